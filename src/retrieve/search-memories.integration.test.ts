@@ -1,0 +1,349 @@
+// searchMemories end to end on a real SQLite file with the built-in embedder.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MnemoError } from '../core/errors.js';
+import type { MemoryRecord } from '../core/records.js';
+import type { Scope } from '../core/scope.js';
+import { createBuiltinEmbedder } from '../models/builtin-embedder.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
+import type { MemoryStore } from '../store/memory-store.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { type SearchMemoriesInput, searchMemories } from './search-memories.js';
+import type { SearchOptions } from './search-options.js';
+import { buildMemoryWrite, seedMemories, seedMessages } from './search-test-fixtures.js';
+
+const DAY = 86_400_000;
+const now = Date.parse('2024-06-01T12:00:00Z');
+const alice: Scope = { tenantId: 'default', userId: 'alice' };
+const bob: Scope = { tenantId: 'default', userId: 'bob' };
+
+let directory: string;
+let store: MemoryStore;
+let embedder: EmbeddingModel;
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'mnemo-retrieve-'));
+  store = createSqliteStore({ path: join(directory, 'mnemo.db') });
+  await store.init();
+  embedder = createBuiltinEmbedder();
+});
+
+afterEach(async () => {
+  await store.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+function search(
+  query: string,
+  options: SearchOptions = {},
+  extra: Partial<Pick<SearchMemoriesInput, 'scope' | 'embedder'>> = {},
+) {
+  const input: SearchMemoriesInput = { store, query, scope: extra.scope ?? alice, options, now };
+  const model = 'embedder' in extra ? extra.embedder : embedder;
+  if (model !== undefined) input.embedder = model;
+  return searchMemories(input);
+}
+
+const texts = (records: Array<{ memory: MemoryRecord }>) => records.map((result) => result.memory.text);
+
+describe('hybrid retrieval', () => {
+  const table = [
+    'I moved to Lisbon last spring',
+    'We watched a live concert of the band',
+    'The invoice from Kessler was paid on Monday',
+    'Bob talked about invoices and payments at work again',
+    'My sister adopted a puppy',
+    'I started learning to play the cello',
+    'My favourite food is grilled sardines',
+    'Zanzibar trip is booked',
+    'My mom and dad and my sister and brother and the kids visited the family home',
+    'Ticket QX-88 about the login page is still open',
+    'My job at the office and my boss and the meetings with colleagues at work are exhausting',
+  ];
+  // Two questions only meaning can answer (no shared word), two only an exact rare word can.
+  const questions = [
+    { query: 'where do you live', answer: 'I moved to Lisbon last spring' },
+    { query: 'what do I like to eat', answer: 'My favourite food is grilled sardines' },
+    { query: 'QX-88 status at work', answer: 'Ticket QX-88 about the login page is still open' },
+    { query: 'Zanzibar with the family', answer: 'Zanzibar trip is booked' },
+  ];
+
+  async function meanReciprocalRank(
+    options: SearchOptions,
+    model: EmbeddingModel | undefined,
+  ): Promise<number> {
+    let total = 0;
+    for (const question of questions) {
+      const { results } = await search(question.query, { limit: 5, ...options }, { embedder: model });
+      const rank = texts(results).indexOf(question.answer) + 1;
+      total += rank === 0 ? 0 : 1 / rank;
+    }
+    return total / questions.length;
+  }
+
+  it('ranks answers better than lexical or vector search alone', async () => {
+    await seedMemories({ store, embedder, at: now, memories: table.map((text) => ({ text, scope: alice })) });
+    const lexicalOnly = await meanReciprocalRank({}, undefined);
+    const vectorOnly = await meanReciprocalRank({ weights: { lexical: 0 } }, embedder);
+    const hybrid = await meanReciprocalRank({}, embedder);
+    expect(hybrid).toBeGreaterThan(lexicalOnly);
+    expect(hybrid).toBeGreaterThan(vectorOnly);
+  });
+
+  it('explains every signal, and the parts sum to the final score', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        { text: 'I moved to Lisbon last spring', scope: alice, observedAt: now - 30 * DAY, importance: 0.8 },
+        { text: 'Lisbon trams are yellow', scope: alice, observedAt: now - DAY, importance: 0.2 },
+      ],
+    });
+    const response = await search('moved to Lisbon', { explain: true });
+    expect(response.usage.embeddingCalls).toBe(1);
+    expect(response.warnings).toEqual([]);
+    const top = response.results[0]!;
+    expect(top.memory.text).toBe('I moved to Lisbon last spring');
+    const explanation = top.explanation!;
+    expect(explanation.lexical).toMatchObject({ rank: 1, normalized: 1, weight: 1 });
+    expect(explanation.lexical!.score).toBeGreaterThan(0);
+    expect(explanation.vector).toMatchObject({ rank: 1, normalized: 1, weight: 1 });
+    expect(explanation.fusion).toEqual({ method: 'rrf', score: expect.closeTo(1, 12), k: 60 });
+    expect(explanation.recency.value).toBeCloseTo(0.5, 9);
+    expect(explanation.recency.ageDays).toBeCloseTo(30, 9);
+    expect(explanation.importance).toEqual({
+      value: 0.8,
+      weight: 0.1,
+      contribution: expect.closeTo(0.08, 12),
+    });
+    expect(explanation.matchedTerms).toEqual(['move', 'lisbon']);
+    expect(explanation.lexical!.contribution + explanation.vector!.contribution).toBeCloseTo(
+      explanation.fusion.score,
+      12,
+    );
+    for (const result of response.results) {
+      const parts = result.explanation!;
+      expect(parts.fusion.score + parts.recency.contribution + parts.importance.contribution).toBeCloseTo(
+        parts.final,
+        12,
+      );
+      expect(result.score).toBe(parts.final);
+    }
+  });
+
+  it('omits explanations unless asked', async () => {
+    await seedMemories({ store, embedder, at: now, memories: [{ text: 'I moved to Lisbon', scope: alice }] });
+    const { results } = await search('Lisbon');
+    expect(results).toHaveLength(1);
+    expect(results[0]!.explanation).toBeUndefined();
+  });
+
+  it('fuses by normalised scores with fusion: score', async () => {
+    await seedMemories({ store, embedder, at: now, memories: [{ text: 'I moved to Lisbon', scope: alice }] });
+    const { results } = await search('Lisbon', { fusion: 'score', explain: true });
+    expect(results[0]!.explanation!.fusion).toEqual({ method: 'score', score: 1 });
+  });
+});
+
+describe('filters and scope', () => {
+  it('never returns memories of another scope', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        { text: 'Alice lives in Lisbon', scope: alice },
+        { text: 'Bob lives in Lisbon', scope: bob },
+      ],
+    });
+    expect(texts((await search('Lisbon')).results)).toEqual(['Alice lives in Lisbon']);
+    expect(texts((await search('Lisbon', {}, { scope: bob })).results)).toEqual(['Bob lives in Lisbon']);
+    const other = await search('Lisbon', {}, { scope: { tenantId: 'other', userId: 'alice' } });
+    expect(other.results).toEqual([]);
+  });
+
+  it('keeps only the requested kinds', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        { text: 'Lisbon is where I live', scope: alice, kind: 'fact' },
+        { text: 'Answer questions about Lisbon in Portuguese', scope: alice, kind: 'procedure' },
+      ],
+    });
+    const { results } = await search('Lisbon', { kinds: ['procedure'] });
+    expect(results.map((result) => result.memory.kind)).toEqual(['procedure']);
+  });
+
+  it('filters by metadata and observed time', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        {
+          text: 'Lisbon trip in January',
+          scope: alice,
+          metadata: { topic: 'travel' },
+          observedAt: now - 100 * DAY,
+        },
+        { text: 'Lisbon office opened', scope: alice, metadata: { topic: 'work' }, observedAt: now - DAY },
+      ],
+    });
+    expect(texts((await search('Lisbon', { filters: { metadata: { topic: 'travel' } } })).results)).toEqual([
+      'Lisbon trip in January',
+    ]);
+    expect(texts((await search('Lisbon', { filters: { observedFrom: now - 10 * DAY } })).results)).toEqual([
+      'Lisbon office opened',
+    ]);
+  });
+
+  it('returns current memories by default, the old version asOf before the supersede, both with history', async () => {
+    const t1 = now - 10 * DAY;
+    const t2 = now - 5 * DAY;
+    const [old] = await seedMemories({
+      store,
+      embedder,
+      at: t1,
+      memories: [{ text: 'I live in Porto', scope: alice, observedAt: t1 }],
+    });
+    const replacement = await buildMemoryWrite({
+      memory: { text: 'I live in Lisbon now', scope: alice, observedAt: t2 },
+      embedder,
+      at: t2,
+    });
+    await store.supersedeMemory({ scope: alice, id: old!.id, replacement, at: t2, actor: 'test' });
+
+    expect(texts((await search('where do I live')).results)).toEqual(['I live in Lisbon now']);
+    expect(texts((await search('where do I live', { asOf: t1 + DAY })).results)).toEqual(['I live in Porto']);
+    const history = texts((await search('where do I live', { includeHistory: true })).results);
+    expect(history.sort()).toEqual(['I live in Lisbon now', 'I live in Porto']);
+  });
+
+  it('records access on the returned memories', async () => {
+    const [record] = await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [{ text: 'Lisbon', scope: alice }],
+    });
+    await search('Lisbon');
+    const after = await store.getMemory({ scope: alice, id: record!.id });
+    expect(after!.accessCount).toBe(1);
+  });
+});
+
+describe('expand', () => {
+  it('returns the neighbouring turns of the source message in its session', async () => {
+    const session: Scope = { ...alice, sessionId: 's1' };
+    const messages = await seedMessages({
+      store,
+      scope: session,
+      at: now - DAY,
+      contents: ['turn 1', 'turn 2', 'turn 3', 'I adopted a greyhound', 'turn 5', 'turn 6', 'turn 7'],
+    });
+    await seedMessages({
+      store,
+      scope: { ...alice, sessionId: 's2' },
+      at: now,
+      contents: ['other 1', 'other 2'],
+    });
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        { text: 'I adopted a greyhound', scope: session, source: [messages[3]!] },
+        { text: 'greyhound racing is cruel', scope: alice },
+      ],
+    });
+    const { results } = await search('greyhound', { expand: 2 });
+    expect(results[0]!.context?.map((message) => message.content)).toEqual([
+      'turn 2',
+      'turn 3',
+      'I adopted a greyhound',
+      'turn 5',
+      'turn 6',
+    ]);
+    expect(results[1]!.memory.text).toBe('greyhound racing is cruel');
+    expect(results[1]!.context).toBeUndefined();
+    const plain = await search('greyhound');
+    expect(plain.results[0]!.context).toBeUndefined();
+  });
+});
+
+describe('MMR', () => {
+  it('moves a near-duplicate below a different memory and reports the earlier rank', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        { text: 'I moved to Lisbon in March', scope: alice, importance: 0.9 },
+        { text: 'I moved to Lisbon in March!', scope: alice, importance: 0.8 },
+        { text: 'Lisbon has yellow trams', scope: alice, importance: 0 },
+      ],
+    });
+    const plain = await search('moved to Lisbon', { limit: 2 });
+    expect(texts(plain.results)).toEqual(['I moved to Lisbon in March', 'I moved to Lisbon in March!']);
+    const diverse = await search('moved to Lisbon', { limit: 2, mmr: { lambda: 0.5 }, explain: true });
+    expect(texts(diverse.results)).toEqual(['I moved to Lisbon in March', 'Lisbon has yellow trams']);
+    expect(diverse.results[1]!.explanation!.rankBeforeMmr).toBe(3);
+    expect(diverse.usage.embeddingCalls).toBe(2);
+  });
+
+  it('warns and keeps score order without an embedder', async () => {
+    await seedMemories({
+      store,
+      at: now,
+      memories: [
+        { text: 'Lisbon', scope: alice },
+        { text: 'Lisbon Lisbon', scope: alice },
+      ],
+    });
+    const response = await search('Lisbon', { mmr: true }, { embedder: undefined });
+    expect(response.results).toHaveLength(2);
+    expect(response.warnings.join(' ')).toMatch(/MMR skipped/);
+  });
+});
+
+describe('degradation and errors', () => {
+  it('searches lexically and names mnemo reembed when the embedding space differs', async () => {
+    await seedMemories({ store, embedder, at: now, memories: [{ text: 'I moved to Lisbon', scope: alice }] });
+    const other = createBuiltinEmbedder({ dimensions: 128 });
+    const response = await search('Lisbon', { explain: true }, { embedder: other });
+    expect(texts(response.results)).toEqual(['I moved to Lisbon']);
+    expect(response.results[0]!.explanation!.vector).toBeUndefined();
+    expect(response.usage.embeddingCalls).toBe(0);
+    expect(response.warnings).toHaveLength(1);
+    expect(response.warnings[0]).toContain('mnemo reembed');
+  });
+
+  it('returns nothing and a warning for a query with no terms and no embedder', async () => {
+    await seedMemories({ store, at: now, memories: [{ text: 'I moved to Lisbon', scope: alice }] });
+    const response = await search('the and of', {}, { embedder: undefined });
+    expect(response.results).toEqual([]);
+    expect(response.warnings).toHaveLength(1);
+  });
+
+  it('still finds by meaning when the query has only stopwords but an embedder is set', async () => {
+    await seedMemories({ store, embedder, at: now, memories: [{ text: 'I moved to Lisbon', scope: alice }] });
+    const response = await search('where', {});
+    expect(response.results).toHaveLength(1);
+    expect(response.usage.embeddingCalls).toBe(1);
+  });
+
+  it.each([
+    { name: 'limit 0', options: { limit: 0 } },
+    { name: 'an unknown kind', options: { kinds: ['dream'] } },
+    { name: 'expand above 20', options: { expand: 50 } },
+  ])('rejects $name with INVALID_INPUT', async ({ options }) => {
+    const error = await search('Lisbon', options as SearchOptions).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MnemoError);
+    expect((error as MnemoError).code).toBe('INVALID_INPUT');
+  });
+});

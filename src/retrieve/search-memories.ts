@@ -1,0 +1,447 @@
+// The read path: analyse → lexical + vector candidates → fuse → recency/importance → MMR → limit → expand.
+import { MnemoError } from '../core/errors.js';
+import type { MemoryRecord, Message } from '../core/records.js';
+import type { Scope } from '../core/scope.js';
+import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+import { analyze, analyzeQuery } from '../models/text-analyzer.js';
+import type { LexicalHit, MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store.js';
+import {
+  combineScores,
+  convexScoreFusion,
+  type FusedCandidate,
+  maxNormalize,
+  minMaxNormalize,
+  reciprocalRankFusion,
+} from './fusion.js';
+import { maximalMarginalRelevance } from './mmr.js';
+import { ageInDays, importanceSignal, recencyDecay } from './recency.js';
+import {
+  parseSearchOptions,
+  type ResolvedSearchOptions,
+  type SearchOptions,
+  searchDefaults,
+} from './search-options.js';
+import type { SearchExplanation, SearchResponse, SearchResult } from './search-result.js';
+
+export type { SearchOptions } from './search-options.js';
+export type { SearchExplanation, SearchResponse, SearchResult } from './search-result.js';
+
+export interface SearchMemoriesInput {
+  store: MemoryStore;
+  /** Turns on vector search when the store's embedding space was made by this model. */
+  embedder?: EmbeddingModel;
+  query: string;
+  scope: Scope;
+  options: SearchOptions;
+  /** Epoch ms: the reference time for expiry, "current" and recency (unless `asOf` is given). */
+  now: number;
+}
+
+/** Per-source view of one candidate, for explanations. */
+interface SourceView {
+  lexical: Map<string, { score: number; rank: number; normalized: number }>;
+  vector: Map<string, { similarity: number; rank: number; normalized: number }>;
+}
+
+interface Ranked {
+  record: MemoryRecord;
+  fused: FusedCandidate;
+  final: number;
+  explanation: SearchExplanation;
+}
+
+/** Mutable counters shared by the steps of one search. */
+interface SearchState {
+  warnings: string[];
+  embeddingCalls: number;
+}
+
+/** At most this many messages are listed around one memory's source turns. */
+const MAX_CONTEXT_MESSAGES = 200;
+/** MMR considers this many times `limit` of the best-scored candidates. */
+const MMR_POOL_FACTOR = 4;
+
+/**
+ * Hybrid search over one scope: BM25 and (when the embedder matches the store) vector candidates, fused
+ * (RRF by default), plus small recency and importance nudges; optionally diversified with MMR and
+ * expanded with neighbouring turns. Vector trouble degrades to lexical search with a warning.
+ *
+ * MMR needs candidate vectors, which the store does not hand back, so it re-embeds the candidates'
+ * `indexText` with the embedder (cheap for the built-in one; a remote one pays one batch call).
+ *
+ * @example
+ * const { results } = await searchMemories({ store, embedder, query: 'where does Alice live?',
+ *   scope: parseScope({ userId: 'alice' }), options: { limit: 5, explain: true }, now: Date.now() });
+ */
+export async function searchMemories(input: SearchMemoriesInput): Promise<SearchResponse> {
+  const started = performance.now();
+  const options = parseSearchOptions(input.options);
+  const state: SearchState = { warnings: [], embeddingCalls: 0 };
+  const terms = analyzeQuery(input.query);
+  const filter = buildMemoryFilter(options, input.now);
+  const respond = (results: SearchResult[]): SearchResponse => ({
+    results,
+    warnings: state.warnings,
+    usage: { embeddingCalls: state.embeddingCalls, latencyMs: performance.now() - started },
+  });
+
+  const vectorEmbedder = await usableEmbedder(input, state);
+  if (terms.length === 0 && vectorEmbedder === undefined) {
+    state.warnings.push(
+      'The query has no searchable words (only stopwords or punctuation) and no embedder is configured; nothing was searched.',
+    );
+    return respond([]);
+  }
+  const lexicalHits = await searchLexical(input, { terms, filter, limit: options.candidates }, state);
+  const vectorHits =
+    vectorEmbedder === undefined
+      ? []
+      : await searchVector(input, { embedder: vectorEmbedder, filter, limit: options.candidates }, state);
+  const views = sourceViews(lexicalHits, vectorHits);
+  const fused = fuse(views, lexicalHits, vectorHits, options);
+  const records = await loadRecords(input.store, input.scope, fused);
+
+  let ranked = rankCandidates({ fused, records, views, terms, options, now: input.now });
+  if (options.mmrLambda !== undefined) ranked = await diversify(ranked, options, input.embedder, state);
+  ranked = ranked.slice(0, options.limit);
+
+  if (ranked.length > 0) {
+    await input.store.recordAccess({
+      scope: input.scope,
+      ids: ranked.map((entry) => entry.record.id),
+      at: input.now,
+    });
+  }
+  const contexts =
+    options.expand > 0
+      ? await expandContext({
+          store: input.store,
+          scope: input.scope,
+          records: ranked.map((entry) => entry.record),
+          around: options.expand,
+        })
+      : undefined;
+  return respond(
+    ranked.map((entry) => {
+      const result: SearchResult = { memory: entry.record, score: entry.final };
+      if (options.explain) result.explanation = entry.explanation;
+      const context = contexts?.get(entry.record.id);
+      if (context !== undefined) result.context = context;
+      return result;
+    }),
+  );
+}
+
+/** Translates resolved options into the store's filter: current-only unless `includeHistory`. */
+export function buildMemoryFilter(options: ResolvedSearchOptions, now: number): MemoryFilter {
+  const filter: MemoryFilter = { now };
+  if (options.kinds !== undefined) filter.kinds = options.kinds;
+  if (options.asOf !== undefined) filter.asOf = options.asOf;
+  if (options.includeHistory) filter.includeHistory = true;
+  if (options.observedFrom !== undefined) filter.observedFrom = options.observedFrom;
+  if (options.observedTo !== undefined) filter.observedTo = options.observedTo;
+  if (options.metadata !== undefined) filter.metadata = options.metadata;
+  return filter;
+}
+
+/** The embedder, when vector search can run with it; otherwise undefined, with a warning when it matters. */
+async function usableEmbedder(
+  input: SearchMemoriesInput,
+  state: SearchState,
+): Promise<EmbeddingModel | undefined> {
+  const { embedder, store } = input;
+  if (embedder === undefined || input.query.trim() === '') return undefined;
+  if (!store.capabilities.vectorSearch) {
+    state.warnings.push(
+      `Vector search is not available in this ${store.provider} store; results are lexical only.`,
+    );
+    return undefined;
+  }
+  const space = await store.getEmbeddingSpace();
+  // No vectors stored yet: nothing to search, and nothing is wrong.
+  if (space === undefined) return undefined;
+  const key = embeddingModelKey(embedder);
+  if (space.model !== key) {
+    state.warnings.push(
+      `Vector search skipped: the stored memories were embedded with ${space.model} but the embedder is ${key}. ` +
+        'Run `mnemo reembed` to re-embed them with the current embedder; results are lexical only.',
+    );
+    return undefined;
+  }
+  return embedder;
+}
+
+async function searchLexical(
+  input: SearchMemoriesInput,
+  query: { terms: string[]; filter: MemoryFilter; limit: number },
+  state: SearchState,
+): Promise<LexicalHit[]> {
+  if (query.terms.length === 0) return [];
+  if (!input.store.capabilities.fullTextSearch) {
+    state.warnings.push(`Full-text search is not available in this ${input.store.provider} store.`);
+    return [];
+  }
+  return input.store.searchLexical({ scope: input.scope, ...query });
+}
+
+async function searchVector(
+  input: SearchMemoriesInput,
+  query: { embedder: EmbeddingModel; filter: MemoryFilter; limit: number },
+  state: SearchState,
+): Promise<VectorHit[]> {
+  let embedding: Float32Array | undefined;
+  try {
+    const result = await query.embedder.embed({ values: [input.query], purpose: 'query' });
+    state.embeddingCalls += result.usage.calls;
+    embedding = result.embeddings[0];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    state.warnings.push(`Embedding the query failed (${message}); results are lexical only.`);
+    return [];
+  }
+  if (embedding === undefined) {
+    throw new MnemoError({
+      code: 'EMBEDDING_FAILED',
+      message: 'The embedder returned no vector for the query.',
+    });
+  }
+  return input.store.searchVector({
+    scope: input.scope,
+    embedding,
+    filter: query.filter,
+    limit: query.limit,
+  });
+}
+
+function sourceViews(lexicalHits: LexicalHit[], vectorHits: VectorHit[]): SourceView {
+  const lexicalNormalized = maxNormalize(lexicalHits.map((hit) => hit.score));
+  const vectorNormalized = minMaxNormalize(vectorHits.map((hit) => hit.similarity));
+  return {
+    lexical: new Map(
+      lexicalHits.map((hit, index) => [
+        hit.id,
+        { score: hit.score, rank: index + 1, normalized: lexicalNormalized[index]! },
+      ]),
+    ),
+    vector: new Map(
+      vectorHits.map((hit, index) => [
+        hit.id,
+        { similarity: hit.similarity, rank: index + 1, normalized: vectorNormalized[index]! },
+      ]),
+    ),
+  };
+}
+
+function fuse(
+  views: SourceView,
+  lexicalHits: LexicalHit[],
+  vectorHits: VectorHit[],
+  options: ResolvedSearchOptions,
+): FusedCandidate[] {
+  if (options.fusion === 'rrf') {
+    return reciprocalRankFusion({
+      k: searchDefaults.rrfK,
+      lists: [
+        { source: 'lexical', ids: lexicalHits.map((hit) => hit.id), weight: options.weights.lexical },
+        { source: 'vector', ids: vectorHits.map((hit) => hit.id), weight: options.weights.vector },
+      ],
+    });
+  }
+  const normalizedOf = (view: Map<string, { normalized: number }>) =>
+    new Map([...view].map(([id, entry]) => [id, entry.normalized]));
+  return convexScoreFusion({
+    lists: [
+      { source: 'lexical', scores: normalizedOf(views.lexical), weight: options.weights.lexical },
+      { source: 'vector', scores: normalizedOf(views.vector), weight: options.weights.vector },
+    ],
+  });
+}
+
+async function loadRecords(
+  store: MemoryStore,
+  scope: Scope,
+  fused: FusedCandidate[],
+): Promise<Map<string, MemoryRecord>> {
+  if (fused.length === 0) return new Map();
+  const records = await store.getMemories({ scope, ids: fused.map((candidate) => candidate.id) });
+  return new Map(records.map((record) => [record.id, record]));
+}
+
+function rankCandidates(input: {
+  fused: FusedCandidate[];
+  records: Map<string, MemoryRecord>;
+  views: SourceView;
+  terms: string[];
+  options: ResolvedSearchOptions;
+  now: number;
+}): Ranked[] {
+  const { options, views } = input;
+  const reference = options.asOf ?? input.now;
+  const ranked: Ranked[] = [];
+  for (const fused of input.fused) {
+    const record = input.records.get(fused.id);
+    if (record === undefined) continue;
+    const recency = recencyDecay({
+      at: record.observedAt,
+      reference,
+      halfLifeDays: options.recencyHalfLifeDays,
+    });
+    const importance = importanceSignal(record.importance);
+    const score = combineScores({ fusion: fused.score, recency, importance, weights: options.weights });
+    const explanation: SearchExplanation = {
+      fusion: { method: options.fusion, score: fused.score },
+      recency: {
+        halfLifeDays: options.recencyHalfLifeDays,
+        value: recency,
+        weight: options.weights.recency,
+        contribution: score.recencyContribution,
+      },
+      importance: {
+        value: importance,
+        weight: options.weights.importance,
+        contribution: score.importanceContribution,
+      },
+      final: score.final,
+      matchedTerms: options.explain ? matchedTerms(input.terms, record.indexText) : [],
+    };
+    if (options.fusion === 'rrf') explanation.fusion.k = searchDefaults.rrfK;
+    const age = ageInDays({ at: record.observedAt, reference });
+    if (age !== undefined) explanation.recency.ageDays = age;
+    const lexical = views.lexical.get(fused.id);
+    if (lexical !== undefined) {
+      explanation.lexical = {
+        ...lexical,
+        weight: options.weights.lexical,
+        contribution: fused.contributions.lexical ?? 0,
+      };
+    }
+    const vector = views.vector.get(fused.id);
+    if (vector !== undefined) {
+      explanation.vector = {
+        ...vector,
+        weight: options.weights.vector,
+        contribution: fused.contributions.vector ?? 0,
+      };
+    }
+    ranked.push({ record, fused, final: score.final, explanation });
+  }
+  // Stable sort: equal finals keep the fused order (itself tie-broken by id).
+  return ranked.sort((a, b) => b.final - a.final);
+}
+
+function matchedTerms(terms: string[], indexText: string): string[] {
+  const tokens = new Set(analyze(indexText));
+  return terms.filter((term) => tokens.has(term));
+}
+
+/** Re-orders the best candidates with MMR over freshly embedded `indexText`s. */
+async function diversify(
+  ranked: Ranked[],
+  options: ResolvedSearchOptions,
+  embedder: EmbeddingModel | undefined,
+  state: SearchState,
+): Promise<Ranked[]> {
+  if (embedder === undefined) {
+    state.warnings.push('MMR skipped: it compares candidates by embedding and no embedder is configured.');
+    return ranked;
+  }
+  const pool = ranked.slice(0, options.limit * MMR_POOL_FACTOR);
+  if (pool.length < 2) return ranked;
+  let embeddings: Float32Array[];
+  try {
+    embeddings = await embedInBatches(
+      embedder,
+      pool.map((entry) => entry.record.indexText),
+      state,
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    state.warnings.push(`MMR skipped: embedding the candidates failed (${message}).`);
+    return ranked;
+  }
+  const best = Math.max(...pool.map((entry) => entry.final));
+  const order = maximalMarginalRelevance({
+    lambda: options.mmrLambda ?? searchDefaults.mmrLambda,
+    limit: pool.length,
+    candidates: pool.map((entry, index) => ({
+      id: entry.record.id,
+      relevance: best > 0 ? entry.final / best : 0,
+      embedding: embeddings[index] ?? new Float32Array(embedder.dimensions),
+    })),
+  });
+  const byId = new Map(pool.map((entry, index) => [entry.record.id, { entry, position: index + 1 }]));
+  return order.map((id) => {
+    const found = byId.get(id)!;
+    found.entry.explanation.rankBeforeMmr = found.position;
+    return found.entry;
+  });
+}
+
+async function embedInBatches(
+  embedder: EmbeddingModel,
+  values: string[],
+  state: SearchState,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  const size = Math.max(1, embedder.maxEmbeddingsPerCall);
+  for (let start = 0; start < values.length; start += size) {
+    const result = await embedder.embed({ values: values.slice(start, start + size), purpose: 'document' });
+    state.embeddingCalls += result.usage.calls;
+    out.push(...result.embeddings);
+  }
+  return out;
+}
+
+/**
+ * For each memory with source messages, the messages of the same session within `around` turns of them
+ * (by seq), in seq order. Memories whose source messages are gone or outside the scope get no context.
+ */
+export async function expandContext(input: {
+  store: MemoryStore;
+  scope: Scope;
+  records: MemoryRecord[];
+  around: number;
+}): Promise<Map<string, Message[]>> {
+  const ids = [...new Set(input.records.flatMap((record) => record.source.messageIds))];
+  const contexts = new Map<string, Message[]>();
+  if (ids.length === 0) return contexts;
+  const messages = new Map(
+    (await input.store.getMessages({ scope: input.scope, ids })).map((message) => [message.id, message]),
+  );
+  for (const record of input.records) {
+    const sources = record.source.messageIds
+      .map((id) => messages.get(id))
+      .filter((message) => message !== undefined);
+    const first = sources[0];
+    if (first === undefined) continue;
+    // Seqs are per session, so neighbours come from the session of the first source message.
+    const sameSession = sources.filter((message) => sameScope(message.scope, first.scope));
+    const seqs = sameSession.map((message) => message.seq);
+    const fromSeq = Math.max(1, Math.min(...seqs) - input.around);
+    const toSeq = Math.max(...seqs) + input.around;
+    const page = await input.store.listMessages({
+      scope: first.scope,
+      fromSeq,
+      toSeq,
+      // Without a session the scope also matches other sessions' messages, whose seqs overlap; ask for more.
+      limit:
+        first.scope.sessionId === undefined
+          ? MAX_CONTEXT_MESSAGES
+          : Math.min(MAX_CONTEXT_MESSAGES, toSeq - fromSeq + 1),
+    });
+    contexts.set(
+      record.id,
+      page.items.filter((message) => sameScope(message.scope, first.scope)).sort((a, b) => a.seq - b.seq),
+    );
+  }
+  return contexts;
+}
+
+function sameScope(a: Scope, b: Scope): boolean {
+  return (
+    a.tenantId === b.tenantId &&
+    a.userId === b.userId &&
+    a.agentId === b.agentId &&
+    a.sessionId === b.sessionId
+  );
+}

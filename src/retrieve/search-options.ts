@@ -1,0 +1,134 @@
+// Search options at the edge: the zod schema, its documented defaults, and parsing into a resolved form.
+import { z } from 'zod';
+import { MnemoError } from '../core/errors.js';
+import { memoryKinds } from '../core/records.js';
+import { timeInputSchema } from '../core/time-input.js';
+
+/**
+ * Default ranking knobs. They are reasoned starting points, not tuned numbers:
+ * - lexical and vector weigh 1 each: neither source is trusted more before we have evidence;
+ * - recency 0.1 with a 30-day half-life: a tie-breaker that favours what was said lately without
+ *   burying an old but exact match (the fused score lies in [0, 1], so recency moves at most 0.1);
+ * - importance 0.1: same reasoning, a nudge for memories marked as mattering;
+ * - RRF with k = 60 (Cormack et al. 2009): robust to the very different score scales of BM25 and cosine;
+ * - MMR λ = 0.7: mostly relevance, enough diversity to drop near-duplicates.
+ */
+export const searchDefaults = {
+  limit: 10,
+  weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1 },
+  recencyHalfLifeDays: 30,
+  fusion: 'rrf' as const,
+  rrfK: 60,
+  mmrLambda: 0.7,
+  /** Candidate pool per source: at least 50, or 5× the limit, so fusion has overlap to work with. */
+  minCandidates: 50,
+  candidatesPerResult: 5,
+} as const;
+
+const weight = z.number().finite().min(0, 'weights must be >= 0');
+
+export const searchOptionsSchema = z
+  .object({
+    limit: z.number().int().min(1).max(200).default(searchDefaults.limit),
+    kinds: z.array(z.enum(memoryKinds)).min(1).optional(),
+    filters: z
+      .object({
+        metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+        observedFrom: timeInputSchema.optional(),
+        observedTo: timeInputSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    asOf: timeInputSchema.optional(),
+    includeHistory: z.boolean().optional(),
+    explain: z.boolean().optional(),
+    expand: z.number().int().min(0).max(20).optional(),
+    mmr: z.union([z.boolean(), z.object({ lambda: z.number().min(0).max(1) }).strict()]).optional(),
+    weights: z
+      .object({
+        lexical: weight.optional(),
+        vector: weight.optional(),
+        recency: weight.optional(),
+        importance: weight.optional(),
+      })
+      .strict()
+      .optional(),
+    recencyHalfLifeDays: z.number().positive().optional(),
+    fusion: z.enum(['rrf', 'score']).optional(),
+    candidates: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+/** What callers pass to `search`. Every field is optional. */
+export type SearchOptions = z.input<typeof searchOptionsSchema>;
+
+/** Options after validation, with every default filled in and times as epoch ms. */
+export interface ResolvedSearchOptions {
+  limit: number;
+  kinds?: (typeof memoryKinds)[number][];
+  metadata?: Record<string, string | number | boolean | null>;
+  observedFrom?: number;
+  observedTo?: number;
+  asOf?: number;
+  includeHistory: boolean;
+  explain: boolean;
+  expand: number;
+  /** MMR λ, or undefined when MMR is off. */
+  mmrLambda?: number;
+  weights: { lexical: number; vector: number; recency: number; importance: number };
+  recencyHalfLifeDays: number;
+  fusion: 'rrf' | 'score';
+  candidates: number;
+}
+
+/**
+ * Validates search options and fills in the defaults. Throws MnemoError INVALID_INPUT with zod's message.
+ *
+ * @example
+ * parseSearchOptions({ limit: 5, mmr: true }).mmrLambda // 0.7
+ */
+export function parseSearchOptions(input: unknown): ResolvedSearchOptions {
+  const parsed = searchOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new MnemoError({
+      code: 'INVALID_INPUT',
+      message: `Invalid search options: ${z.prettifyError(parsed.error)}`,
+      details: {
+        issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      },
+    });
+  }
+  const options = parsed.data;
+  const { observedFrom, observedTo } = options.filters ?? {};
+  if (observedFrom !== undefined && observedTo !== undefined && observedFrom > observedTo) {
+    throw new MnemoError({
+      code: 'INVALID_INPUT',
+      message: 'Invalid search options: filters.observedFrom must not be after filters.observedTo',
+    });
+  }
+  const resolved: ResolvedSearchOptions = {
+    limit: options.limit,
+    includeHistory: options.includeHistory ?? false,
+    explain: options.explain ?? false,
+    expand: options.expand ?? 0,
+    weights: {
+      lexical: options.weights?.lexical ?? searchDefaults.weights.lexical,
+      vector: options.weights?.vector ?? searchDefaults.weights.vector,
+      recency: options.weights?.recency ?? searchDefaults.weights.recency,
+      importance: options.weights?.importance ?? searchDefaults.weights.importance,
+    },
+    recencyHalfLifeDays: options.recencyHalfLifeDays ?? searchDefaults.recencyHalfLifeDays,
+    fusion: options.fusion ?? searchDefaults.fusion,
+    candidates:
+      options.candidates ??
+      Math.max(searchDefaults.minCandidates, options.limit * searchDefaults.candidatesPerResult),
+  };
+  if (options.kinds !== undefined) resolved.kinds = options.kinds;
+  if (options.filters?.metadata !== undefined) resolved.metadata = options.filters.metadata;
+  if (observedFrom !== undefined) resolved.observedFrom = observedFrom;
+  if (observedTo !== undefined) resolved.observedTo = observedTo;
+  if (options.asOf !== undefined) resolved.asOf = options.asOf;
+  if (options.mmr === true) resolved.mmrLambda = searchDefaults.mmrLambda;
+  else if (typeof options.mmr === 'object') resolved.mmrLambda = options.mmr.lambda;
+  return resolved;
+}
