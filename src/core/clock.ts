@@ -8,7 +8,9 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that stands still until moved; for tests and replays. */
-export function createFixedClock(start: number | string | Date): Clock & { set(at: number | string | Date): void; advance(ms: number): void } {
+export function createFixedClock(
+  start: number | string | Date,
+): Clock & { set(at: number | string | Date): void; advance(ms: number): void } {
   let current = toEpochMs(start);
   return {
     now: () => current,

@@ -60,12 +60,20 @@ export function isMnemoError(value: unknown): value is MnemoError {
   return value instanceof MnemoError;
 }
 
-export function invalidInput(message: string, details?: Record<string, unknown>, cause?: unknown): MnemoError {
+export function invalidInput(
+  message: string,
+  details?: Record<string, unknown>,
+  cause?: unknown,
+): MnemoError {
   return new MnemoError({ code: 'INVALID_INPUT', message, details, cause });
 }
 
 export function notFound(what: string, id: string): MnemoError {
-  return new MnemoError({ code: 'NOT_FOUND', message: `${what} ${id} was not found in this scope`, details: { id } });
+  return new MnemoError({
+    code: 'NOT_FOUND',
+    message: `${what} ${id} was not found in this scope`,
+    details: { id },
+  });
 }
 
 /** Wraps anything thrown into a MnemoError, keeping the original as `cause`. */

@@ -1,7 +1,16 @@
 // Domain records: Message (the immutable episodic log), MemoryRecord, HistoryEntry.
 import type { Scope } from './scope.js';
 
-export const memoryKinds = ['episode', 'fact', 'profile', 'procedure', 'core', 'summary', 'insight', 'resource'] as const;
+export const memoryKinds = [
+  'episode',
+  'fact',
+  'profile',
+  'procedure',
+  'core',
+  'summary',
+  'insight',
+  'resource',
+] as const;
 export type MemoryKind = (typeof memoryKinds)[number];
 
 export const messageRoles = ['user', 'assistant', 'system', 'tool'] as const;
@@ -96,7 +105,15 @@ export interface MemoryRecord {
   hash: string;
 }
 
-export const historyEvents = ['add', 'supersede', 'invalidate', 'update', 'forget', 'restore', 'expire'] as const;
+export const historyEvents = [
+  'add',
+  'supersede',
+  'invalidate',
+  'update',
+  'forget',
+  'restore',
+  'expire',
+] as const;
 export type HistoryEvent = (typeof historyEvents)[number];
 
 /** One change to one memory. `before`/`after` are snapshots; a forget leaves only a tombstone. */

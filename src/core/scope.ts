@@ -7,7 +7,10 @@ const scopePart = z
   .trim()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')
-  .refine((value) => !/[\u0000-\u001f]/.test(value), 'must not contain control characters');
+  .refine(
+    (value) => ![...value].some((char) => char.charCodeAt(0) < 0x20),
+    'must not contain control characters',
+  );
 
 export const scopeSchema = z.object({
   tenantId: scopePart.default('default'),
@@ -40,7 +43,8 @@ export function parseScope(input: unknown): Scope {
   if (scope.userId === undefined && scope.agentId === undefined && scope.sessionId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
-      message: 'A scope needs at least one of userId, agentId or sessionId (use --user/--agent/--session on the CLI).',
+      message:
+        'A scope needs at least one of userId, agentId or sessionId (use --user/--agent/--session on the CLI).',
     });
   }
   return scope;

@@ -1,0 +1,51 @@
+// Versioned SQLite migrations: an ordered list of TS modules and the runner that applies the pending ones.
+import type Database from 'better-sqlite3';
+import { MnemoError } from '../../../core/errors.js';
+import { migration0001 } from './0001-init.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** Every migration, oldest first. Append new ones; never edit an applied one. */
+export const migrations: readonly Migration[] = [migration0001];
+
+/** The schema version this build writes. */
+export const latestSchemaVersion: number = migrations[migrations.length - 1]?.version ?? 0;
+
+/**
+ * Applies pending migrations inside one immediate transaction and returns the resulting version.
+ * Safe to call from several processes at once: the write lock serialises them.
+ *
+ * @example
+ * const version = runMigrations(db); // 1
+ */
+export function runMigrations(db: Database.Database): number {
+  const apply = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+      version: number | null;
+    };
+    const current = row.version ?? 0;
+    if (current > latestSchemaVersion) {
+      throw new MnemoError({
+        code: 'MIGRATION_FAILED',
+        message: `The database has schema version ${current}, newer than this Mnemo (${latestSchemaVersion}); upgrade Mnemo.`,
+      });
+    }
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      migration.up(db);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+    }
+    return latestSchemaVersion;
+  });
+  return apply.immediate();
+}

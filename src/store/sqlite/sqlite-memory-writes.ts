@@ -1,0 +1,175 @@
+// Synchronous write helpers for the SQLite store; each runs inside the caller's write transaction.
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { uuidV7 } from '../../core/ids.js';
+import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
+import type { MemoryWrite } from '../memory-store.js';
+import {
+  cleanTokens,
+  ensurePartition,
+  MEMORY_SELECT,
+  type MemoryRow,
+  memoryFromRow,
+  msOrNull,
+  partitionToken,
+  prepared,
+} from './sqlite-rows.js';
+import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
+
+/** Inserts one memory with its full-text tokens and vector; returns its rowid. */
+export function insertMemoryRow(db: Database.Database, write: MemoryWrite): number {
+  const record = write.record;
+  const partition = ensurePartition(db, record.scope);
+  let embeddingModel = record.embeddingModel ?? null;
+  if (write.embedding !== undefined)
+    embeddingModel = checkVector(db, write.embedding, record.embeddingModel).model;
+  const tokens = cleanTokens(write.tokens);
+  const result = prepared(
+    db,
+    `INSERT INTO memories (id, partition_id, session_id, kind, text, index_text, attributes, metadata, importance,
+        confidence, source, observed_at, valid_from, valid_to, created_at, retired_at, superseded_by, supersedes,
+        expires_at, access_count, last_accessed_at, embedding_model, hash, tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    record.id,
+    partition,
+    record.scope.sessionId ?? '',
+    record.kind,
+    record.text,
+    record.indexText,
+    JSON.stringify(record.attributes),
+    JSON.stringify(record.metadata),
+    record.importance,
+    record.confidence,
+    JSON.stringify(record.source),
+    Date.parse(record.observedAt),
+    msOrNull(record.validFrom),
+    msOrNull(record.validTo),
+    Date.parse(record.createdAt),
+    msOrNull(record.retiredAt),
+    record.supersededBy ?? null,
+    record.supersedes ?? null,
+    msOrNull(record.expiresAt),
+    record.accessCount,
+    msOrNull(record.lastAccessedAt),
+    write.embedding === undefined ? null : embeddingModel,
+    record.hash,
+    JSON.stringify(tokens),
+  );
+  const rid = Number(result.lastInsertRowid);
+  if (tokens.length > 0) {
+    prepared(db, 'INSERT INTO memory_fts (rowid, tokens) VALUES (?, ?)').run(
+      rid,
+      ftsDocument(partition, tokens),
+    );
+  }
+  if (write.embedding !== undefined) putVector(db, rid, partition, write.embedding);
+  return rid;
+}
+
+export interface HistoryWrite {
+  memoryId: string;
+  scope: MemoryRecord['scope'];
+  event: HistoryEvent;
+  before?: MemoryRecord;
+  after?: MemoryRecord;
+  at: number;
+  actor: string;
+  reason?: string;
+}
+
+export function insertHistory(db: Database.Database, entry: HistoryWrite & { id?: string }): void {
+  prepared(
+    db,
+    `INSERT INTO history (id, memory_id, partition_id, session_id, event, before_json, after_json, at, actor, reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    entry.id ?? uuidV7(),
+    entry.memoryId,
+    ensurePartition(db, entry.scope),
+    entry.scope.sessionId ?? '',
+    entry.event,
+    entry.before === undefined ? null : JSON.stringify(entry.before),
+    entry.after === undefined ? null : JSON.stringify(entry.after),
+    entry.at,
+    entry.actor,
+    entry.reason ?? null,
+  );
+}
+
+export function memoryRowById(db: Database.Database, id: string): MemoryRow | undefined {
+  return prepared(db, `${MEMORY_SELECT} WHERE m.id = ?`).get(id) as MemoryRow | undefined;
+}
+
+/** Every memory linked to `start` through supersedes/supersededBy, in either direction. */
+export function supersessionChain(db: Database.Database, start: MemoryRow): MemoryRow[] {
+  const seen = new Map<string, MemoryRow>([[start.id, start]]);
+  const queue: MemoryRow[] = [start];
+  const linked = prepared(db, `${MEMORY_SELECT} WHERE m.id = ? OR m.supersedes = ? OR m.superseded_by = ?`);
+  for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
+    for (const next of linked.all(row.supersedes ?? '', row.id, row.id) as MemoryRow[]) {
+      if (!seen.has(next.id)) {
+        seen.set(next.id, next);
+        queue.push(next);
+      }
+    }
+    if (row.superseded_by !== null && !seen.has(row.superseded_by)) {
+      const next = memoryRowById(db, row.superseded_by);
+      if (next !== undefined) {
+        seen.set(next.id, next);
+        queue.push(next);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** The indexed document: every token namespaced by its partition. */
+function ftsDocument(partition: number, tokens: string[]): string {
+  return tokens.map((token) => partitionToken(partition, token)).join(' ');
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Erases memories: rows, full-text entries, vectors, history, cached embeddings of their index text, and
+ * the logged messages of erased episodes.
+ * With `tombstone`, leaves one content-free history entry per memory.
+ */
+export function eraseMemories(
+  db: Database.Database,
+  rows: MemoryRow[],
+  options: { tombstone?: { event: HistoryEvent; at: number; actor: string } },
+): void {
+  if (rows.length === 0) return;
+  const deleteFts = prepared(
+    db,
+    "INSERT INTO memory_fts (memory_fts, rowid, tokens) VALUES ('delete', ?, ?)",
+  );
+  const deleteRow = prepared(db, 'DELETE FROM memories WHERE rid = ?');
+  const deleteHistory = prepared(db, 'DELETE FROM history WHERE memory_id = ?');
+  const deleteCache = prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?');
+  const deleteMessage = prepared(db, 'DELETE FROM messages WHERE id = ?');
+  deleteVectors(
+    db,
+    rows.map((row) => row.rid),
+  );
+  for (const row of rows) {
+    const tokens = JSON.parse(row.tokens) as string[];
+    if (tokens.length > 0) deleteFts.run(row.rid, ftsDocument(row.partition_id, tokens));
+    deleteRow.run(row.rid);
+    deleteHistory.run(row.id);
+    deleteCache.run(sha256Hex(row.index_text));
+    // An episode is its message: erasing the episode erases the logged message it indexes.
+    if (row.kind === 'episode') {
+      for (const messageId of (JSON.parse(row.source) as { messageIds: string[] }).messageIds)
+        deleteMessage.run(messageId);
+    }
+    if (options.tombstone !== undefined) {
+      const record = memoryFromRow(row);
+      insertHistory(db, { memoryId: row.id, scope: record.scope, ...options.tombstone });
+    }
+  }
+}

@@ -1,0 +1,287 @@
+// Row ⇄ record mapping, scope resolution to partitions, and MemoryFilter → SQL for the SQLite store.
+import type Database from 'better-sqlite3';
+import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
+import type { Scope } from '../../core/scope.js';
+import type { MemoryFilter } from '../memory-store.js';
+
+export interface MemoryRow {
+  rid: number;
+  id: string;
+  partition_id: number;
+  session_id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  kind: string;
+  text: string;
+  index_text: string;
+  attributes: string;
+  metadata: string;
+  importance: number;
+  confidence: number;
+  source: string;
+  observed_at: number;
+  valid_from: number | null;
+  valid_to: number | null;
+  created_at: number;
+  retired_at: number | null;
+  superseded_by: string | null;
+  supersedes: string | null;
+  expires_at: number | null;
+  access_count: number;
+  last_accessed_at: number | null;
+  embedding_model: string | null;
+  hash: string;
+  tokens: string;
+}
+
+export interface MessageRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+  seq: number;
+  role: string;
+  name: string | null;
+  content: string;
+  observed_at: number;
+  metadata: string;
+  created_at: number;
+}
+
+export interface HistoryRow {
+  id: string;
+  memory_id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+  event: string;
+  before_json: string | null;
+  after_json: string | null;
+  at: number;
+  actor: string;
+  reason: string | null;
+}
+
+export const MEMORY_SELECT =
+  'SELECT m.*, p.tenant_id, p.user_id, p.agent_id FROM memories m JOIN partitions p ON p.id = m.partition_id';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrUndefined = (ms: number | null): string | undefined => (ms === null ? undefined : iso(ms));
+export const msOrNull = (value: string | undefined): number | null =>
+  value === undefined ? null : Date.parse(value);
+
+export function scopeOfRow(row: {
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+}): Scope {
+  const scope: Scope = { tenantId: row.tenant_id };
+  if (row.user_id !== '') scope.userId = row.user_id;
+  if (row.agent_id !== '') scope.agentId = row.agent_id;
+  if (row.session_id !== '') scope.sessionId = row.session_id;
+  return scope;
+}
+
+export function memoryFromRow(row: MemoryRow): MemoryRecord {
+  const record: MemoryRecord = {
+    id: row.id,
+    scope: scopeOfRow(row),
+    kind: row.kind as MemoryRecord['kind'],
+    text: row.text,
+    indexText: row.index_text,
+    attributes: JSON.parse(row.attributes) as JsonObject,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    importance: row.importance,
+    confidence: row.confidence,
+    source: JSON.parse(row.source) as Provenance,
+    observedAt: iso(row.observed_at),
+    createdAt: iso(row.created_at),
+    accessCount: row.access_count,
+    hash: row.hash,
+  };
+  const optional: Partial<MemoryRecord> = {
+    validFrom: isoOrUndefined(row.valid_from),
+    validTo: isoOrUndefined(row.valid_to),
+    retiredAt: isoOrUndefined(row.retired_at),
+    supersededBy: row.superseded_by ?? undefined,
+    supersedes: row.supersedes ?? undefined,
+    expiresAt: isoOrUndefined(row.expires_at),
+    lastAccessedAt: isoOrUndefined(row.last_accessed_at),
+    embeddingModel: row.embedding_model ?? undefined,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (record as unknown as Record<string, unknown>)[key] = value;
+  }
+  return record;
+}
+
+export function messageFromRow(row: MessageRow): Message {
+  const message: Message = {
+    id: row.id,
+    scope: scopeOfRow(row),
+    role: row.role as Message['role'],
+    content: row.content,
+    observedAt: iso(row.observed_at),
+    seq: row.seq,
+    metadata: JSON.parse(row.metadata) as JsonObject,
+    createdAt: iso(row.created_at),
+  };
+  if (row.name !== null) message.name = row.name;
+  return message;
+}
+
+export function historyFromRow(row: HistoryRow): HistoryEntry {
+  const entry: HistoryEntry = {
+    id: row.id,
+    memoryId: row.memory_id,
+    scope: scopeOfRow(row),
+    event: row.event as HistoryEntry['event'],
+    at: iso(row.at),
+    actor: row.actor,
+  };
+  if (row.before_json !== null) entry.before = JSON.parse(row.before_json) as MemoryRecord;
+  if (row.after_json !== null) entry.after = JSON.parse(row.after_json) as MemoryRecord;
+  if (row.reason !== null) entry.reason = row.reason;
+  return entry;
+}
+
+/** The partition ids a read scope covers (usually one). */
+export function resolvePartitions(db: Database.Database, scope: Scope): number[] {
+  const clauses = ['tenant_id = ?'];
+  const params: string[] = [scope.tenantId];
+  if (scope.userId !== undefined) {
+    clauses.push('user_id = ?');
+    params.push(scope.userId);
+  }
+  if (scope.agentId !== undefined) {
+    clauses.push('agent_id = ?');
+    params.push(scope.agentId);
+  }
+  const rows = db
+    .prepare(`SELECT id FROM partitions WHERE ${clauses.join(' AND ')}`)
+    .all(...params) as Array<{ id: number }>;
+  return rows.map((row) => row.id);
+}
+
+const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** A prepared statement for static SQL, compiled once per connection. */
+export function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/** The partition of a write scope, created on first use. */
+export function ensurePartition(db: Database.Database, scope: Scope): number {
+  const key = [scope.tenantId, scope.userId ?? '', scope.agentId ?? ''];
+  prepared(
+    db,
+    'INSERT INTO partitions (tenant_id, user_id, agent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  ).run(...key);
+  const row = prepared(
+    db,
+    'SELECT id FROM partitions WHERE tenant_id = ? AND user_id = ? AND agent_id = ?',
+  ).get(...key) as { id: number };
+  return row.id;
+}
+
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+/** `alias.partition_id IN (…) AND alias.session_id = ?` for a scope; `0` when no partition matches. */
+export function scopeSql(alias: string, partitions: number[], scope: Scope): SqlFragment {
+  if (partitions.length === 0) return { sql: '0', params: [] };
+  let sql = `${alias}.partition_id IN (${partitions.map(() => '?').join(', ')})`;
+  const params: unknown[] = [...partitions];
+  if (scope.sessionId !== undefined) {
+    sql += ` AND ${alias}.session_id = ?`;
+    params.push(scope.sessionId);
+  }
+  return { sql, params };
+}
+
+/** The documented MemoryFilter semantics as a SQL condition over alias `m`. */
+export function filterSql(filter: MemoryFilter): SqlFragment {
+  const clauses = ['(m.expires_at IS NULL OR m.expires_at > ?)'];
+  const params: unknown[] = [filter.now];
+  if (!filter.includeHistory) {
+    const at = filter.asOf ?? filter.now;
+    clauses.push(
+      'm.observed_at <= ?',
+      '(m.retired_at IS NULL OR m.retired_at > ?)',
+      '(m.valid_to IS NULL OR m.valid_to > ?)',
+    );
+    params.push(at, at, at);
+  }
+  if (filter.kinds !== undefined) {
+    if (filter.kinds.length === 0) clauses.push('0');
+    else {
+      clauses.push(`m.kind IN (${filter.kinds.map(() => '?').join(', ')})`);
+      params.push(...filter.kinds);
+    }
+  }
+  if (filter.observedFrom !== undefined) {
+    clauses.push('m.observed_at >= ?');
+    params.push(filter.observedFrom);
+  }
+  if (filter.observedTo !== undefined) {
+    clauses.push('m.observed_at <= ?');
+    params.push(filter.observedTo);
+  }
+  for (const [key, value] of Object.entries(filter.metadata ?? {})) {
+    const path = `$."${key.replaceAll('"', '""')}"`;
+    if (value === null) {
+      clauses.push(`json_type(m.metadata, ?) = 'null'`);
+      params.push(path);
+    } else if (typeof value === 'boolean') {
+      clauses.push('json_type(m.metadata, ?) = ?');
+      params.push(path, value ? 'true' : 'false');
+    } else if (typeof value === 'number') {
+      clauses.push(`json_type(m.metadata, ?) IN ('integer', 'real') AND json_extract(m.metadata, ?) = ?`);
+      params.push(path, path, value);
+    } else {
+      clauses.push(`json_type(m.metadata, ?) = 'text' AND json_extract(m.metadata, ?) = ?`);
+      params.push(path, path, value);
+    }
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+/** Keeps only FTS-safe token text (letters, digits, underscore); splits anything else. */
+export function cleanTokens(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (const token of tokens) {
+    for (const part of token.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []) out.push(part);
+  }
+  return out;
+}
+
+/** A token namespaced by its partition: `p<id>x<token>`; the digits then `x` make collisions impossible. */
+export function partitionToken(partition: number, token: string): string {
+  return `p${partition}x${token}`;
+}
+
+export function vectorBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+export function blobVector(blob: Buffer): Float32Array {
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float32Array(copy.buffer);
+}

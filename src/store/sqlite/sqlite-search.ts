@@ -1,0 +1,72 @@
+// Candidate retrieval for the SQLite store: FTS5 BM25 and sqlite-vec KNN, both confined to the scope's partitions.
+import type Database from 'better-sqlite3';
+import type { Scope } from '../../core/scope.js';
+import type { LexicalHit, MemoryStore, VectorHit } from '../memory-store.js';
+import { cleanTokens, filterSql, partitionToken, resolvePartitions, scopeSql } from './sqlite-rows.js';
+import { checkVector, nearestInPartition, readEmbeddingSpace, vectorTableExists } from './sqlite-vectors.js';
+
+export type LexicalInput = Parameters<MemoryStore['searchLexical']>[0];
+export type VectorInput = Parameters<MemoryStore['searchVector']>[0];
+
+/** Partitions of a read scope; for a session-only scope, only those that hold that session. */
+export function partitionsForSearch(db: Database.Database, scope: Scope): number[] {
+  const partitions = resolvePartitions(db, scope);
+  if (scope.sessionId === undefined || scope.userId !== undefined || scope.agentId !== undefined)
+    return partitions;
+  const allowed = new Set(partitions);
+  const rows = db
+    .prepare('SELECT DISTINCT partition_id AS id FROM memories WHERE session_id = ?')
+    .all(scope.sessionId) as Array<{ id: number }>;
+  return rows.map((row) => row.id).filter((id) => allowed.has(id));
+}
+
+/** BM25 over partition-prefixed tokens of the scope's partitions only. */
+export function searchLexicalIn(db: Database.Database, input: LexicalInput): LexicalHit[] {
+  const terms = [...new Set(cleanTokens(input.terms))];
+  if (terms.length === 0 || input.limit <= 0) return [];
+  const partitions = partitionsForSearch(db, input.scope);
+  if (partitions.length === 0) return [];
+  const match = partitions
+    .flatMap((partition) => terms.map((term) => `"${partitionToken(partition, term)}"`))
+    .join(' OR ');
+  const scope = scopeSql('m', partitions, input.scope);
+  const filter = filterSql(input.filter);
+  // CROSS JOIN keeps the FTS match as the outer loop; otherwise SQLite may walk the partition's rows and
+  // re-run the MATCH for each of them.
+  const rows = db
+    .prepare(
+      `SELECT m.id, -bm25(memory_fts) AS score FROM memory_fts CROSS JOIN memories m ON m.rid = memory_fts.rowid
+       WHERE memory_fts MATCH ? AND ${scope.sql} AND ${filter.sql} ORDER BY bm25(memory_fts) LIMIT ?`,
+    )
+    .all(match, ...scope.params, ...filter.params, input.limit) as LexicalHit[];
+  return rows;
+}
+
+/** Exact cosine KNN per partition, over-fetched then filtered, merged nearest first. */
+export function searchVectorIn(db: Database.Database, input: VectorInput): VectorHit[] {
+  if (input.limit <= 0) return [];
+  const space = readEmbeddingSpace(db);
+  if (space === undefined || !vectorTableExists(db)) return [];
+  checkVector(db, input.embedding, undefined);
+  const filter = filterSql(input.filter);
+  const hits: Array<{ id: string; distance: number }> = [];
+  for (const partition of partitionsForSearch(db, input.scope)) {
+    const scope = scopeSql('m', [partition], input.scope);
+    const check = db.prepare(
+      `SELECT m.id FROM memories m WHERE m.rid = ? AND ${scope.sql} AND ${filter.sql}`,
+    );
+    for (let k = Math.max(input.limit * 4, 50); ; k = Math.min(k * 4, 4096)) {
+      const nearest = nearestInPartition(db, partition, input.embedding, k);
+      const kept = nearest.flatMap((hit) => {
+        const row = check.get(hit.rid, ...scope.params, ...filter.params) as { id: string } | undefined;
+        return row === undefined ? [] : [{ id: row.id, distance: hit.distance }];
+      });
+      if (kept.length >= input.limit || nearest.length < k || k >= 4096) {
+        hits.push(...kept.slice(0, input.limit));
+        break;
+      }
+    }
+  }
+  hits.sort((a, b) => a.distance - b.distance);
+  return hits.slice(0, input.limit).map((hit) => ({ id: hit.id, similarity: 1 - hit.distance }));
+}

@@ -1,0 +1,193 @@
+// Runs the store conformance suite on SQLite, plus SQLite-only checks: raw-file erasure, WAL, migrations, two writers.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { analyzeQuery } from '../../models/text-analyzer.js';
+import { describeStoreConformance } from '../conformance.js';
+import { makeMemoryWrite, makeNewMessage, T0 } from '../test-support/fixtures.js';
+import { latestSchemaVersion } from './migrations/index.js';
+import { createSqliteStore, openSqliteStore, type SqliteStore } from './sqlite-store.js';
+
+async function tempStore(): Promise<{ store: SqliteStore; cleanup: () => Promise<void> }> {
+  const directory = await mkdtemp(join(tmpdir(), 'mnemo-sqlite-'));
+  const store = await openSqliteStore({ path: join(directory, 'mnemo.db') });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+describeStoreConformance('sqlite', tempStore);
+
+describe('SQLite store specifics', () => {
+  let directory: string;
+  let path: string;
+  const scope = { tenantId: 'default', userId: 'alice' };
+  const now = T0 + 1_000_000;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'mnemo-sqlite-'));
+    path = join(directory, 'mnemo.db');
+  });
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  async function rawBytes(): Promise<string> {
+    const parts = await Promise.all(
+      ['', '-wal', '-shm'].map((suffix) =>
+        readFile(`${path}${suffix}`).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return Buffer.alloc(0);
+          throw error;
+        }),
+      ),
+    );
+    return Buffer.concat(parts).toString('latin1');
+  }
+
+  it('does no I/O in the factory and refuses use before init', async () => {
+    const store = createSqliteStore({ path });
+    await expect(readFile(path)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(store.stats()).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    await store.init();
+    expect(store.path).toBe(path);
+    await store.close();
+    await store.close();
+  });
+
+  it('erases forgotten text, its history snapshots and its tokens from the raw database files', async () => {
+    const store = await openSqliteStore({ path });
+    const first = makeMemoryWrite({ scope, text: 'Alice keeps a pet called Zorblaxian' });
+    await store.insertMemories({
+      memories: [first, makeMemoryWrite({ scope, text: 'Alice likes tea' })],
+      actor: 'test',
+      at: T0,
+    });
+    const second = makeMemoryWrite({ scope, text: 'Alice keeps a pet called Zorblaxian Junior Quintessor' });
+    await store.supersedeMemory({
+      scope,
+      id: first.record.id,
+      replacement: second,
+      at: T0 + 1,
+      actor: 'test',
+    });
+    await store.patchMemory({
+      scope,
+      id: second.record.id,
+      patch: { importance: 1 },
+      at: T0 + 2,
+      actor: 'test',
+    });
+    await store.putCachedEmbeddings({
+      model: 'm',
+      entries: [{ hash: 'unrelated', embedding: new Float32Array([1]) }],
+    });
+    expect(await rawBytes()).toContain('Zorblaxian');
+    expect(await rawBytes()).toContain('Quintessor');
+    await store.forgetMemory({ scope, id: first.record.id, at: now, actor: 'test' });
+    const bytes = await rawBytes();
+    for (const word of ['Zorblaxian', 'zorblaxian', 'Quintessor', 'quintessor'])
+      expect(bytes).not.toContain(word);
+    expect(bytes).toContain('Alice likes tea');
+    expect(
+      await store.searchLexical({ scope, terms: analyzeQuery('Zorblaxian'), filter: { now }, limit: 5 }),
+    ).toEqual([]);
+    await store.close();
+  });
+
+  it('reports a duplicate id as CONFLICT and writes nothing of the batch', async () => {
+    const store = await openSqliteStore({ path });
+    const write = makeMemoryWrite({ scope, text: 'twice' });
+    await expect(
+      store.insertMemories({
+        memories: [makeMemoryWrite({ scope, text: 'first' }), write, write],
+        actor: 'test',
+        at: T0,
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await store.stats()).memories).toBe(0);
+    await store.close();
+  });
+
+  it('runs in WAL mode and migrations are idempotent on reopen', async () => {
+    const store = await openSqliteStore({ path });
+    await store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'persisted' })],
+      actor: 'test',
+      at: T0,
+    });
+    await store.close();
+    const reopened = await openSqliteStore({ path });
+    expect((await reopened.stats()).memories).toBe(1);
+    expect((await reopened.stats()).schemaVersion).toBe(latestSchemaVersion);
+    await reopened.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    raw.close();
+  });
+
+  it('lets two store instances on one file write interleaved without SQLITE_BUSY', async () => {
+    const [one, two] = await Promise.all([openSqliteStore({ path }), openSqliteStore({ path })]);
+    const session = { ...scope, sessionId: 's1' };
+    const writes: Promise<unknown>[] = [];
+    for (let index = 0; index < 40; index++) {
+      const store = index % 2 === 0 ? one : two;
+      writes.push(
+        store.appendMessages({ messages: [makeNewMessage({ scope: session, content: `m${index}` })] }),
+      );
+      writes.push(
+        store.insertMemories({
+          memories: [makeMemoryWrite({ scope, text: `fact number ${index}` })],
+          actor: 'test',
+          at: T0,
+        }),
+      );
+    }
+    await Promise.all(writes);
+    const messages = await one.listMessages({ scope: session, limit: 100 });
+    expect(messages.items.map((message) => message.seq)).toEqual(
+      Array.from({ length: 40 }, (_, index) => index + 1),
+    );
+    expect((await two.stats()).memories).toBe(40);
+    await Promise.all([one.close(), two.close()]);
+  });
+  it('retries a write while another connection holds the lock, then succeeds', async () => {
+    const store = await openSqliteStore({ path, busyTimeoutMs: 0, maxBusyRetries: 8 });
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    const release = setTimeout(() => holder.exec('COMMIT'), 30);
+    await store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'after the lock' })],
+      actor: 'test',
+      at: T0,
+    });
+    clearTimeout(release);
+    expect(holder.inTransaction).toBe(false);
+    expect((await store.stats()).memories).toBe(1);
+    holder.close();
+    await store.close();
+  });
+
+  it('reports STORE_BUSY, not SQLITE_BUSY, when the lock is never released', async () => {
+    const store = await openSqliteStore({ path, busyTimeoutMs: 0, maxBusyRetries: 1 });
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    await expect(
+      store.insertMemories({
+        memories: [makeMemoryWrite({ scope, text: 'blocked' })],
+        actor: 'test',
+        at: T0,
+      }),
+    ).rejects.toMatchObject({ code: 'STORE_BUSY' });
+    holder.exec('ROLLBACK');
+    holder.close();
+    expect((await store.stats()).memories).toBe(0);
+    await store.close();
+  });
+});
