@@ -1,0 +1,104 @@
+// Versioned migrations for the PostgreSQL store, applied under an advisory lock so several processes
+// starting at once migrate exactly once.
+import type pg from 'pg';
+import { MnemoError } from '../../core/errors.js';
+
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  /** SQL with `{schema}` standing for the quoted schema name. */
+  sql: string;
+}
+
+export const postgresMigrations: PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'init',
+    sql: `
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE TABLE {schema}.meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE {schema}.messages (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  seq integer NOT NULL, role text NOT NULL, name text, content text NOT NULL,
+  observed_at bigint NOT NULL, metadata jsonb NOT NULL, created_at bigint NOT NULL,
+  UNIQUE (tenant_id, user_id, agent_id, session_id, seq)
+);
+CREATE TABLE {schema}.memories (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  kind text NOT NULL, text text NOT NULL, index_text text NOT NULL,
+  attributes jsonb NOT NULL, metadata jsonb NOT NULL,
+  importance double precision NOT NULL, confidence double precision NOT NULL, source jsonb NOT NULL,
+  observed_at bigint NOT NULL, valid_from bigint, valid_to bigint, created_at bigint NOT NULL,
+  retired_at bigint, superseded_by text, supersedes text, expires_at bigint,
+  access_count integer NOT NULL, last_accessed_at bigint, embedding_model text, hash text NOT NULL,
+  tokens text[] NOT NULL, doc_len integer NOT NULL, search_vector tsvector NOT NULL
+);
+-- Scope first: every lookup starts from (tenant, user, agent), so cost follows the scope's size.
+CREATE INDEX memories_scope_observed ON {schema}.memories (tenant_id, user_id, agent_id, observed_at DESC, id DESC);
+CREATE INDEX memories_tenant_session ON {schema}.memories (tenant_id, session_id);
+CREATE INDEX memories_scope_hash ON {schema}.memories (tenant_id, user_id, hash);
+CREATE INDEX memories_supersedes ON {schema}.memories (supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX memories_expires ON {schema}.memories (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX memories_search ON {schema}.memories USING gin (tenant_id, user_id, search_vector);
+CREATE TABLE {schema}.history (
+  rid bigserial PRIMARY KEY, id text NOT NULL UNIQUE, memory_id text NOT NULL,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  event text NOT NULL, before_json jsonb, after_json jsonb, at bigint NOT NULL, actor text NOT NULL, reason text
+);
+CREATE INDEX history_memory ON {schema}.history (memory_id, at);
+CREATE INDEX history_scope ON {schema}.history (tenant_id, user_id, agent_id);
+CREATE TABLE {schema}.embedding_cache (model text NOT NULL, hash text NOT NULL, vector bytea NOT NULL, PRIMARY KEY (model, hash));
+CREATE INDEX embedding_cache_hash ON {schema}.embedding_cache (hash);
+`,
+  },
+];
+
+export const latestPostgresSchemaVersion = Math.max(
+  ...postgresMigrations.map((migration) => migration.version),
+);
+
+/** Applies pending migrations inside one advisory-locked session. */
+export async function migratePostgres(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  const quoted = quoteIdentifier(schema);
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mnemo:migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${quoted}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const applied = await client.query<{ version: number }>(
+      `SELECT version FROM ${quoted}.schema_migrations`,
+    );
+    const done = new Set(applied.rows.map((row) => row.version));
+    for (const migration of postgresMigrations) {
+      if (done.has(migration.version)) continue;
+      try {
+        await client.query('BEGIN');
+        await client.query(migration.sql.replaceAll('{schema}', quoted));
+        await client.query(`INSERT INTO ${quoted}.schema_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw new MnemoError({
+          code: 'MIGRATION_FAILED',
+          message: `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}. Is the pgvector extension installed (CREATE EXTENSION vector)?`,
+          cause: error,
+        });
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`mnemo:migrate:${schema}`]);
+    client.release();
+  }
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

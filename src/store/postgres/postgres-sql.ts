@@ -1,0 +1,199 @@
+// Row ⇄ record mapping and Scope/MemoryFilter → SQL for the PostgreSQL store (numbered parameters).
+import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
+import type { Scope } from '../../core/scope.js';
+import type { MemoryFilter } from '../memory-store.js';
+
+/** Collects positional parameters and hands out `$n` placeholders. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+export interface MemoryRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+  kind: string;
+  text: string;
+  index_text: string;
+  attributes: JsonObject;
+  metadata: JsonObject;
+  importance: number;
+  confidence: number;
+  source: Provenance;
+  observed_at: string;
+  valid_from: string | null;
+  valid_to: string | null;
+  created_at: string;
+  retired_at: string | null;
+  superseded_by: string | null;
+  supersedes: string | null;
+  expires_at: string | null;
+  access_count: number;
+  last_accessed_at: string | null;
+  embedding_model: string | null;
+  hash: string;
+  tokens: string[];
+}
+
+export const MEMORY_COLUMNS =
+  'm.id, m.tenant_id, m.user_id, m.agent_id, m.session_id, m.kind, m.text, m.index_text, m.attributes, m.metadata, ' +
+  'm.importance, m.confidence, m.source, m.observed_at, m.valid_from, m.valid_to, m.created_at, m.retired_at, ' +
+  'm.superseded_by, m.supersedes, m.expires_at, m.access_count, m.last_accessed_at, m.embedding_model, m.hash, m.tokens';
+
+const iso = (ms: string | number): string => new Date(Number(ms)).toISOString();
+export const msOrNull = (value: string | undefined): number | null =>
+  value === undefined ? null : Date.parse(value);
+
+export function scopeOfRow(row: {
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+}): Scope {
+  const scope: Scope = { tenantId: row.tenant_id };
+  if (row.user_id !== '') scope.userId = row.user_id;
+  if (row.agent_id !== '') scope.agentId = row.agent_id;
+  if (row.session_id !== '') scope.sessionId = row.session_id;
+  return scope;
+}
+
+/** The four scope columns of a write, with '' for levels the scope leaves out. */
+export function scopeColumns(scope: Scope): [string, string, string, string] {
+  return [scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
+}
+
+export function memoryFromRow(row: MemoryRow): MemoryRecord {
+  const record: MemoryRecord = {
+    id: row.id,
+    scope: scopeOfRow(row),
+    kind: row.kind as MemoryRecord['kind'],
+    text: row.text,
+    indexText: row.index_text,
+    attributes: row.attributes,
+    metadata: row.metadata,
+    importance: row.importance,
+    confidence: row.confidence,
+    source: row.source,
+    observedAt: iso(row.observed_at),
+    createdAt: iso(row.created_at),
+    accessCount: row.access_count,
+    hash: row.hash,
+  };
+  if (row.valid_from !== null) record.validFrom = iso(row.valid_from);
+  if (row.valid_to !== null) record.validTo = iso(row.valid_to);
+  if (row.retired_at !== null) record.retiredAt = iso(row.retired_at);
+  if (row.superseded_by !== null) record.supersededBy = row.superseded_by;
+  if (row.supersedes !== null) record.supersedes = row.supersedes;
+  if (row.expires_at !== null) record.expiresAt = iso(row.expires_at);
+  if (row.last_accessed_at !== null) record.lastAccessedAt = iso(row.last_accessed_at);
+  if (row.embedding_model !== null) record.embeddingModel = row.embedding_model;
+  return record;
+}
+
+export interface MessageRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+  seq: number;
+  role: string;
+  name: string | null;
+  content: string;
+  observed_at: string;
+  metadata: JsonObject;
+  created_at: string;
+}
+
+export function messageFromRow(row: MessageRow): Message {
+  const message: Message = {
+    id: row.id,
+    scope: scopeOfRow(row),
+    role: row.role as Message['role'],
+    content: row.content,
+    observedAt: iso(row.observed_at),
+    seq: row.seq,
+    metadata: row.metadata,
+    createdAt: iso(row.created_at),
+  };
+  if (row.name !== null) message.name = row.name;
+  return message;
+}
+
+export interface HistoryRow {
+  id: string;
+  memory_id: string;
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+  event: string;
+  before_json: MemoryRecord | null;
+  after_json: MemoryRecord | null;
+  at: string;
+  actor: string;
+  reason: string | null;
+}
+
+export function historyFromRow(row: HistoryRow): HistoryEntry {
+  const entry: HistoryEntry = {
+    id: row.id,
+    memoryId: row.memory_id,
+    scope: scopeOfRow(row),
+    event: row.event as HistoryEntry['event'],
+    at: iso(row.at),
+    actor: row.actor,
+  };
+  if (row.before_json !== null) entry.before = row.before_json;
+  if (row.after_json !== null) entry.after = row.after_json;
+  if (row.reason !== null) entry.reason = row.reason;
+  return entry;
+}
+
+/** `alias.tenant_id = $n AND …` for every level the scope names. */
+export function scopeSql(alias: string, scope: Scope, params: SqlParams): string {
+  const clauses = [`${alias}.tenant_id = ${params.add(scope.tenantId)}`];
+  if (scope.userId !== undefined) clauses.push(`${alias}.user_id = ${params.add(scope.userId)}`);
+  if (scope.agentId !== undefined) clauses.push(`${alias}.agent_id = ${params.add(scope.agentId)}`);
+  if (scope.sessionId !== undefined) clauses.push(`${alias}.session_id = ${params.add(scope.sessionId)}`);
+  return clauses.join(' AND ');
+}
+
+/** The documented MemoryFilter semantics over alias `m` (same as the SQLite path). */
+export function filterSql(filter: MemoryFilter, params: SqlParams): string {
+  const clauses = [`(m.expires_at IS NULL OR m.expires_at > ${params.add(filter.now)})`];
+  if (!filter.includeHistory) {
+    const at = params.add(filter.asOf ?? filter.now);
+    clauses.push(
+      `m.observed_at <= ${at}`,
+      `(m.retired_at IS NULL OR m.retired_at > ${at})`,
+      `(m.valid_to IS NULL OR m.valid_to > ${at})`,
+    );
+  }
+  if (filter.kinds !== undefined) clauses.push(`m.kind = ANY(${params.add(filter.kinds)}::text[])`);
+  if (filter.observedFrom !== undefined) clauses.push(`m.observed_at >= ${params.add(filter.observedFrom)}`);
+  if (filter.observedTo !== undefined) clauses.push(`m.observed_at <= ${params.add(filter.observedTo)}`);
+  for (const [key, value] of Object.entries(filter.metadata ?? {})) {
+    // jsonb containment compares type and value exactly, like the SQLite json_type checks.
+    clauses.push(`m.metadata @> ${params.add(JSON.stringify({ [key]: value }))}::jsonb`);
+  }
+  return clauses.join(' AND ');
+}
+
+/** pgvector's text form of a vector. */
+export function vectorLiteral(vector: Float32Array): string {
+  return `[${Array.from(vector).join(',')}]`;
+}
+
+export function parseVectorLiteral(text: string): Float32Array {
+  return Float32Array.from(text.slice(1, -1).split(',').map(Number));
+}
+
+export const HISTORY_COLUMNS =
+  'h.id, h.memory_id, h.tenant_id, h.user_id, h.agent_id, h.session_id, h.event, h.before_json, h.after_json, h.at, h.actor, h.reason';

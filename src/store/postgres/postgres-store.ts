@@ -1,0 +1,744 @@
+// The PostgreSQL + pgvector MemoryStore: scope-first indexes, BM25 over tsvector term counts (ranked like
+// SQLite's FTS5), HNSW cosine search, transactions with retries, advisory-locked migrations.
+import pg from 'pg';
+import { MnemoError, notFound } from '../../core/errors.js';
+import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
+import { type Scope, scopeContains } from '../../core/scope.js';
+import { bm25Score } from '../bm25.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type {
+  EmbeddingSpace,
+  LexicalHit,
+  MemoryFilter,
+  MemoryStore,
+  MemoryWrite,
+  NewMessage,
+  ReembedItem,
+  StoreCapabilities,
+  StoreDumpRow,
+  StoreStats,
+  VectorHit,
+} from '../memory-store.js';
+import { dumpPostgres, restorePostgres } from './postgres-dump.js';
+import { latestPostgresSchemaVersion, migratePostgres, quoteIdentifier } from './postgres-migrations.js';
+import { PostgresSpace } from './postgres-space.js';
+import {
+  filterSql,
+  HISTORY_COLUMNS,
+  type HistoryRow,
+  historyFromRow,
+  MEMORY_COLUMNS,
+  type MemoryRow,
+  type MessageRow,
+  memoryFromRow,
+  messageFromRow,
+  SqlParams,
+  scopeColumns,
+  scopeSql,
+  vectorLiteral,
+} from './postgres-sql.js';
+import {
+  cleanTokens,
+  eraseMemories,
+  insertHistory,
+  insertMemoryRow,
+  memoryRowById,
+  putVector,
+  supersessionChain,
+  type Tables,
+} from './postgres-writes.js';
+
+export interface PostgresStoreOptions {
+  /** A connection string (`postgres://…`) or an existing pool (which Mnemo will not end on close). */
+  connection: string | pg.Pool;
+  /** The schema holding Mnemo's tables (default `mnemo`). */
+  schema?: string;
+  /** Pool size when Mnemo creates the pool (default 10). */
+  maxConnections?: number;
+  /** Attempts for a transaction that hits a serialization failure or deadlock (default 5). */
+  maxRetries?: number;
+}
+
+const retryableCodes = new Set(['40001', '40P01', '55P03']);
+
+export class PostgresStore implements MemoryStore {
+  readonly provider = 'postgres' as const;
+  readonly capabilities: StoreCapabilities = {
+    vectorSearch: true,
+    fullTextSearch: true,
+    concurrentWriters: true,
+    lexicalRanking: 'Okapi BM25 (k1 1.2, b 0.75, FTS5 idf) over tsvector term counts, statistics per scope',
+    vectorIndex: 'pgvector HNSW (cosine) with iterative scans, scope-first btree for small scopes',
+  };
+  readonly tables: Tables;
+  private pool: pg.Pool | undefined;
+  private readonly ownsPool: boolean;
+  private readonly space: PostgresSpace;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    const schema = quoteIdentifier(options.schema ?? 'mnemo');
+    this.tables = {
+      schema,
+      meta: `${schema}.meta`,
+      messages: `${schema}.messages`,
+      memories: `${schema}.memories`,
+      history: `${schema}.history`,
+      cache: `${schema}.embedding_cache`,
+      vectors: `${schema}.memory_vectors`,
+    };
+    this.ownsPool = typeof options.connection === 'string';
+    this.space = new PostgresSpace(this.tables);
+  }
+
+  async init(): Promise<void> {
+    if (this.pool !== undefined) return;
+    const pool =
+      typeof this.options.connection === 'string'
+        ? new pg.Pool({ connectionString: this.options.connection, max: this.options.maxConnections ?? 10 })
+        : this.options.connection;
+    try {
+      await migratePostgres(pool, this.options.schema ?? 'mnemo');
+      await this.space.load(pool);
+    } catch (error) {
+      if (this.ownsPool) await pool.end();
+      if (error instanceof MnemoError) throw error;
+      throw new MnemoError({
+        code: 'STORE_FAILED',
+        message: `Could not open the PostgreSQL store: ${(error as Error).message}. Check --db / MNEMO_DB.`,
+        cause: error,
+      });
+    }
+    this.pool = pool;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool !== undefined && this.ownsPool) await pool.end();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private get db(): pg.Pool {
+    if (this.pool === undefined) {
+      throw new MnemoError({
+        code: 'STORE_CLOSED',
+        message: 'The PostgreSQL store is not open; call init() first.',
+      });
+    }
+    return this.pool;
+  }
+
+  /** Runs `work` in one transaction, retrying serialization failures and deadlocks with jittered backoff. */
+  private async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const attempts = this.options.maxRetries ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.db.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        const code = (error as { code?: string }).code;
+        if (code === undefined || !retryableCodes.has(code) || attempt >= attempts) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  private async rowInScope(
+    client: pg.PoolClient | pg.Pool,
+    scope: Scope,
+    id: string,
+    lock = false,
+  ): Promise<MemoryRow | undefined> {
+    const row = await memoryRowById(client, this.tables, id, lock);
+    return row !== undefined && scopeContains(scope, memoryFromRow(row).scope) ? row : undefined;
+  }
+
+  async appendMessages(input: { messages: NewMessage[] }): Promise<Message[]> {
+    return this.write(async (client) => {
+      const out: Message[] = [];
+      for (const message of input.messages) {
+        const columns = scopeColumns(message.scope);
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `mnemo:seq:${JSON.stringify(columns)}`,
+        ]);
+        const result = await client.query<MessageRow>(
+          `INSERT INTO ${this.tables.messages} (id, tenant_id, user_id, agent_id, session_id, seq, role, name, content, observed_at, metadata, created_at)
+           SELECT $1, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1, $6, $7, $8, $9, $10, $11 FROM ${this.tables.messages}
+           WHERE tenant_id = $2 AND user_id = $3 AND agent_id = $4 AND session_id = $5 RETURNING *`,
+          [
+            message.id,
+            ...columns,
+            message.role,
+            message.name ?? null,
+            message.content,
+            message.observedAt,
+            JSON.stringify(message.metadata),
+            message.createdAt,
+          ],
+        );
+        out.push(messageFromRow(result.rows[0]!));
+      }
+      return out;
+    });
+  }
+
+  async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
+    if (input.ids.length === 0) return [];
+    const params = new SqlParams();
+    const where = `g.id = ANY(${params.add(input.ids)}::text[]) AND ${scopeSql('g', input.scope, params)}`;
+    const result = await this.db.query<MessageRow>(
+      `SELECT g.* FROM ${this.tables.messages} g WHERE ${where}`,
+      params.values,
+    );
+    const byId = new Map(result.rows.map((row) => [row.id, messageFromRow(row)]));
+    return input.ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async listMessages(input: {
+    scope: Scope;
+    fromSeq?: number;
+    toSeq?: number;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<Message>> {
+    const params = new SqlParams();
+    const clauses = [scopeSql('g', input.scope, params)];
+    if (input.fromSeq !== undefined) clauses.push(`g.seq >= ${params.add(input.fromSeq)}`);
+    if (input.toSeq !== undefined) clauses.push(`g.seq <= ${params.add(input.toSeq)}`);
+    if (input.cursor !== undefined) {
+      const [seq, observed, id] = decodeCursor(input.cursor, 3);
+      clauses.push(
+        `(g.seq, g.observed_at, g.id) > (${params.add(seq)}, ${params.add(observed)}, ${params.add(id)})`,
+      );
+    }
+    const result = await this.db.query<MessageRow>(
+      `SELECT g.* FROM ${this.tables.messages} g WHERE ${clauses.join(' AND ')} ORDER BY g.seq, g.observed_at, g.id LIMIT ${params.add(input.limit + 1)}`,
+      params.values,
+    );
+    const items = result.rows.slice(0, input.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(messageFromRow),
+      ...(result.rows.length > input.limit && last !== undefined
+        ? { nextCursor: encodeCursor([last.seq, Number(last.observed_at), last.id]) }
+        : {}),
+    };
+  }
+
+  async insertMemories(input: { memories: MemoryWrite[]; actor: string; at: number }): Promise<void> {
+    await this.write(async (client) => {
+      for (const write of input.memories) {
+        if (write.embedding !== undefined)
+          await this.space.ensure(client, write.embedding, write.record.embeddingModel);
+        await insertMemoryRow(client, this.tables, write, this.space.current !== undefined);
+        await insertHistory(client, this.tables, {
+          memoryId: write.record.id,
+          scope: write.record.scope,
+          event: 'add',
+          after: write.record,
+          at: input.at,
+          actor: input.actor,
+        });
+      }
+    });
+  }
+
+  async getMemory(input: { scope: Scope; id: string }): Promise<MemoryRecord | undefined> {
+    const row = await this.rowInScope(this.db, input.scope, input.id);
+    return row === undefined ? undefined : memoryFromRow(row);
+  }
+
+  async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
+    if (input.ids.length === 0) return [];
+    const params = new SqlParams();
+    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${scopeSql('m', input.scope, params)}`;
+    const result = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${where}`,
+      params.values,
+    );
+    const byId = new Map(result.rows.map((row) => [row.id, memoryFromRow(row)]));
+    return input.ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async listMemories(input: {
+    scope: Scope;
+    filter: MemoryFilter;
+    limit: number;
+    cursor?: string;
+    order?: 'asc' | 'desc';
+  }): Promise<Page<MemoryRecord>> {
+    const params = new SqlParams();
+    const descending = (input.order ?? 'desc') === 'desc';
+    const clauses = [scopeSql('m', input.scope, params), filterSql(input.filter, params)];
+    if (input.cursor !== undefined) {
+      const [observed, id] = decodeCursor(input.cursor, 2);
+      clauses.push(
+        `(m.observed_at, m.id) ${descending ? '<' : '>'} (${params.add(observed)}, ${params.add(id)})`,
+      );
+    }
+    const direction = descending ? 'DESC' : 'ASC';
+    const result = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${clauses.join(' AND ')}
+       ORDER BY m.observed_at ${direction}, m.id ${direction} LIMIT ${params.add(input.limit + 1)}`,
+      params.values,
+    );
+    const items = result.rows.slice(0, input.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(memoryFromRow),
+      ...(result.rows.length > input.limit && last !== undefined
+        ? { nextCursor: encodeCursor([Number(last.observed_at), last.id]) }
+        : {}),
+    };
+  }
+
+  async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
+    if (input.hashes.length === 0) return [];
+    const params = new SqlParams();
+    const where = `${scopeSql('m', input.scope, params)} AND ${filterSql({ now: input.now }, params)} AND m.hash = ANY(${params.add(input.hashes)}::text[])`;
+    const result = await this.db.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${where}`,
+      params.values,
+    );
+    return result.rows.map(memoryFromRow);
+  }
+
+  async supersedeMemory(input: {
+    scope: Scope;
+    id: string;
+    replacement: MemoryWrite;
+    validTo?: number;
+    at: number;
+    actor: string;
+    reason?: string;
+  }): Promise<{ previous: MemoryRecord; current: MemoryRecord }> {
+    if (!scopeContains(input.scope, input.replacement.record.scope)) {
+      throw new MnemoError({
+        code: 'INVALID_INPUT',
+        message: 'The replacement memory must lie inside the scope of the memory it supersedes.',
+      });
+    }
+    return this.write(async (client) => {
+      const row = await this.rowInScope(client, input.scope, input.id, true);
+      if (row === undefined) throw notFound('Memory', input.id);
+      if (row.retired_at !== null) {
+        throw new MnemoError({
+          code: 'CONFLICT',
+          message: `Memory ${input.id} is already retired; supersede its current version instead.`,
+          details: { id: input.id, supersededBy: row.superseded_by },
+        });
+      }
+      const before = memoryFromRow(row);
+      const record: MemoryRecord = { ...input.replacement.record, supersedes: input.id };
+      delete record.supersededBy;
+      delete record.retiredAt;
+      if (input.replacement.embedding !== undefined)
+        await this.space.ensure(client, input.replacement.embedding, record.embeddingModel);
+      await insertMemoryRow(
+        client,
+        this.tables,
+        { ...input.replacement, record },
+        this.space.current !== undefined,
+      );
+      await client.query(
+        `UPDATE ${this.tables.memories} SET retired_at = $1, superseded_by = $2, valid_to = $3 WHERE id = $4`,
+        [input.at, record.id, input.validTo ?? input.at, input.id],
+      );
+      const previous = memoryFromRow((await memoryRowById(client, this.tables, input.id))!);
+      const current = memoryFromRow((await memoryRowById(client, this.tables, record.id))!);
+      const common = {
+        event: 'supersede' as const,
+        at: input.at,
+        actor: input.actor,
+        ...(input.reason === undefined ? {} : { reason: input.reason }),
+      };
+      await insertHistory(client, this.tables, {
+        ...common,
+        memoryId: previous.id,
+        scope: previous.scope,
+        before,
+        after: previous,
+      });
+      await insertHistory(client, this.tables, {
+        ...common,
+        memoryId: current.id,
+        scope: current.scope,
+        before: previous,
+        after: current,
+      });
+      return { previous, current };
+    });
+  }
+
+  async invalidateMemory(input: {
+    scope: Scope;
+    id: string;
+    validTo: number;
+    at: number;
+    actor: string;
+    reason?: string;
+  }): Promise<MemoryRecord> {
+    return this.write(async (client) => {
+      const row = await this.rowInScope(client, input.scope, input.id, true);
+      if (row === undefined) throw notFound('Memory', input.id);
+      const before = memoryFromRow(row);
+      await client.query(
+        `UPDATE ${this.tables.memories} SET valid_to = $1, retired_at = COALESCE(retired_at, $2) WHERE id = $3`,
+        [input.validTo, input.at, input.id],
+      );
+      const after = memoryFromRow((await memoryRowById(client, this.tables, input.id))!);
+      await insertHistory(client, this.tables, {
+        memoryId: after.id,
+        scope: after.scope,
+        event: 'invalidate',
+        before,
+        after,
+        at: input.at,
+        actor: input.actor,
+        ...(input.reason === undefined ? {} : { reason: input.reason }),
+      });
+      return after;
+    });
+  }
+
+  async patchMemory(input: {
+    scope: Scope;
+    id: string;
+    patch: Partial<Pick<MemoryRecord, 'importance' | 'confidence' | 'metadata' | 'expiresAt'>>;
+    at: number;
+    actor: string;
+  }): Promise<MemoryRecord> {
+    return this.write(async (client) => {
+      const row = await this.rowInScope(client, input.scope, input.id, true);
+      if (row === undefined) throw notFound('Memory', input.id);
+      const before = memoryFromRow(row);
+      const patch = input.patch;
+      const expires =
+        'expiresAt' in patch
+          ? patch.expiresAt === undefined
+            ? null
+            : Date.parse(patch.expiresAt)
+          : row.expires_at;
+      await client.query(
+        `UPDATE ${this.tables.memories} SET importance = $1, confidence = $2, metadata = $3, expires_at = $4 WHERE id = $5`,
+        [
+          patch.importance ?? row.importance,
+          patch.confidence ?? row.confidence,
+          JSON.stringify(patch.metadata ?? row.metadata),
+          expires,
+          input.id,
+        ],
+      );
+      const after = memoryFromRow((await memoryRowById(client, this.tables, input.id))!);
+      await insertHistory(client, this.tables, {
+        memoryId: after.id,
+        scope: after.scope,
+        event: 'update',
+        before,
+        after,
+        at: input.at,
+        actor: input.actor,
+      });
+      return after;
+    });
+  }
+
+  async forgetMemory(input: {
+    scope: Scope;
+    id: string;
+    at: number;
+    actor: string;
+  }): Promise<{ forgottenIds: string[] }> {
+    return this.write(async (client) => {
+      const row = await this.rowInScope(client, input.scope, input.id, true);
+      if (row === undefined) throw notFound('Memory', input.id);
+      const chain = await supersessionChain(client, this.tables, row);
+      await eraseMemories(client, this.tables, chain, {
+        tombstone: { event: 'forget', at: input.at, actor: input.actor },
+        hasVectors: this.space.current !== undefined,
+      });
+      return { forgottenIds: chain.map((item) => item.id) };
+    });
+  }
+
+  async forgetScope(input: {
+    scope: Scope;
+    at: number;
+    actor: string;
+  }): Promise<{ memories: number; messages: number }> {
+    const scope = input.scope;
+    if (scope.userId === undefined && scope.agentId === undefined && scope.sessionId === undefined) {
+      throw new MnemoError({
+        code: 'SCOPE_REQUIRED',
+        message: 'forgetScope needs a userId, agentId or sessionId; it never erases a whole tenant.',
+      });
+    }
+    return this.write(async (client) => {
+      const params = new SqlParams();
+      const rows = await client.query<MemoryRow>(
+        `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${scopeSql('m', scope, params)}`,
+        params.values,
+      );
+      await eraseMemories(client, this.tables, rows.rows, { hasVectors: this.space.current !== undefined });
+      const historyParams = new SqlParams();
+      await client.query(
+        `DELETE FROM ${this.tables.history} h WHERE ${scopeSql('h', scope, historyParams)}`,
+        historyParams.values,
+      );
+      const messageParams = new SqlParams();
+      const deleted = await client.query(
+        `DELETE FROM ${this.tables.messages} g WHERE ${scopeSql('g', scope, messageParams)}`,
+        messageParams.values,
+      );
+      return { memories: rows.rows.length, messages: deleted.rowCount ?? 0 };
+    });
+  }
+
+  async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
+    const params = new SqlParams();
+    const where = `h.memory_id = ${params.add(input.memoryId)} AND ${scopeSql('h', input.scope, params)}`;
+    const result = await this.db.query<HistoryRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM ${this.tables.history} h WHERE ${where} ORDER BY h.at, h.rid`,
+      params.values,
+    );
+    return result.rows.map(historyFromRow);
+  }
+
+  async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
+    return this.write(async (client) => {
+      const rows = await client.query<MemoryRow>(
+        `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.expires_at IS NOT NULL AND m.expires_at <= $1 FOR UPDATE`,
+        [input.now],
+      );
+      await eraseMemories(client, this.tables, rows.rows, {
+        tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' },
+        hasVectors: this.space.current !== undefined,
+      });
+      return { purged: rows.rows.length };
+    });
+  }
+
+  async recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void> {
+    if (input.ids.length === 0) return;
+    const params = new SqlParams();
+    const at = params.add(input.at);
+    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${scopeSql('m', input.scope, params)}`;
+    await this.db.query(
+      `UPDATE ${this.tables.memories} m SET access_count = access_count + 1, last_accessed_at = ${at} WHERE ${where}`,
+      params.values,
+    );
+  }
+
+  async searchLexical(input: {
+    scope: Scope;
+    terms: string[];
+    filter: MemoryFilter;
+    limit: number;
+  }): Promise<LexicalHit[]> {
+    const terms = [...new Set(cleanTokens(input.terms))];
+    if (terms.length === 0 || input.limit <= 0) return [];
+    const params = new SqlParams();
+    const query = params.add(terms.join(' | '));
+    const termList = params.add(terms);
+    const scope = scopeSql('m', input.scope, params);
+    const filter = filterSql(input.filter, params);
+    const matches = await this.db.query<{ id: string; doc_len: number; lexeme: string; tf: number }>(
+      `SELECT m.id, m.doc_len, u.lexeme, cardinality(u.positions) AS tf
+       FROM ${this.tables.memories} m CROSS JOIN LATERAL unnest(m.search_vector) u
+       WHERE ${scope} AND m.search_vector @@ to_tsquery('simple', ${query}) AND ${filter} AND u.lexeme = ANY(${termList}::text[])`,
+      params.values,
+    );
+    if (matches.rows.length === 0) return [];
+    // Statistics over every memory of the scope, as FTS5 counts every row of its table.
+    const statsParams = new SqlParams();
+    const stats = await this.db.query<{ n: string; avgdl: string | null }>(
+      `SELECT count(*) AS n, avg(doc_len) AS avgdl FROM ${this.tables.memories} m WHERE ${scopeSql('m', input.scope, statsParams)}`,
+      statsParams.values,
+    );
+    const documents = new Map<string, { id: string; length: number; termFrequencies: Map<string, number> }>();
+    const documentFrequencies = new Map<string, number>();
+    for (const row of matches.rows) {
+      let document = documents.get(row.id);
+      if (document === undefined) {
+        document = { id: row.id, length: row.doc_len, termFrequencies: new Map() };
+        documents.set(row.id, document);
+      }
+      document.termFrequencies.set(row.lexeme, row.tf);
+      documentFrequencies.set(row.lexeme, (documentFrequencies.get(row.lexeme) ?? 0) + 1);
+    }
+    const corpus = {
+      documentCount: Number(stats.rows[0]?.n ?? 0),
+      averageLength: Number(stats.rows[0]?.avgdl ?? 0),
+      documentFrequencies,
+    };
+    return [...documents.values()]
+      .map((document) => ({ id: document.id, score: bm25Score(document, corpus, terms) }))
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+      .slice(0, input.limit);
+  }
+
+  async searchVector(input: {
+    scope: Scope;
+    embedding: Float32Array;
+    filter: MemoryFilter;
+    limit: number;
+  }): Promise<VectorHit[]> {
+    if (input.limit <= 0 || this.space.current === undefined) return [];
+    this.space.check(input.embedding, undefined);
+    const client = await this.db.connect();
+    try {
+      await client.query('BEGIN');
+      // Filtered HNSW scans keep walking the graph until enough rows pass the scope and filter.
+      await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
+      const params = new SqlParams();
+      const vector = params.add(vectorLiteral(input.embedding));
+      const result = await client.query<{ id: string; distance: number }>(
+        `SELECT id, distance FROM (
+           SELECT v.memory_id AS id, v.embedding <=> ${vector}::vector AS distance
+           FROM ${this.tables.vectors} v JOIN ${this.tables.memories} m ON m.id = v.memory_id
+           WHERE ${scopeSql('v', input.scope, params)} AND ${filterSql(input.filter, params)}
+           ORDER BY v.embedding <=> ${vector}::vector LIMIT ${params.add(input.limit)}
+         ) nearest ORDER BY distance, id`,
+        params.values,
+      );
+      await client.query('COMMIT');
+      return result.rows.map((row) => ({ id: row.id, similarity: 1 - Number(row.distance) }));
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getEmbeddingSpace(): Promise<EmbeddingSpace | undefined> {
+    await this.space.load(this.db);
+    return this.space.current;
+  }
+
+  async setEmbeddingSpace(input: { space: EmbeddingSpace; replace?: boolean }): Promise<void> {
+    await this.write((client) => this.space.declare(client, input.space, input.replace ?? false));
+  }
+
+  async listForReembed(input: { limit: number; cursor?: string }): Promise<Page<ReembedItem>> {
+    await this.space.load(this.db);
+    const space = this.space.current;
+    const after = input.cursor === undefined ? '' : String(decodeCursor(input.cursor, 1)[0]);
+    const missing =
+      space === undefined
+        ? 'TRUE'
+        : `(m.embedding_model IS DISTINCT FROM $3 OR NOT EXISTS (SELECT 1 FROM ${this.tables.vectors} v WHERE v.memory_id = m.id))`;
+    const result = await this.db.query<{ id: string; index_text: string }>(
+      `SELECT m.id, m.index_text FROM ${this.tables.memories} m WHERE m.id > $1 AND ${missing} ORDER BY m.id LIMIT $2`,
+      space === undefined ? [after, input.limit + 1] : [after, input.limit + 1, space.model],
+    );
+    const items = result.rows.slice(0, input.limit).map((row) => ({ id: row.id, indexText: row.index_text }));
+    const last = items[items.length - 1];
+    return result.rows.length > input.limit && last !== undefined
+      ? { items, nextCursor: encodeCursor([last.id]) }
+      : { items };
+  }
+
+  async writeEmbeddings(input: {
+    items: Array<{ id: string; embedding: Float32Array }>;
+    model: string;
+  }): Promise<void> {
+    await this.write(async (client) => {
+      for (const item of input.items) {
+        const row = await memoryRowById(client, this.tables, item.id);
+        if (row === undefined) continue;
+        this.space.check(item.embedding, input.model);
+        await putVector(client, this.tables, memoryFromRow(row), item.embedding);
+        await client.query(`UPDATE ${this.tables.memories} SET embedding_model = $1 WHERE id = $2`, [
+          input.model,
+          item.id,
+        ]);
+      }
+    });
+  }
+
+  async getCachedEmbeddings(input: { model: string; hashes: string[] }): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    if (input.hashes.length === 0) return out;
+    const result = await this.db.query<{ hash: string; vector: Buffer }>(
+      `SELECT hash, vector FROM ${this.tables.cache} WHERE model = $1 AND hash = ANY($2::text[])`,
+      [input.model, input.hashes],
+    );
+    for (const row of result.rows) out.set(row.hash, new Float32Array(Uint8Array.from(row.vector).buffer));
+    return out;
+  }
+
+  async putCachedEmbeddings(input: {
+    model: string;
+    entries: Array<{ hash: string; embedding: Float32Array }>;
+  }): Promise<void> {
+    await this.write(async (client) => {
+      for (const entry of input.entries) {
+        await client.query(
+          `INSERT INTO ${this.tables.cache} (model, hash, vector) VALUES ($1, $2, $3) ON CONFLICT (model, hash) DO UPDATE SET vector = excluded.vector`,
+          [
+            input.model,
+            entry.hash,
+            Buffer.from(entry.embedding.buffer, entry.embedding.byteOffset, entry.embedding.byteLength),
+          ],
+        );
+      }
+    });
+  }
+
+  async stats(input: { scope?: Scope } = {}): Promise<StoreStats> {
+    const count = async (table: string, alias: string, extra = ''): Promise<number> => {
+      const params = new SqlParams();
+      const where = input.scope === undefined ? 'TRUE' : scopeSql(alias, input.scope, params);
+      const result = await this.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${table} ${alias} WHERE ${where}${extra}`,
+        params.values,
+      );
+      return Number(result.rows[0]?.n ?? 0);
+    };
+    const size = await this.db.query<{ bytes: string }>(
+      `SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r'`,
+      [this.options.schema ?? 'mnemo'],
+    );
+    await this.space.load(this.db);
+    return {
+      memories: await count(this.tables.memories, 'm'),
+      currentMemories: await count(this.tables.memories, 'm', ' AND m.retired_at IS NULL'),
+      messages: await count(this.tables.messages, 'g'),
+      sizeBytes: Number(size.rows[0]?.bytes ?? 0),
+      schemaVersion: latestPostgresSchemaVersion,
+      ...(this.space.current === undefined ? {} : { embeddingSpace: this.space.current }),
+    };
+  }
+
+  dump(input: { scope?: Scope; includeEmbeddings?: boolean } = {}): AsyncIterable<StoreDumpRow> {
+    return dumpPostgres(() => this.db, this.tables, input);
+  }
+
+  async restore(input: {
+    rows: StoreDumpRow[];
+  }): Promise<{ messages: number; memories: number; history: number }> {
+    return this.write((client) => restorePostgres(client, this.tables, input.rows, this.space));
+  }
+}
+
+/**
+ * Creates a PostgreSQL store without connecting; `await store.init()` connects and migrates.
+ *
+ * @example
+ * const store = createPostgresStore({ connection: 'postgres://postgres@127.0.0.1:5432/mnemo' });
+ * await store.init();
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(options);
+}

@@ -1,0 +1,188 @@
+// Write helpers for the PostgreSQL store; each runs on the caller's transaction client.
+import type pg from 'pg';
+import { uuidV7 } from '../../core/ids.js';
+import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
+import { hashText } from '../../models/cached-embedder.js';
+import type { MemoryWrite } from '../memory-store.js';
+import {
+  MEMORY_COLUMNS,
+  type MemoryRow,
+  memoryFromRow,
+  msOrNull,
+  scopeColumns,
+  vectorLiteral,
+} from './postgres-sql.js';
+
+export interface Tables {
+  schema: string;
+  meta: string;
+  messages: string;
+  memories: string;
+  history: string;
+  cache: string;
+  vectors: string;
+}
+
+/** Keeps only index-safe token text (letters, digits, underscore); splits anything else. */
+export function cleanTokens(tokens: string[]): string[] {
+  return tokens.flatMap((token) => token.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []);
+}
+
+export async function insertMemoryRow(
+  client: pg.PoolClient,
+  tables: Tables,
+  write: MemoryWrite,
+  hasVectors: boolean,
+): Promise<void> {
+  const record = write.record;
+  const tokens = cleanTokens(write.tokens);
+  await client.query(
+    `INSERT INTO ${tables.memories} (id, tenant_id, user_id, agent_id, session_id, kind, text, index_text, attributes,
+      metadata, importance, confidence, source, observed_at, valid_from, valid_to, created_at, retired_at, superseded_by,
+      supersedes, expires_at, access_count, last_accessed_at, embedding_model, hash, tokens, doc_len, search_vector)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
+      to_tsvector('simple', array_to_string($26::text[], ' ')))`,
+    [
+      record.id,
+      ...scopeColumns(record.scope),
+      record.kind,
+      record.text,
+      record.indexText,
+      JSON.stringify(record.attributes),
+      JSON.stringify(record.metadata),
+      record.importance,
+      record.confidence,
+      JSON.stringify(record.source),
+      Date.parse(record.observedAt),
+      msOrNull(record.validFrom),
+      msOrNull(record.validTo),
+      Date.parse(record.createdAt),
+      msOrNull(record.retiredAt),
+      record.supersededBy ?? null,
+      record.supersedes ?? null,
+      msOrNull(record.expiresAt),
+      record.accessCount,
+      msOrNull(record.lastAccessedAt),
+      write.embedding === undefined ? null : (record.embeddingModel ?? null),
+      record.hash,
+      tokens,
+      tokens.length,
+    ],
+  );
+  if (write.embedding !== undefined && hasVectors) await putVector(client, tables, record, write.embedding);
+}
+
+export async function putVector(
+  client: pg.PoolClient,
+  tables: Tables,
+  record: Pick<MemoryRecord, 'id' | 'scope'>,
+  vector: Float32Array,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO ${tables.vectors} (memory_id, tenant_id, user_id, agent_id, session_id, embedding) VALUES ($1,$2,$3,$4,$5,$6)
+     ON CONFLICT (memory_id) DO UPDATE SET embedding = excluded.embedding`,
+    [record.id, ...scopeColumns(record.scope), vectorLiteral(vector)],
+  );
+}
+
+export interface HistoryWrite {
+  memoryId: string;
+  scope: MemoryRecord['scope'];
+  event: HistoryEvent;
+  before?: MemoryRecord;
+  after?: MemoryRecord;
+  at: number;
+  actor: string;
+  reason?: string;
+}
+
+export async function insertHistory(
+  client: pg.PoolClient,
+  tables: Tables,
+  entry: HistoryWrite & { id?: string },
+): Promise<void> {
+  await client.query(
+    `INSERT INTO ${tables.history} (id, memory_id, tenant_id, user_id, agent_id, session_id, event, before_json, after_json, at, actor, reason)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (id) DO NOTHING`,
+    [
+      entry.id ?? uuidV7(),
+      entry.memoryId,
+      ...scopeColumns(entry.scope),
+      entry.event,
+      entry.before === undefined ? null : JSON.stringify(entry.before),
+      entry.after === undefined ? null : JSON.stringify(entry.after),
+      entry.at,
+      entry.actor,
+      entry.reason ?? null,
+    ],
+  );
+}
+
+export async function memoryRowById(
+  client: pg.PoolClient | pg.Pool,
+  tables: Tables,
+  id: string,
+  lock = false,
+): Promise<MemoryRow | undefined> {
+  const result = await client.query<MemoryRow>(
+    `SELECT ${MEMORY_COLUMNS} FROM ${tables.memories} m WHERE m.id = $1${lock ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return result.rows[0];
+}
+
+/** Every memory linked to `start` through supersedes/supersededBy, in either direction. */
+export async function supersessionChain(
+  client: pg.PoolClient,
+  tables: Tables,
+  start: MemoryRow,
+): Promise<MemoryRow[]> {
+  const seen = new Map<string, MemoryRow>([[start.id, start]]);
+  const queue: MemoryRow[] = [start];
+  for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
+    const linked = await client.query<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM ${tables.memories} m WHERE m.id = $1 OR m.id = $2 OR m.supersedes = $3 OR m.superseded_by = $3`,
+      [row.supersedes ?? '', row.superseded_by ?? '', row.id],
+    );
+    for (const next of linked.rows) {
+      if (!seen.has(next.id)) {
+        seen.set(next.id, next);
+        queue.push(next);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Erases memories: rows, vectors, history, cached embeddings of their index text, and the logged messages of
+ * erased episodes; optional tombstones.
+ */
+export async function eraseMemories(
+  client: pg.PoolClient,
+  tables: Tables,
+  rows: MemoryRow[],
+  options: { tombstone?: { event: HistoryEvent; at: number; actor: string }; hasVectors: boolean },
+): Promise<void> {
+  if (rows.length === 0) return;
+  const ids = rows.map((row) => row.id);
+  if (options.hasVectors)
+    await client.query(`DELETE FROM ${tables.vectors} WHERE memory_id = ANY($1::text[])`, [ids]);
+  await client.query(`DELETE FROM ${tables.memories} WHERE id = ANY($1::text[])`, [ids]);
+  await client.query(`DELETE FROM ${tables.history} WHERE memory_id = ANY($1::text[])`, [ids]);
+  await client.query(`DELETE FROM ${tables.cache} WHERE hash = ANY($1::text[])`, [
+    rows.map((row) => hashText(row.index_text)),
+  ]);
+  // An episode is its message: erasing the episode erases the logged message it indexes.
+  const messageIds = rows.filter((row) => row.kind === 'episode').flatMap((row) => row.source.messageIds);
+  if (messageIds.length > 0)
+    await client.query(`DELETE FROM ${tables.messages} WHERE id = ANY($1::text[])`, [messageIds]);
+  if (options.tombstone === undefined) return;
+  for (const row of rows) {
+    await insertHistory(client, tables, {
+      memoryId: row.id,
+      scope: memoryFromRow(row).scope,
+      ...options.tombstone,
+    });
+  }
+}
