@@ -1,0 +1,31 @@
+// The public SDK surface of Mnemo: createMemory(), the domain types, the errors, the model seams.
+export type { ContextItem, ContextResult, ContextSection } from './context/assemble-context.js';
+export * from './core/index.js';
+export type { AddResult, AddUsage } from './ingest/add-messages.js';
+export type { MessageInput } from './ingest/message-input.js';
+export { createBuiltinEmbedder } from './models/builtin-embedder.js';
+export { createCachedEmbedder } from './models/cached-embedder.js';
+export { type EmbeddingModel, embeddingModelKey } from './models/embedding-model.js';
+export { createOpenAICompatibleEmbedder } from './models/openai-compatible-embedder.js';
+export { analyze } from './models/text-analyzer.js';
+export type {
+  SearchExplanation,
+  SearchOptions,
+  SearchResponse,
+  SearchResult,
+} from './retrieve/search-memories.js';
+export {
+  type CreateMemoryOptions,
+  createMemory,
+  defaultStorePath,
+  type Memory,
+  type SearchCallOptions,
+} from './sdk/create-memory.js';
+export type { AddOptions, ContextOptions, ListOptions, MemoryUpdate } from './sdk/options.js';
+export type { EmbedderConfig } from './sdk/resolve-embedder.js';
+export type { StoreConfig } from './sdk/resolve-store.js';
+export type { MemoryStatus } from './sdk/status.js';
+export { type CopyStoreResult, copyStore } from './store/copy-store.js';
+export type { MemoryFilter, MemoryStore, StoreCapabilities } from './store/memory-store.js';
+export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
+export { createSqliteStore } from './store/sqlite/sqlite-store.js';

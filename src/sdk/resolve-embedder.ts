@@ -1,0 +1,30 @@
+// Turns the `embedder` option into an EmbeddingModel: the built-in one by default, remote ones cached.
+
+import { createBuiltinEmbedder } from '../models/builtin-embedder.js';
+import { createCachedEmbedder, type EmbeddingCacheBackend } from '../models/cached-embedder.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
+import { createOpenAICompatibleEmbedder } from '../models/openai-compatible-embedder.js';
+
+/** Embedder configuration, discriminated by provider. */
+export type EmbedderConfig =
+  | { provider: 'builtin'; dimensions?: number }
+  | {
+      provider: 'openai-compatible';
+      baseURL: string;
+      model: string;
+      apiKey?: string;
+      dimensions?: number;
+      fetch?: typeof fetch;
+    };
+
+export function resolveEmbedder(
+  option: EmbeddingModel | EmbedderConfig | false | undefined,
+  cache: EmbeddingCacheBackend,
+): EmbeddingModel | undefined {
+  if (option === false) return undefined;
+  if (option === undefined) return createBuiltinEmbedder();
+  if ('embed' in option) return option;
+  if (option.provider === 'builtin') return createBuiltinEmbedder({ dimensions: option.dimensions });
+  // Remote calls cost money and time: cache them by (model, text hash), in memory and in the store.
+  return createCachedEmbedder({ model: createOpenAICompatibleEmbedder(option), cache });
+}
