@@ -13,15 +13,39 @@ describe('fts5Idf', () => {
 });
 
 describe('bm25Score', () => {
-  const corpus = { documentCount: 100, averageLength: 10, documentFrequencies: new Map([['lisbon', 2], ['move', 20]]) };
-  const doc = (length: number, entries: Array<[string, number]>) => ({ id: 'd', length, termFrequencies: new Map(entries) });
+  const corpus = {
+    documentCount: 100,
+    averageLength: 10,
+    documentFrequencies: new Map([
+      ['lisbon', 2],
+      ['move', 20],
+    ]),
+  };
+  const doc = (length: number, entries: Array<[string, number]>) => ({
+    id: 'd',
+    length,
+    termFrequencies: new Map(entries),
+  });
 
   it.each([
     ['one rare term, average length', doc(10, [['lisbon', 1]]), ['lisbon'], fts5Idf(100, 2)],
     ['absent terms score zero', doc(10, []), ['lisbon', 'move'], 0],
-    ['two terms add', doc(10, [['lisbon', 1], ['move', 1]]), ['lisbon', 'move'], fts5Idf(100, 2) + fts5Idf(100, 20)],
+    [
+      'two terms add',
+      doc(10, [
+        ['lisbon', 1],
+        ['move', 1],
+      ]),
+      ['lisbon', 'move'],
+      fts5Idf(100, 2) + fts5Idf(100, 20),
+    ],
     ['repeats saturate', doc(10, [['lisbon', 3]]), ['lisbon'], (fts5Idf(100, 2) * 3 * 2.2) / (3 + 1.2)],
-    ['longer documents score less', doc(20, [['lisbon', 1]]), ['lisbon'], (fts5Idf(100, 2) * 2.2) / (1 + 1.2 * (0.25 + 0.75 * 2))],
+    [
+      'longer documents score less',
+      doc(20, [['lisbon', 1]]),
+      ['lisbon'],
+      (fts5Idf(100, 2) * 2.2) / (1 + 1.2 * (0.25 + 0.75 * 2)),
+    ],
   ])('%s', (_name, document, terms, expected) => {
     expect(bm25Score(document, corpus, terms)).toBeCloseTo(expected, 9);
   });

@@ -9,8 +9,17 @@
 // - Lexical search works on tokens produced by the caller (see models/text-analyzer.ts), so every backend
 //   indexes and ranks the same token stream. Scores are higher-is-better.
 // - Vector search returns cosine similarity (higher is better) and cosine distance (1 - similarity).
+
+import type {
+  HistoryEntry,
+  HistoryEvent,
+  JsonObject,
+  MemoryKind,
+  MemoryRecord,
+  Message,
+  Page,
+} from '../core/records.js';
 import type { Scope } from '../core/scope.js';
-import type { HistoryEntry, HistoryEvent, MemoryKind, MemoryRecord, Message, Page, JsonObject } from '../core/records.js';
 
 export interface StoreCapabilities {
   /** Vector similarity search is available. */
@@ -183,12 +192,21 @@ export interface MemoryStore extends AsyncDisposable {
    * history snapshots and cached embeddings of their text. Leaves one `forget` tombstone per id with no
    * content. Throws NOT_FOUND for an id outside the scope.
    */
-  forgetMemory(input: { scope: Scope; id: string; at: number; actor: string }): Promise<{ forgottenIds: string[] }>;
+  forgetMemory(input: {
+    scope: Scope;
+    id: string;
+    at: number;
+    actor: string;
+  }): Promise<{ forgottenIds: string[] }>;
   /**
    * Erases every memory, message and history entry inside `scope` (never outside it; the scope must
    * name a user, agent or session). Returns counts.
    */
-  forgetScope(input: { scope: Scope; at: number; actor: string }): Promise<{ memories: number; messages: number }>;
+  forgetScope(input: {
+    scope: Scope;
+    at: number;
+    actor: string;
+  }): Promise<{ memories: number; messages: number }>;
   listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]>;
   /** Erases memories whose `expiresAt` <= now, across all scopes (a maintenance job). History: `expire`. */
   purgeExpired(input: { now: number }): Promise<{ purged: number }>;
@@ -197,7 +215,12 @@ export interface MemoryStore extends AsyncDisposable {
 
   // --- retrieval candidates ---
   /** BM25 over the analysed tokens of memories in the scope that pass the filter. */
-  searchLexical(input: { scope: Scope; terms: string[]; filter: MemoryFilter; limit: number }): Promise<LexicalHit[]>;
+  searchLexical(input: {
+    scope: Scope;
+    terms: string[];
+    filter: MemoryFilter;
+    limit: number;
+  }): Promise<LexicalHit[]>;
   /** Nearest neighbours by cosine among memories in the scope that pass the filter. */
   searchVector(input: {
     scope: Scope;
@@ -216,9 +239,15 @@ export interface MemoryStore extends AsyncDisposable {
   setEmbeddingSpace(input: { space: EmbeddingSpace; replace?: boolean }): Promise<void>;
   /** Memories whose vector is missing or from another model, across all scopes (for `mnemo reembed`). */
   listForReembed(input: { limit: number; cursor?: string }): Promise<Page<ReembedItem>>;
-  writeEmbeddings(input: { items: Array<{ id: string; embedding: Float32Array }>; model: string }): Promise<void>;
+  writeEmbeddings(input: {
+    items: Array<{ id: string; embedding: Float32Array }>;
+    model: string;
+  }): Promise<void>;
   getCachedEmbeddings(input: { model: string; hashes: string[] }): Promise<Map<string, Float32Array>>;
-  putCachedEmbeddings(input: { model: string; entries: Array<{ hash: string; embedding: Float32Array }> }): Promise<void>;
+  putCachedEmbeddings(input: {
+    model: string;
+    entries: Array<{ hash: string; embedding: Float32Array }>;
+  }): Promise<void>;
 
   // --- whole-store operations ---
   stats(input?: { scope?: Scope }): Promise<StoreStats>;
