@@ -1,0 +1,14 @@
+// The MCP surface of Mnemo: the server factory, stdio runner, streamable HTTP handler and CLI command.
+export {
+  type CreateMnemoMcpServerOptions,
+  createMnemoMcpServer,
+  mnemoMcpTools,
+} from './create-mnemo-mcp-server.js';
+export { registerMcpCommand } from './mcp-command.js';
+export {
+  type CreateMcpHttpHandlerOptions,
+  createMcpHttpHandler,
+  type McpTenant,
+} from './mcp-http-handler.js';
+export type { McpContextResult, McpMemory } from './mcp-tool.js';
+export { type RunMcpStdioOptions, runMcpStdio } from './run-mcp-stdio.js';

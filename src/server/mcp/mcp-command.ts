@@ -1,0 +1,44 @@
+// `mnemo mcp`: runs the MCP server on stdio for desktop agents (Claude Desktop, Cursor, VS Code).
+import type { Command } from 'commander';
+import { embedderFromEnvironment, resolveDbPath } from '../../cli/cli-context.js';
+import { createMemory } from '../../sdk/create-memory.js';
+import { runMcpStdio } from './run-mcp-stdio.js';
+
+interface McpFlags {
+  tenant?: string;
+  user?: string;
+}
+
+/**
+ * Registers `mnemo mcp [--db <path>] [--tenant <id>] [--user <id>]` on `program`. It serves until the
+ * client closes stdin (or SIGINT/SIGTERM), then closes the store. Nothing but MCP is written to stdout.
+ *
+ * @example
+ * registerMcpCommand(program); // then: mnemo mcp --db ~/.mnemo/mnemo.db --user me
+ */
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description('serve memory to AI agents over MCP (stdio)')
+    .option('--tenant <id>', 'tenant id every call is confined to (default "default")')
+    .option('--user <id>', 'the user calls act for when they name none')
+    .action(async (flags: McpFlags, command: Command) => {
+      // --db is the program-wide option; commander accepts it after `mcp` too.
+      const memory = await createMemory({
+        store: resolveDbPath(command),
+        embedder: embedderFromEnvironment(),
+        actor: 'mcp',
+      });
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runMcpStdio({ memory, tenantId: flags.tenant, defaultUserId: flags.user, signal: stop.signal });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await memory.close();
+      }
+    });
+}

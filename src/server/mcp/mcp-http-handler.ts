@@ -1,0 +1,128 @@
+// createMcpHttpHandler(): Mnemo's MCP server over streamable HTTP (stateless, JSON responses), per tenant.
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { type ErrorCode, MnemoError, toMnemoError } from '../../core/errors.js';
+import { createMnemoMcpServer } from './create-mnemo-mcp-server.js';
+import type { McpMemory } from './mcp-tool.js';
+
+/** Who a request acts for: its tenant, and optionally the user calls default to. */
+export interface McpTenant {
+  tenantId: string;
+  defaultUserId?: string;
+  /** Only the recall tools, e.g. for an API key with role `read`. */
+  readOnly?: boolean;
+}
+
+export interface CreateMcpHttpHandlerOptions {
+  memory: McpMemory;
+  /**
+   * Authenticates the request (e.g. from its `Authorization: Bearer` API key) and returns its tenant (with
+   * `readOnly: true` for keys that may only read), or throws a MnemoError `UNAUTHORIZED` (→ 401) or
+   * `FORBIDDEN` (→ 403).
+   */
+  resolveTenant(request: Request): string | McpTenant | Promise<string | McpTenant>;
+  /** Reported to clients as the server version. */
+  version?: string;
+}
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  INVALID_INPUT: 400,
+  SCOPE_REQUIRED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+};
+
+/**
+ * A web-standard `(request) => Promise<Response>` serving MCP over streamable HTTP in stateless mode: each
+ * POST gets a fresh server bound to the tenant `resolveTenant` returns. GET/DELETE (SSE streams, sessions)
+ * answer 405, which MCP clients accept. Mount it on any framework that speaks Request/Response.
+ *
+ * @example
+ * const mcp = createMcpHttpHandler({ memory, resolveTenant: (request) => tenantFromApiKey(request) });
+ * app.all('/mcp', (c) => mcp(c.req.raw)); // Hono
+ */
+export function createMcpHttpHandler(
+  options: CreateMcpHttpHandlerOptions,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    let tenant: McpTenant;
+    try {
+      const resolved = await options.resolveTenant(request);
+      tenant = typeof resolved === 'string' ? { tenantId: resolved } : resolved;
+    } catch (error) {
+      return errorResponse(toAuthError(error));
+    }
+    if (request.method !== 'POST') {
+      return errorResponse(
+        new MnemoError({
+          code: 'UNSUPPORTED',
+          message: `${request.method} is not supported: this MCP endpoint is stateless, send JSON-RPC with POST.`,
+        }),
+        { status: 405, headers: { allow: 'POST' } },
+      );
+    }
+    try {
+      return await handleOne(request, tenant, options);
+    } catch (error) {
+      return errorResponse(toMnemoError(error));
+    }
+  };
+}
+
+async function handleOne(
+  request: Request,
+  tenant: McpTenant,
+  options: CreateMcpHttpHandlerOptions,
+): Promise<Response> {
+  const server = createMnemoMcpServer({
+    memory: options.memory,
+    scope: { tenantId: tenant.tenantId },
+    defaultUserId: tenant.defaultUserId,
+    readOnly: tenant.readOnly,
+    version: options.version,
+  });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  try {
+    await server.connect(transport);
+    // With JSON responses the transport resolves once every answer to this POST is ready.
+    return await transport.handleRequest(request);
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * Errors from `resolveTenant`: MnemoErrors keep their code; an HTTP-style error (e.g. Hono's HTTPException)
+ * with status 401/403 becomes UNAUTHORIZED/FORBIDDEN; anything else is an INTERNAL failure, not a denial.
+ */
+function toAuthError(error: unknown): MnemoError {
+  if (error instanceof MnemoError) return error;
+  const status =
+    typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  if (status === 401 || status === 403) {
+    return new MnemoError({
+      code: status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+      message:
+        status === 401
+          ? 'Send a valid API key as `Authorization: Bearer <key>`.'
+          : 'This API key may not use the MCP endpoint.',
+      cause: error,
+    });
+  }
+  return toMnemoError(error);
+}
+
+function errorResponse(
+  error: MnemoError,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
+  const status = init.status ?? STATUS_BY_CODE[error.code] ?? 500;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
+  if (status === 401) headers['www-authenticate'] = 'Bearer';
+  const body = { error: { code: error.code, message: error.message } };
+  return new Response(JSON.stringify(body), { status, headers });
+}

@@ -1,0 +1,101 @@
+// What MCP tools hand back: memory summaries, rendered text, and tool results (success or MnemoError).
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type ErrorCode, toMnemoError } from '../../core/errors.js';
+import type { JsonObject, MemoryKind, MemoryRecord } from '../../core/records.js';
+
+/** The fields of a memory an agent needs; internal ones (index text, hash, embedding key) stay out. */
+export interface MemorySummary {
+  id: string;
+  kind: MemoryKind;
+  text: string;
+  /** When it was said or observed, ISO-8601 UTC. */
+  observedAt: string;
+  userId?: string;
+  agentId?: string;
+  sessionId?: string;
+  importance: number;
+  metadata: JsonObject;
+  attributedTo?: string;
+  validFrom?: string;
+  validTo?: string;
+  retiredAt?: string;
+  supersededBy?: string;
+  supersedes?: string;
+}
+
+/** What a tool produced: a text for the model and the same data as structured content. */
+export interface ToolOutput {
+  text: string;
+  structured: Record<string, unknown>;
+}
+
+/**
+ * Projects a MemoryRecord onto what an agent sees.
+ *
+ * @example
+ * summarizeMemory(record); // { id, kind: 'episode', text: 'I moved to Lisbon', observedAt: '2024-05-10T…', … }
+ */
+export function summarizeMemory(record: MemoryRecord): MemorySummary {
+  const summary: MemorySummary = {
+    id: record.id,
+    kind: record.kind,
+    text: record.text,
+    observedAt: record.observedAt,
+    importance: record.importance,
+    metadata: record.metadata,
+  };
+  const optional = {
+    userId: record.scope.userId,
+    agentId: record.scope.agentId,
+    sessionId: record.scope.sessionId,
+    attributedTo: record.source.attributedTo,
+    validFrom: record.validFrom,
+    validTo: record.validTo,
+    retiredAt: record.retiredAt,
+    supersededBy: record.supersededBy,
+    supersedes: record.supersedes,
+  };
+  for (const [key, value] of Object.entries(optional)) {
+    if (value !== undefined) (summary as unknown as Record<string, unknown>)[key] = value;
+  }
+  return summary;
+}
+
+/**
+ * One line per memory: `- [id · 2024-05-10] text`, plus a score or a "retired" mark when given.
+ *
+ * @example
+ * renderMemoryLine(summary, { score: 0.42 }); // '- [0193… · 2024-05-10] I moved to Lisbon (score 0.420)'
+ */
+export function renderMemoryLine(memory: MemorySummary, options: { score?: number } = {}): string {
+  const text = memory.text.replace(/\s+/g, ' ').trim();
+  const score = options.score === undefined ? '' : ` (score ${options.score.toFixed(3)})`;
+  const retired = memory.retiredAt === undefined ? '' : ` [retired ${memory.retiredAt.slice(0, 10)}]`;
+  return `- [${memory.id} · ${memory.observedAt.slice(0, 10)}] ${text}${score}${retired}`;
+}
+
+/** Wraps a tool's output as a successful MCP result (text content plus structured content). */
+export function toolSuccess(output: ToolOutput): CallToolResult {
+  return { content: [{ type: 'text', text: output.text }], structuredContent: output.structured };
+}
+
+/**
+ * Turns anything thrown into an MCP tool error carrying the stable MnemoError code, so the agent can
+ * react (fix its arguments on INVALID_INPUT, stop on FORBIDDEN) instead of the server failing the call.
+ *
+ * @example
+ * toolError(invalidInput('limit must be at most 50')); // { isError: true, content: [{ text: 'INVALID_INPUT: …' }], … }
+ */
+export function toolError(error: unknown): CallToolResult {
+  const mnemoError = toMnemoError(error);
+  const body: { code: ErrorCode; message: string; details?: Record<string, unknown> } = {
+    code: mnemoError.code,
+    message: mnemoError.message,
+  };
+  if (mnemoError.details !== undefined) body.details = mnemoError.details;
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${mnemoError.code}: ${mnemoError.message}` }],
+    structuredContent: { error: body },
+  };
+}
