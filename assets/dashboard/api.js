@@ -1,0 +1,90 @@
+// The dashboard's client of the Mnemo REST API: JSON in and out, bearer key, the `{ error }` shape as ApiError.
+
+/** An error answered by the API (or the network), with the API's stable code when there is one. */
+export class ApiError extends Error {
+  /**
+   * @param {string} message
+   * @param {{ code: string, status: number }} info
+   */
+  constructor(message, info) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = info.code;
+    this.status = info.status;
+  }
+}
+
+/**
+ * Creates the API client. `getKey()` returns the API key, or '' when the server runs without auth.
+ *
+ * @example
+ * const api = createApi({ getKey: () => sessionStorage.getItem('mnemo.key') ?? '' });
+ * const page = await api.list({ userId: 'alice', limit: 20 });
+ *
+ * @param {{ baseUrl?: string, getKey: () => string }} options
+ */
+export function createApi(options) {
+  const baseUrl = options.baseUrl ?? '';
+
+  /**
+   * @param {string} method
+   * @param {string} path
+   * @param {{ query?: Record<string, string | number | boolean | undefined>, body?: unknown }} [parts]
+   */
+  async function request(method, path, parts = {}) {
+    const url = new URL(baseUrl + path, window.location.origin);
+    for (const [name, value] of Object.entries(parts.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+    const headers = { accept: 'application/json' };
+    const key = options.getKey();
+    if (key !== '') headers.authorization = `Bearer ${key}`;
+    if (parts.body !== undefined) headers['content-type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: parts.body === undefined ? undefined : JSON.stringify(parts.body),
+      });
+    } catch (error) {
+      throw new ApiError(`Cannot reach the Mnemo server: ${error.message}`, { code: 'NETWORK', status: 0 });
+    }
+    const text = await response.text();
+    const data = text === '' ? {} : parseJson(text, response.status);
+    if (!response.ok) {
+      const code = data?.error?.code ?? 'HTTP_ERROR';
+      const message = data?.error?.message ?? `The server answered ${response.status}.`;
+      throw new ApiError(message, { code, status: response.status });
+    }
+    return data;
+  }
+
+  return {
+    /** @param {{ userId: string, limit?: number, cursor?: string, includeHistory?: boolean }} query */
+    list: (query) => request('GET', '/v1/memories', { query }),
+    /** @param {{ userId: string, text: string }} body */
+    add: (body) => request('POST', '/v1/memories', { body }),
+    /** @param {{ userId: string, query: string, limit?: number }} body */
+    search: (body) => request('POST', '/v1/search', { body: { ...body, explain: true } }),
+    /** @param {string} id @param {string} userId @param {string} text */
+    update: (id, userId, text) =>
+      request('PATCH', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId }, body: { text } }),
+    /** @param {string} id @param {string} userId */
+    forget: (id, userId) => request('DELETE', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId } }),
+    /** @param {string} id @param {string} userId */
+    history: (id, userId) =>
+      request('GET', `/v1/memories/${encodeURIComponent(id)}/history`, { query: { userId } }),
+  };
+}
+
+function parseJson(text, status) {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError(`The server answered ${status} with a body that is not JSON (${error.message}).`, {
+      code: 'BAD_RESPONSE',
+      status,
+    });
+  }
+}

@@ -1,0 +1,116 @@
+// What every command shares: opening the store from --db/$MNEMO_DB, scope flags and value parsers.
+import type { Command } from 'commander';
+import { invalidInput } from '../core/errors.js';
+import type { JsonObject } from '../core/records.js';
+import type { ScopeInput } from '../core/scope.js';
+import { createMemory, defaultStorePath, type Memory } from '../sdk/create-memory.js';
+import type { EmbedderConfig } from '../sdk/resolve-embedder.js';
+
+/** The flags every scoped command takes. */
+export interface ScopeFlags {
+  tenant?: string;
+  user?: string;
+  agent?: string;
+  session?: string;
+}
+
+/** Adds `--tenant --user --agent --session` to a command. */
+export function addScopeFlags(command: Command): Command {
+  return command
+    .option('--tenant <id>', 'tenant id (default "default")')
+    .option('--user <id>', 'user id')
+    .option('--agent <id>', 'agent id')
+    .option('--session <id>', 'session id');
+}
+
+/** Turns the scope flags into an SDK scope (undefined fields left out). */
+export function scopeFromFlags(flags: ScopeFlags): ScopeInput {
+  const scope: ScopeInput = {};
+  if (flags.tenant !== undefined) scope.tenantId = flags.tenant;
+  if (flags.user !== undefined) scope.userId = flags.user;
+  if (flags.agent !== undefined) scope.agentId = flags.agent;
+  if (flags.session !== undefined) scope.sessionId = flags.session;
+  return scope;
+}
+
+/** The store path: `--db`, else `$MNEMO_DB`, else `~/.mnemo/mnemo.db`. */
+export function resolveDbPath(command: Command): string {
+  const globals = command.optsWithGlobals<{ db?: string }>();
+  return globals.db ?? process.env.MNEMO_DB ?? defaultStorePath();
+}
+
+/** The embedder from `MNEMO_EMBED_*`, else the built-in offline one. */
+export function embedderFromEnvironment(): EmbedderConfig | undefined {
+  const baseURL = process.env.MNEMO_EMBED_BASE_URL;
+  const model = process.env.MNEMO_EMBED_MODEL;
+  if (baseURL === undefined || baseURL === '') return undefined;
+  if (model === undefined || model === '') {
+    throw invalidInput('MNEMO_EMBED_BASE_URL is set but MNEMO_EMBED_MODEL is not; set both (or neither).');
+  }
+  const apiKey = process.env.MNEMO_EMBED_API_KEY;
+  const dimensionsText = process.env.MNEMO_EMBED_DIMENSIONS;
+  const dimensions = dimensionsText === undefined || dimensionsText === '' ? undefined : Number(dimensionsText);
+  if (dimensions !== undefined && (!Number.isInteger(dimensions) || dimensions < 1)) {
+    throw invalidInput(`MNEMO_EMBED_DIMENSIONS must be a positive integer, got "${dimensionsText}"`);
+  }
+  return { provider: 'openai-compatible', baseURL, model, apiKey: apiKey === '' ? undefined : apiKey, dimensions };
+}
+
+/**
+ * Opens the memory for one command, runs `work`, and always closes it.
+ *
+ * @example
+ * await withMemory(command, async (memory) => memory.status());
+ */
+export async function withMemory<T>(command: Command, work: (memory: Memory) => Promise<T>): Promise<T> {
+  const embedder = embedderFromEnvironment();
+  const memory = await createMemory({ store: resolveDbPath(command), embedder, actor: 'cli' });
+  try {
+    return await work(memory);
+  } finally {
+    await memory.close();
+  }
+}
+
+/** Parses a date/time flag; a value `Date.parse` cannot read is a usage error. */
+export function parseDateFlag(value: string, flag: string): number {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw invalidInput(
+      `${flag} must be a date or date-time such as 2024-05-10 or 2024-05-10T14:00:00Z, got "${value}"`,
+    );
+  }
+  return ms;
+}
+
+/** Parses a JSON-object flag such as `--metadata '{"topic":"travel"}'`. */
+export function parseJsonObjectFlag(value: string, flag: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw invalidInput(`${flag} must be a JSON object: ${(error as Error).message}`, undefined, error);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalidInput(`${flag} must be a JSON object such as '{"topic":"travel"}'`);
+  }
+  return parsed as JsonObject;
+}
+
+/** Parses an integer flag within bounds. */
+export function parseIntegerFlag(value: string, flag: string, bounds: { min: number; max: number }): number {
+  const number = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || number < bounds.min || number > bounds.max) {
+    throw invalidInput(`${flag} must be an integer from ${bounds.min} to ${bounds.max}, got "${value}"`);
+  }
+  return number;
+}
+
+/** Parses a number flag within bounds. */
+export function parseNumberFlag(value: string, flag: string, bounds: { min: number; max: number }): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < bounds.min || number > bounds.max) {
+    throw invalidInput(`${flag} must be a number from ${bounds.min} to ${bounds.max}, got "${value}"`);
+  }
+  return number;
+}

@@ -1,0 +1,313 @@
+// The memory commands: add, search, list, get, update, forget, history.
+import type { Command } from 'commander';
+import { invalidInput, MnemoError } from '../../core/errors.js';
+import { type MemoryKind, type MessageRole, memoryKinds, messageRoles } from '../../core/records.js';
+import type { SearchCallOptions } from '../../sdk/create-memory.js';
+import type { MemoryUpdate } from '../../sdk/options.js';
+import {
+  addScopeFlags,
+  parseDateFlag,
+  parseIntegerFlag,
+  parseJsonObjectFlag,
+  parseNumberFlag,
+  type ScopeFlags,
+  scopeFromFlags,
+  withMemory,
+} from '../cli-context.js';
+import {
+  formatHistoryLine,
+  formatMemoryDetail,
+  formatMemoryLine,
+  formatSearchResults,
+  printJson,
+  printLines,
+} from '../output.js';
+
+interface JsonFlag {
+  json?: boolean;
+}
+
+/** Checks `--kind` values against the memory kinds. */
+export function parseKinds(values: string[] | undefined): MemoryKind[] | undefined {
+  if (values === undefined) return undefined;
+  for (const value of values) {
+    if (!(memoryKinds as readonly string[]).includes(value)) {
+      throw invalidInput(`--kind must be one of ${memoryKinds.join(', ')}, got "${value}"`);
+    }
+  }
+  return values as MemoryKind[];
+}
+
+function parseRole(value: string): MessageRole {
+  if (!(messageRoles as readonly string[]).includes(value)) {
+    throw invalidInput(`--role must be one of ${messageRoles.join(', ')}, got "${value}"`);
+  }
+  return value as MessageRole;
+}
+
+/** Registers the memory commands on `program`. */
+export function registerMemoryCommands(program: Command): void {
+  registerAdd(program);
+  registerSearch(program);
+  registerList(program);
+  registerGet(program);
+  registerUpdate(program);
+  registerForget(program);
+  registerHistory(program);
+}
+
+interface AddFlags extends ScopeFlags, JsonFlag {
+  role: string;
+  name?: string;
+  at?: string;
+  metadata?: string;
+  expires?: string;
+  importance?: string;
+}
+
+function registerAdd(program: Command): void {
+  addScopeFlags(
+    program
+      .command('add')
+      .description('store a message as memory')
+      .argument('<text...>', 'the text to remember (words are joined with spaces)')
+      .option('--role <role>', `who said it: ${messageRoles.join(', ')}`, 'user')
+      .option('--name <name>', 'the speaker’s name')
+      .option('--at <date>', 'when it was said (ISO date or date-time; default now)')
+      .option('--metadata <json>', 'a JSON object stored with the memory')
+      .option('--importance <0..1>', 'how much it matters (default 0.5)')
+      .option('--expires <date>', 'hide and purge the memory after this date')
+      .option('--json', 'print the full result as JSON'),
+  ).action(async (words: string[], flags: AddFlags, command: Command) => {
+    const role = parseRole(flags.role);
+    const observedAt = flags.at === undefined ? undefined : parseDateFlag(flags.at, '--at');
+    const expiresAt = flags.expires === undefined ? undefined : parseDateFlag(flags.expires, '--expires');
+    const metadata =
+      flags.metadata === undefined ? undefined : parseJsonObjectFlag(flags.metadata, '--metadata');
+    const importance =
+      flags.importance === undefined
+        ? undefined
+        : parseNumberFlag(flags.importance, '--importance', { min: 0, max: 1 });
+    const content = words.join(' ');
+    const result = await withMemory(command, (memory) =>
+      memory.add([{ role, content, name: flags.name }], {
+        ...scopeFromFlags(flags),
+        observedAt,
+        expiresAt,
+        metadata,
+        importance,
+      }),
+    );
+    if (flags.json === true) printJson(result);
+    else
+      printLines(
+        ...result.memories.map((memory) => memory.id),
+        ...result.warnings.map((warning) => `warning: ${warning}`),
+      );
+  });
+}
+
+interface SearchFlags extends ScopeFlags, JsonFlag {
+  limit?: string;
+  kind?: string[];
+  asOf?: string;
+  includeHistory?: boolean;
+  explain?: boolean;
+  expand?: string;
+  from?: string;
+  to?: string;
+  mmr?: boolean;
+}
+
+/** Turns search flags into SDK search options. */
+export function searchOptionsFromFlags(flags: SearchFlags): SearchCallOptions {
+  const options: SearchCallOptions = { ...scopeFromFlags(flags) };
+  if (flags.limit !== undefined)
+    options.limit = parseIntegerFlag(flags.limit, '--limit', { min: 1, max: 200 });
+  const kinds = parseKinds(flags.kind);
+  if (kinds !== undefined) options.kinds = kinds;
+  if (flags.asOf !== undefined) options.asOf = parseDateFlag(flags.asOf, '--as-of');
+  if (flags.includeHistory === true) options.includeHistory = true;
+  if (flags.explain === true) options.explain = true;
+  if (flags.expand !== undefined)
+    options.expand = parseIntegerFlag(flags.expand, '--expand', { min: 0, max: 20 });
+  if (flags.mmr === true) options.mmr = true;
+  if (flags.from !== undefined || flags.to !== undefined) {
+    options.filters = {};
+    if (flags.from !== undefined) options.filters.observedFrom = parseDateFlag(flags.from, '--from');
+    if (flags.to !== undefined) options.filters.observedTo = parseDateFlag(flags.to, '--to');
+  }
+  return options;
+}
+
+function registerSearch(program: Command): void {
+  addScopeFlags(
+    program
+      .command('search')
+      .description('hybrid search inside a scope')
+      .argument('<query>', 'what to look for')
+      .option('--limit <n>', 'how many results (1-200, default 10)')
+      .option('--kind <kind...>', `only these kinds: ${memoryKinds.join(', ')}`)
+      .option('--as-of <date>', 'what was believed at this date')
+      .option('--include-history', 'also search superseded versions')
+      .option('--explain', 'show why each result ranked where it did')
+      .option('--expand <n>', 'show n neighbouring messages around each result')
+      .option('--from <date>', 'only memories observed at or after this date')
+      .option('--to <date>', 'only memories observed at or before this date')
+      .option('--mmr', 'diversify results (maximal marginal relevance)')
+      .option('--json', 'print the SearchResponse as JSON'),
+  ).action(async (query: string, flags: SearchFlags, command: Command) => {
+    const options = searchOptionsFromFlags(flags);
+    const response = await withMemory(command, (memory) => memory.search(query, options));
+    if (flags.json === true) {
+      printJson(response);
+      return;
+    }
+    printLines(...formatSearchResults(response.results, { explain: flags.explain === true }));
+    for (const warning of response.warnings) process.stderr.write(`warning: ${warning}\n`);
+  });
+}
+
+interface ListFlags extends ScopeFlags, JsonFlag {
+  kind?: string[];
+  limit?: string;
+  cursor?: string;
+  includeHistory?: boolean;
+}
+
+function registerList(program: Command): void {
+  addScopeFlags(
+    program
+      .command('list')
+      .description('list memories in a scope, newest first')
+      .option('--kind <kind...>', 'only these kinds')
+      .option('--limit <n>', 'page size (1-1000, default 50)')
+      .option('--cursor <cursor>', 'continue from a previous page')
+      .option('--include-history', 'include superseded versions')
+      .option('--json', 'print the page as JSON'),
+  ).action(async (flags: ListFlags, command: Command) => {
+    const kinds = parseKinds(flags.kind);
+    const limit =
+      flags.limit === undefined ? undefined : parseIntegerFlag(flags.limit, '--limit', { min: 1, max: 1000 });
+    const page = await withMemory(command, (memory) =>
+      memory.list({
+        ...scopeFromFlags(flags),
+        kinds,
+        limit,
+        cursor: flags.cursor,
+        includeHistory: flags.includeHistory === true ? true : undefined,
+      }),
+    );
+    if (flags.json === true) {
+      printJson(page);
+      return;
+    }
+    printLines(...(page.items.length === 0 ? ['No memories.'] : page.items.map(formatMemoryLine)));
+    if (page.nextCursor !== undefined) printLines(`more: --cursor ${page.nextCursor}`);
+  });
+}
+
+function registerGet(program: Command): void {
+  addScopeFlags(
+    program
+      .command('get')
+      .description('show one memory')
+      .argument('<id>', 'memory id')
+      .option('--json', 'print the memory as JSON'),
+  ).action(async (id: string, flags: ScopeFlags & JsonFlag, command: Command) => {
+    const record = await withMemory(command, (memory) => memory.get(id, scopeFromFlags(flags)));
+    if (flags.json === true) printJson(record);
+    else printLines(...formatMemoryDetail(record));
+  });
+}
+
+interface UpdateFlags extends ScopeFlags, JsonFlag {
+  text?: string;
+  importance?: string;
+  metadata?: string;
+  expires?: string;
+  reason?: string;
+}
+
+/** Turns update flags into an SDK update; `--expires never` clears the expiry. */
+export function updateFromFlags(flags: UpdateFlags): MemoryUpdate {
+  const update: MemoryUpdate = {};
+  if (flags.text !== undefined) update.text = flags.text;
+  if (flags.importance !== undefined)
+    update.importance = parseNumberFlag(flags.importance, '--importance', { min: 0, max: 1 });
+  if (flags.metadata !== undefined) update.metadata = parseJsonObjectFlag(flags.metadata, '--metadata');
+  if (flags.expires !== undefined)
+    update.expiresAt = flags.expires === 'never' ? null : parseDateFlag(flags.expires, '--expires');
+  if (flags.reason !== undefined) update.reason = flags.reason;
+  if (Object.keys(update).length === 0 || (Object.keys(update).length === 1 && update.reason !== undefined)) {
+    throw invalidInput('update needs at least one of --text, --importance, --metadata, --expires');
+  }
+  return update;
+}
+
+function registerUpdate(program: Command): void {
+  addScopeFlags(
+    program
+      .command('update')
+      .description('change a memory (new text keeps the old version in history)')
+      .argument('<id>', 'memory id')
+      .option('--text <text>', 'new text (supersedes the old version)')
+      .option('--importance <0..1>', 'new importance')
+      .option('--metadata <json>', 'new metadata (a JSON object)')
+      .option('--expires <date>', 'new expiry date, or "never"')
+      .option('--reason <text>', 'why, recorded in history')
+      .option('--json', 'print { previous, current } as JSON'),
+  ).action(async (id: string, flags: UpdateFlags, command: Command) => {
+    const update = updateFromFlags(flags);
+    const result = await withMemory(command, (memory) => memory.update(id, update, scopeFromFlags(flags)));
+    if (flags.json === true) printJson(result);
+    else printLines(result.current.id);
+  });
+}
+
+interface ForgetFlags extends ScopeFlags, JsonFlag {
+  allInScope?: boolean;
+}
+
+function registerForget(program: Command): void {
+  addScopeFlags(
+    program
+      .command('forget')
+      .description('erase a memory and all its versions, or everything in a scope')
+      .argument('[id]', 'memory id')
+      .option('--all-in-scope', 'erase every memory and message in the --user/--agent/--session scope')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (id: string | undefined, flags: ForgetFlags, command: Command) => {
+    if (flags.allInScope === true) {
+      if (id !== undefined) throw invalidInput('give either a memory id or --all-in-scope, not both');
+      if (flags.user === undefined && flags.agent === undefined && flags.session === undefined) {
+        throw new MnemoError({
+          code: 'SCOPE_REQUIRED',
+          message: '--all-in-scope needs --user, --agent or --session',
+        });
+      }
+      const result = await withMemory(command, (memory) => memory.forgetScope(scopeFromFlags(flags)));
+      if (flags.json === true) printJson(result);
+      else printLines(`forgot ${result.memories} memories and ${result.messages} messages`);
+      return;
+    }
+    if (id === undefined) throw invalidInput('forget needs a memory id (or --all-in-scope with a scope)');
+    const result = await withMemory(command, (memory) => memory.forget(id, scopeFromFlags(flags)));
+    if (flags.json === true) printJson(result);
+    else printLines(...result.forgottenIds);
+  });
+}
+
+function registerHistory(program: Command): void {
+  addScopeFlags(
+    program
+      .command('history')
+      .description('show every change to a memory')
+      .argument('<id>', 'memory id')
+      .option('--json', 'print the history entries as JSON'),
+  ).action(async (id: string, flags: ScopeFlags & JsonFlag, command: Command) => {
+    const entries = await withMemory(command, (memory) => memory.history(id, scopeFromFlags(flags)));
+    if (flags.json === true) printJson(entries);
+    else printLines(...(entries.length === 0 ? ['No history.'] : entries.map(formatHistoryLine)));
+  });
+}

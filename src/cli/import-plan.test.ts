@@ -1,0 +1,67 @@
+// Tests import planning: format detection and validation of the whole file before any write.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectFormat, planImport } from './import-plan.js';
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(os.tmpdir(), 'mnemo-plan-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function fixture(name: string, text: string): Promise<string> {
+  const file = path.join(directory, name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe('detectFormat', () => {
+  it.each([
+    ['{"role":"user","content":"hi"}\n', 'x.txt', 'jsonl'],
+    ['[{"sample_id":"c","conversation":{}}]', 'x.json', 'locomo'],
+    ['[{"question_id":"q","haystack_sessions":[]}]', 'x.json', 'longmemeval'],
+    ['[{"question_id":"q","haystack_sessions":[]}]', 'x.jsonl', 'jsonl'],
+  ])('detects %s named %s as %s', (text, name, expected) => {
+    expect(detectFormat(text, name)).toBe(expected);
+  });
+
+  it('refuses an unknown JSON array', () => {
+    expect(() => detectFormat('[{"a":1}]', 'x.json')).toThrow(/--format/);
+  });
+});
+
+describe('planImport', () => {
+  it('groups consecutive messages of one scope and splits restore rows into their own steps', async () => {
+    const file = await fixture(
+      'mixed.jsonl',
+      [
+        '{"role":"user","content":"one"}',
+        '{"role":"assistant","content":"two"}',
+        '{"role":"user","content":"three","userId":"carol"}',
+        '{"type":"message","message":{"id":"m1"}}',
+      ].join('\n'),
+    );
+    const plan = await planImport({ path: file, scope: { userId: 'dave' } });
+    expect(plan.total).toBe(4);
+    expect(
+      plan.steps.map((step) =>
+        step.kind === 'add' ? [step.scope.userId, step.messages.length] : ['restore', step.rows.length],
+      ),
+    ).toEqual([
+      ['dave', 2],
+      ['carol', 1],
+      ['restore', 1],
+    ]);
+  });
+
+  it('names the bad line and refuses messages without a scope', async () => {
+    const bad = await fixture('bad.jsonl', '{"role":"user","content":"ok"}\n{"role":"user","content":""}\n');
+    await expect(planImport({ path: bad, scope: { userId: 'dave' } })).rejects.toThrow(/line 2/);
+    const unscoped = await fixture('unscoped.jsonl', '{"role":"user","content":"ok"}\n');
+    await expect(planImport({ path: unscoped, scope: {} })).rejects.toMatchObject({ code: 'SCOPE_REQUIRED' });
+  });
+});

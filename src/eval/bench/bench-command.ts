@@ -1,0 +1,147 @@
+// `mnemo bench locomo|longmemeval`: the retrieval benchmarks on the command line (tables or --json).
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { embedderFromEnvironment } from '../../cli/cli-context.js';
+import { invalidInput } from '../../core/errors.js';
+import { type SearchOptions, searchOptionsSchema } from '../../retrieve/search-options.js';
+import type { CreateMemoryOptions } from '../../sdk/create-memory.js';
+import type { EmbedderConfig } from '../../sdk/resolve-embedder.js';
+import { loadLocomo } from '../datasets/locomo.js';
+import { loadLongMemEval } from '../datasets/longmemeval.js';
+import { runLocomoBench } from './locomo-bench.js';
+import { runLongMemEvalBench } from './longmemeval-bench.js';
+import { parseKList } from './metrics.js';
+import { type BenchProgress, formatLocomoReport, formatLongMemEvalReport } from './report.js';
+
+const defaultKs = '5,10,25,50';
+const embedderChoices = ['builtin', 'none', 'env'] as const;
+
+interface BenchFlags {
+  data: string;
+  k: string;
+  json?: boolean;
+  embedder: string;
+  search?: string;
+}
+
+/** What the bench command needs from its surroundings; the CLI passes the environment's embedder. */
+export interface BenchCommandOptions {
+  /** The embedder used with `--embedder env` (default: the one `MNEMO_EMBED_*` configures). */
+  environmentEmbedder?: () => EmbedderConfig | undefined;
+}
+
+/**
+ * Adds `bench locomo` and `bench longmemeval` to a commander program.
+ *
+ * @example
+ * const program = new Command('mnemo');
+ * registerBenchCommand(program);
+ * await program.parseAsync(['node', 'mnemo', 'bench', 'locomo', '--data', 'locomo10.json', '--json']);
+ */
+export function registerBenchCommand(program: Command, options: BenchCommandOptions = {}): Command {
+  const bench = program
+    .command('bench')
+    .description('Retrieval benchmarks (LoCoMo, LongMemEval): Mnemo beside a plain BM25 baseline');
+  const common = (command: Command) =>
+    command
+      .requiredOption('--data <file>', 'the dataset file (official JSON format; .json.gz accepted)')
+      .option('--k <list>', 'cut-offs, comma-separated', defaultKs)
+      .option(
+        '--embedder <name>',
+        `Mnemo's embedder: ${embedderChoices.join(' | ')} (env: MNEMO_EMBED_*)`,
+        'builtin',
+      )
+      .option(
+        '--search <json>',
+        'extra search options as JSON, for ablations (e.g. \'{"weights":{"vector":0}}\')',
+      )
+      .option('--json', 'print the report as JSON');
+  common(bench.command('locomo').description('LoCoMo evidence recall@k per category'))
+    .option('--limit-conversations <n>', 'only the first n conversations')
+    .action(async (flags: BenchFlags & { limitConversations?: string }) => {
+      const report = await runLocomoBench({
+        samples: await loadLocomo(flags.data),
+        ks: parseKList(flags.k),
+        ...embedderOf(flags.embedder, options),
+        search: searchOptionsOf(flags.search),
+        limitConversations: optionalCount(flags.limitConversations, '--limit-conversations'),
+        onProgress: progressReporter(),
+      });
+      write(flags.json ? [JSON.stringify(report, null, 2)] : formatLocomoReport(report));
+    });
+  common(
+    bench.command('longmemeval').description('LongMemEval recall_all@k and NDCG@k, turn and session level'),
+  )
+    .option('--limit <n>', 'only the first n (non-abstention) questions')
+    .action(async (flags: BenchFlags & { limit?: string }) => {
+      const report = await runLongMemEvalBench({
+        items: await loadLongMemEval(flags.data),
+        ks: parseKList(flags.k),
+        ...embedderOf(flags.embedder, options),
+        search: searchOptionsOf(flags.search),
+        limit: optionalCount(flags.limit, '--limit'),
+        onProgress: progressReporter(),
+      });
+      write(flags.json ? [JSON.stringify(report, null, 2)] : formatLongMemEvalReport(report));
+    });
+  return bench;
+}
+
+function embedderOf(
+  name: string,
+  options: BenchCommandOptions,
+): { embedder?: CreateMemoryOptions['embedder']; embedderName: string } {
+  if (name === 'builtin') return { embedderName: 'builtin' };
+  if (name === 'none') return { embedder: false, embedderName: 'none (lexical only)' };
+  if (name === 'env') {
+    const config = (options.environmentEmbedder ?? embedderFromEnvironment)();
+    if (config === undefined) {
+      throw invalidInput('--embedder env needs MNEMO_EMBED_BASE_URL and MNEMO_EMBED_MODEL to be set.');
+    }
+    return {
+      embedder: config,
+      embedderName: config.provider === 'builtin' ? 'builtin' : `${config.provider}:${config.model}`,
+    };
+  }
+  throw invalidInput(`--embedder must be one of ${embedderChoices.join(', ')}, got "${name}"`);
+}
+
+/** Parses `--search` JSON and validates it with the search schema, so typos fail before the run starts. */
+function searchOptionsOf(text: string | undefined): SearchOptions | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidInput(`--search must be a JSON object: ${(error as Error).message}`, undefined, error);
+  }
+  const parsed = searchOptionsSchema.safeParse(value);
+  if (!parsed.success || value === null || typeof value !== 'object' || 'limit' in value) {
+    const reason = parsed.success ? 'limit comes from --k' : z.prettifyError(parsed.error);
+    throw invalidInput(`--search must be a JSON object of search options: ${reason}`);
+  }
+  // The caller's own fields, not the schema's filled-in defaults.
+  return value as SearchOptions;
+}
+
+function optionalCount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1)
+    throw invalidInput(`${flag} must be a positive integer, got "${value}"`);
+  return count;
+}
+
+function write(lines: string[]): void {
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** A one-line progress indication on stderr, only when stderr is a terminal. */
+function progressReporter(): ((progress: BenchProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (progress) => {
+    const finished = progress.done >= progress.total;
+    process.stderr.write(`\r\u001b[2K${progress.done}/${progress.total} ${finished ? '' : progress.label}`);
+    if (finished) process.stderr.write('\r\u001b[2K');
+  };
+}

@@ -1,0 +1,137 @@
+// Runs one benchmark scope: ingest its sessions into a fresh temp store, then rank turns per query with Mnemo and BM25.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createFixedClock } from '../../core/clock.js';
+import type { JsonObject } from '../../core/records.js';
+import type { MessageInput } from '../../ingest/message-input.js';
+import type { SearchOptions } from '../../retrieve/search-options.js';
+import { type CreateMemoryOptions, createMemory, type Memory } from '../../sdk/create-memory.js';
+import { createBm25Baseline } from './bm25-baseline.js';
+
+/** One turn to ingest. `metadata[keyField]` is the key the metrics compare. */
+export interface BenchMessage {
+  role: 'user' | 'assistant' | 'system';
+  name?: string;
+  content: string;
+  /** Epoch ms. */
+  observedAt: number;
+  metadata: JsonObject;
+}
+
+export interface BenchSession {
+  sessionId: string;
+  messages: BenchMessage[];
+}
+
+export interface BenchQuery {
+  text: string;
+  /** Epoch ms: the search's "now" (the memory clock is fixed to it). */
+  now: number;
+}
+
+export interface BenchScope {
+  sessions: BenchSession[];
+  queries: BenchQuery[];
+  /** The metadata field that identifies a turn (`dia_id` for LoCoMo). */
+  keyField: string;
+  /** How many turns each query retrieves. */
+  limit: number;
+  /** Mnemo's embedder (model or config): default the built-in one; `false` for lexical-only. */
+  embedder?: CreateMemoryOptions['embedder'];
+  /** Extra search options (weights, fusion, …) for ablations; `limit` is always `limit` above. */
+  search?: SearchOptions;
+}
+
+export interface ScopeRun {
+  /** Ranked turn keys per query, best first, in query order. */
+  mnemo: string[][];
+  bm25: string[][];
+  ingestMs: number;
+  turns: number;
+  /** Mnemo search latency per query (ms). */
+  latencies: number[];
+}
+
+/** The text BM25 indexes for a turn: the speaker's name (when there is one) and what was said. */
+export function baselineText(message: BenchMessage): string {
+  return message.name === undefined ? message.content : `${message.name}: ${message.content}`;
+}
+
+/**
+ * Ingests a scope's sessions (raw mode, one `add` per session, session id and date kept) into a fresh
+ * SQLite store in a temp directory, then retrieves `limit` turns per query with Mnemo and with BM25.
+ * The temp directory is removed afterwards.
+ *
+ * @example
+ * const run = await runBenchScope({ sessions, queries: [{ text: 'Where did I go?', now }], keyField: 'dia_id', limit: 10 });
+ */
+export async function runBenchScope(scope: BenchScope): Promise<ScopeRun> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'mnemo-bench-'));
+  try {
+    const latestTurn = Math.max(
+      0,
+      ...scope.sessions.flatMap((session) => session.messages.map((message) => message.observedAt)),
+    );
+    const clock = createFixedClock(Math.max(latestTurn, ...scope.queries.map((query) => query.now)));
+    const memory = await createMemory(
+      scope.embedder === undefined
+        ? { store: path.join(directory, 'bench.db'), clock }
+        : { store: path.join(directory, 'bench.db'), clock, embedder: scope.embedder },
+    );
+    try {
+      const ingestMs = await ingest(memory, scope.sessions);
+      const bm25 = createBm25Baseline(
+        scope.sessions.flatMap((session) =>
+          session.messages.map((message) => ({
+            key: keyOf(message.metadata, scope.keyField),
+            text: baselineText(message),
+          })),
+        ),
+      );
+      const run: ScopeRun = { mnemo: [], bm25: [], ingestMs, turns: 0, latencies: [] };
+      run.turns = scope.sessions.reduce((total, session) => total + session.messages.length, 0);
+      for (const query of scope.queries) {
+        clock.set(query.now);
+        const started = performance.now();
+        const { results } = await memory.search(query.text, {
+          ...scope.search,
+          userId: 'user',
+          limit: scope.limit,
+        });
+        run.latencies.push(performance.now() - started);
+        run.mnemo.push(results.map((result) => keyOf(result.memory.metadata, scope.keyField)));
+        run.bm25.push(bm25.search(query.text, scope.limit));
+      }
+      return run;
+    } finally {
+      await memory.close();
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+async function ingest(memory: Memory, sessions: BenchSession[]): Promise<number> {
+  const started = performance.now();
+  for (const session of sessions) {
+    if (session.messages.length === 0) continue;
+    const messages: MessageInput[] = session.messages.map((message) => {
+      const input: MessageInput = {
+        role: message.role,
+        content: message.content,
+        observedAt: message.observedAt,
+        metadata: message.metadata,
+      };
+      if (message.name !== undefined) input.name = message.name;
+      return input;
+    });
+    await memory.add(messages, { userId: 'user', sessionId: session.sessionId });
+  }
+  return performance.now() - started;
+}
+
+function keyOf(metadata: JsonObject, field: string): string {
+  const value = metadata[field];
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}

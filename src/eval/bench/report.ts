@@ -1,0 +1,127 @@
+// Shared bench options and the human-readable reports: tables of metric | mnemo | bm25.
+import type { SearchOptions } from '../../retrieve/search-options.js';
+import type { CreateMemoryOptions } from '../../sdk/create-memory.js';
+import type { LocomoBenchReport } from './locomo-bench.js';
+import { locomoCategoryNames } from './locomo-bench.js';
+import type { LongMemEvalBenchReport } from './longmemeval-bench.js';
+import type { MetricRow } from './metrics.js';
+
+export interface BenchProgress {
+  done: number;
+  total: number;
+  label: string;
+}
+
+/** Options every retrieval bench takes. */
+export interface RetrievalBenchConfig {
+  /** Cut-offs, ascending (e.g. [5, 10, 25, 50]). */
+  ks: number[];
+  /** Mnemo's embedder (model or config): default the built-in one; `false` for lexical-only. */
+  embedder?: CreateMemoryOptions['embedder'];
+  /** Extra search options for ablations (e.g. `{ weights: { vector: 0 } }`); default none. */
+  search?: SearchOptions;
+  /** How the report names the embedder (e.g. `builtin`). */
+  embedderName: string;
+  onProgress?: (progress: BenchProgress) => void;
+}
+
+/**
+ * Renders rows as an aligned text table; the first row is the header.
+ *
+ * @example
+ * formatTable([['metric', 'mnemo'], ['recall@5', '0.700']]);
+ */
+export function formatTable(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [index, cell] of row.entries()) widths[index] = Math.max(widths[index] ?? 0, cell.length);
+  }
+  const line = (row: string[]) =>
+    row
+      .map((cell, index) => (index === 0 ? cell.padEnd(widths[index]!) : cell.padStart(widths[index]!)))
+      .join(' | ')
+      .trimEnd();
+  const [header, ...body] = rows;
+  if (header === undefined) return [];
+  return [line(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...body.map(line)];
+}
+
+function number(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(3);
+}
+
+function comparisonRows(label: string, mnemo: MetricRow, bm25: MetricRow): string[][] {
+  return Object.keys(mnemo).map((metric) => [
+    `${label}${metric}`,
+    number(mnemo[metric]),
+    number(bm25[metric]),
+  ]);
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value.toFixed(1)} ms`;
+}
+
+/**
+ * The LoCoMo report as lines: overall, categories 1–4, per category, then timings.
+ *
+ * @example
+ * printLines(...formatLocomoReport(report));
+ */
+export function formatLocomoReport(report: LocomoBenchReport): string[] {
+  const rows: string[][] = [['metric', 'mnemo', 'bm25']];
+  rows.push(...comparisonRows('all · ', report.overall, report.baseline.overall));
+  rows.push(
+    ...comparisonRows('cat 1-4 · ', report.overallCategories1to4, report.baseline.overallCategories1to4),
+  );
+  for (const [category, metrics] of Object.entries(report.byCategory)) {
+    const { questions, ...values } = metrics;
+    const name = locomoCategoryNames[category] ?? 'unknown';
+    const baseline = report.baseline.byCategory[category] ?? {};
+    rows.push(...comparisonRows(`${category} ${name} (n=${questions}) · `, values, baseline));
+  }
+  return [
+    `LoCoMo evidence recall: ${report.questions} questions, ${report.conversations} conversations, ${report.turns} turns`,
+    '',
+    ...formatTable(rows),
+    '',
+    `ingest ${ms(report.ingestMs)} (${report.turns} turns) · query latency p50 ${ms(report.latencyMs.p50)}, p95 ${ms(report.latencyMs.p95)}`,
+    `embedder ${report.config.embedder} · ${report.config.retrieved} turns retrieved per question`,
+  ];
+}
+
+/**
+ * The LongMemEval report as lines: turn and session level overall, per question type, then timings.
+ *
+ * @example
+ * printLines(...formatLongMemEvalReport(report));
+ */
+export function formatLongMemEvalReport(report: LongMemEvalBenchReport): string[] {
+  const rows: string[][] = [['metric', 'mnemo', 'bm25']];
+  rows.push(...comparisonRows('turn · ', report.overall.turn, report.baseline.overall.turn));
+  rows.push(...comparisonRows('session · ', report.overall.session, report.baseline.overall.session));
+  const typeRows: string[][] = [['question type · level · metric', 'mnemo', 'bm25']];
+  for (const [type, metrics] of Object.entries(report.byCategory)) {
+    const baseline = report.baseline.byCategory[type];
+    const label = `${type} (n=${metrics.questions}) · `;
+    typeRows.push(...comparisonRows(`${label}turn · `, pick(metrics.turn), pick(baseline?.turn ?? {})));
+    typeRows.push(
+      ...comparisonRows(`${label}session · `, pick(metrics.session), pick(baseline?.session ?? {})),
+    );
+  }
+  return [
+    `LongMemEval retrieval: ${report.questions} questions (${report.excludedAbstention} abstention left out), ${report.turns} turns`,
+    '',
+    ...formatTable(rows),
+    '',
+    ...formatTable(typeRows),
+    '',
+    `ingest ${ms(report.ingestMs)} (${report.turns} turns) · query latency p50 ${ms(report.latencyMs.p50)}, p95 ${ms(report.latencyMs.p95)}`,
+    `embedder ${report.config.embedder} · ${report.config.retrieved} turns retrieved per question`,
+  ];
+}
+
+/** Per-type tables keep to recall_all (NDCG is in the overall table and the JSON). */
+function pick(row: MetricRow): MetricRow {
+  return Object.fromEntries(Object.entries(row).filter(([metric]) => metric.startsWith('recall_all@')));
+}
