@@ -347,3 +347,31 @@ describe('degradation and errors', () => {
     expect((error as MnemoError).code).toBe('INVALID_INPUT');
   });
 });
+
+describe('bounded record loading', () => {
+  it('loads fewer records than candidates and returns exactly the top of the full ranking', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: Array.from({ length: 120 }, (_, index) => ({
+        text: `note ${index} about the garden and the tomatoes`,
+        scope: alice,
+        observedAt: now - index * DAY,
+        importance: (index % 10) / 10,
+      })),
+    });
+    const full = await search('garden tomatoes', { limit: 100, candidates: 100 });
+    let loaded = 0;
+    const getMemories = store.getMemories.bind(store);
+    store.getMemories = async (input) => {
+      loaded += input.ids.length;
+      return getMemories(input);
+    };
+    const top = await search('garden tomatoes', { limit: 5, candidates: 100 });
+    expect(top.results.map((result) => result.memory.id)).toEqual(
+      full.results.slice(0, 5).map((result) => result.memory.id),
+    );
+    expect(loaded).toBeLessThan(100);
+  });
+});

@@ -99,9 +99,17 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
       : await searchVector(input, { embedder: vectorEmbedder, filter, limit: options.candidates }, state);
   const views = sourceViews(lexicalHits, vectorHits);
   const fused = fuse(views, lexicalHits, vectorHits, options);
-  const records = await loadRecords(input.store, input.scope, fused);
-
-  let ranked = rankCandidates({ fused, records, views, terms, options, now: input.now });
+  const wanted = options.mmrLambda === undefined ? options.limit : options.limit * 4;
+  let ranked = await rankWithBoundedLoading({
+    store: input.store,
+    scope: input.scope,
+    fused,
+    wanted,
+    views,
+    terms,
+    options,
+    now: input.now,
+  });
   if (options.mmrLambda !== undefined) ranked = await diversify(ranked, options, input.embedder, state);
   ranked = ranked.slice(0, options.limit);
 
@@ -257,14 +265,41 @@ function fuse(
   });
 }
 
-async function loadRecords(
-  store: MemoryStore,
-  scope: Scope,
-  fused: FusedCandidate[],
-): Promise<Map<string, MemoryRecord>> {
-  if (fused.length === 0) return new Map();
-  const records = await store.getMemories({ scope, ids: fused.map((candidate) => candidate.id) });
-  return new Map(records.map((record) => [record.id, record]));
+/**
+ * Loads and ranks candidates in fused order, stopping as soon as no unloaded candidate can still make the
+ * top `wanted`: recency and importance are in [0, 1], so a candidate's final score is at most its fused
+ * score plus their weights. Exact, and it spares loading records that cannot be returned.
+ */
+async function rankWithBoundedLoading(input: {
+  store: MemoryStore;
+  scope: Scope;
+  fused: FusedCandidate[];
+  wanted: number;
+  views: SourceView;
+  terms: string[];
+  options: ResolvedSearchOptions;
+  now: number;
+}): Promise<Ranked[]> {
+  const { fused, wanted, options } = input;
+  const maxBonus = options.weights.recency + options.weights.importance;
+  const records = new Map<string, MemoryRecord>();
+  let ranked: Ranked[] = [];
+  let loaded = 0;
+  while (loaded < fused.length) {
+    const chunk = fused.slice(loaded, loaded + Math.max(wanted, 10));
+    loaded += chunk.length;
+    for (const record of await input.store.getMemories({
+      scope: input.scope,
+      ids: chunk.map((candidate) => candidate.id),
+    })) {
+      records.set(record.id, record);
+    }
+    ranked = rankCandidates({ ...input, fused: fused.slice(0, loaded), records });
+    const next = fused[loaded];
+    const cutoff = ranked[wanted - 1]?.final;
+    if (next === undefined || (cutoff !== undefined && next.score + maxBonus < cutoff)) break;
+  }
+  return ranked;
 }
 
 function rankCandidates(input: {
