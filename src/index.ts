@@ -3,10 +3,24 @@ export type { ContextItem, ContextResult, ContextSection } from './context/assem
 export * from './core/index.js';
 export type { AddResult, AddUsage } from './ingest/add-messages.js';
 export type { MessageInput } from './ingest/message-input.js';
+export {
+  type MnemoMiddlewareOptions,
+  type MnemoMiddlewareStage,
+  mnemoMiddleware,
+} from './middleware/mnemo-middleware.js';
+export { createAnthropicLanguageModel } from './models/anthropic-language-model.js';
 export { createBuiltinEmbedder } from './models/builtin-embedder.js';
 export { createCachedEmbedder } from './models/cached-embedder.js';
 export { type EmbeddingModel, embeddingModelKey } from './models/embedding-model.js';
+export type {
+  GenerateOptions,
+  GenerateResult,
+  LanguageModel,
+  StructuredOutputMode,
+} from './models/language-model.js';
 export { createOpenAICompatibleEmbedder } from './models/openai-compatible-embedder.js';
+export { createOpenAICompatibleLanguageModel } from './models/openai-compatible-language-model.js';
+export { generateStructured, parseStructuredOutput } from './models/structured-output.js';
 export { analyze } from './models/text-analyzer.js';
 export type {
   SearchExplanation,
