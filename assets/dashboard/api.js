@@ -71,7 +71,8 @@ export function createApi(options) {
     update: (id, userId, text) =>
       request('PATCH', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId }, body: { text } }),
     /** @param {string} id @param {string} userId */
-    forget: (id, userId) => request('DELETE', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId } }),
+    forget: (id, userId) =>
+      request('DELETE', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId } }),
     /** @param {string} id @param {string} userId */
     history: (id, userId) =>
       request('GET', `/v1/memories/${encodeURIComponent(id)}/history`, { query: { userId } }),

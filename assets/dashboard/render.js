@@ -51,7 +51,11 @@ function sourceCell(memory) {
     source.attributedTo ? el('span', {}, ` by ${source.attributedTo}`) : null,
     source.trust ? el('span', { className: 'muted' }, ` · trust ${source.trust}`) : null,
     ids.length > 0
-      ? el('div', { className: 'muted small', title: ids.join(', ') }, `messages: ${ids.map(shortId).join(', ')}`)
+      ? el(
+          'div',
+          { className: 'muted small', title: ids.join(', ') },
+          `messages: ${ids.map(shortId).join(', ')}`,
+        )
       : null,
   );
 }
@@ -66,7 +70,9 @@ function memoryTextCell(memory) {
     'td',
     { className: retired ? 'memory-text retired' : 'memory-text' },
     el('span', { className: 'text' }, memory.text),
-    retired ? el('span', { className: 'badge retired-badge' }, `retired ${formatTime(memory.retiredAt)}`) : null,
+    retired
+      ? el('span', { className: 'badge retired-badge' }, `retired ${formatTime(memory.retiredAt)}`)
+      : null,
   );
 }
 
@@ -207,7 +213,11 @@ export function renderExplanation(explanation) {
   const rows = [];
   const lexical = explanation.lexical;
   rows.push(
-    signalRow('Lexical (BM25)', lexical, lexical ? `score ${lexical.score.toFixed(3)}, rank ${lexical.rank}` : 'no match'),
+    signalRow(
+      'Lexical (BM25)',
+      lexical,
+      lexical ? `score ${lexical.score.toPrecision(3)}, rank ${lexical.rank}` : 'no match',
+    ),
   );
   const vector = explanation.vector;
   rows.push(
@@ -218,7 +228,13 @@ export function renderExplanation(explanation) {
     ),
   );
   const fusion = explanation.fusion;
-  rows.push(signalRow(`Fusion (${fusion?.method ?? '?'})`, { score: fusion?.score }, fusion?.k ? `k ${fusion.k}` : ''));
+  rows.push(
+    signalRow(
+      `Fusion (${fusion?.method ?? '?'})`,
+      { score: fusion?.score },
+      fusion?.k ? `k ${fusion.k}` : '',
+    ),
+  );
   const recency = explanation.recency;
   rows.push(
     signalRow(
@@ -244,7 +260,9 @@ export function renderExplanation(explanation) {
         el(
           'tr',
           {},
-          ...['Signal', 'Raw', 'Normalised', 'Weight', 'Contribution'].map((name) => el('th', { scope: 'col' }, name)),
+          ...['Signal', 'Raw', 'Normalised', 'Weight', 'Contribution'].map((name) =>
+            el('th', { scope: 'col' }, name),
+          ),
         ),
       ),
       el('tbody', {}, ...rows),
@@ -274,12 +292,7 @@ export function renderResults(results) {
           el('span', { className: 'badge' }, result.memory.kind),
           el('span', { className: 'score' }, `score ${result.score.toFixed(4)}`),
         ),
-        el(
-          'details',
-          {},
-          el('summary', {}, 'Why this result'),
-          renderExplanation(result.explanation),
-        ),
+        el('details', {}, el('summary', {}, 'Why this result'), renderExplanation(result.explanation)),
       ),
     ),
   );
@@ -295,7 +308,7 @@ export function renderHistory(history) {
   return el(
     'ol',
     { className: 'history' },
-    ...history.map((entry) =>
+    ...collapseSupersessions(history).map((entry) =>
       el(
         'li',
         {},
@@ -319,12 +332,39 @@ export function renderHistory(history) {
           ? el(
               'p',
               {},
-              el('span', { className: 'badge' }, entry.after.retiredAt ? 'retired' : 'current'),
+              el('span', { className: 'badge' }, afterLabel(entry)),
               ' ',
               el('span', {}, entry.after.text),
             )
           : null,
       ),
     ),
+  );
+}
+
+function afterLabel(entry) {
+  if (entry.event === 'add') return 'added';
+  if (entry.before && entry.after.id !== entry.before.id) return 'new version';
+  return entry.after.retiredAt ? 'retired' : 'changed';
+}
+
+/**
+ * A supersession is logged on both versions (the old one closed, the new one written); with the history of a
+ * chain, keep one entry per supersession: the one that shows the new version.
+ */
+function collapseSupersessions(history) {
+  const replacing = new Set(
+    history
+      .filter((entry) => entry.event === 'supersede' && entry.before && entry.after?.id !== entry.before.id)
+      .map((entry) => `${entry.at}|${entry.before.id}`),
+  );
+  return history.filter(
+    (entry) =>
+      !(
+        entry.event === 'supersede' &&
+        entry.before &&
+        entry.after?.id === entry.before.id &&
+        replacing.has(`${entry.at}|${entry.before.id}`)
+      ),
   );
 }

@@ -49,11 +49,18 @@ export function embedderFromEnvironment(): EmbedderConfig | undefined {
   }
   const apiKey = process.env.MNEMO_EMBED_API_KEY;
   const dimensionsText = process.env.MNEMO_EMBED_DIMENSIONS;
-  const dimensions = dimensionsText === undefined || dimensionsText === '' ? undefined : Number(dimensionsText);
+  const dimensions =
+    dimensionsText === undefined || dimensionsText === '' ? undefined : Number(dimensionsText);
   if (dimensions !== undefined && (!Number.isInteger(dimensions) || dimensions < 1)) {
     throw invalidInput(`MNEMO_EMBED_DIMENSIONS must be a positive integer, got "${dimensionsText}"`);
   }
-  return { provider: 'openai-compatible', baseURL, model, apiKey: apiKey === '' ? undefined : apiKey, dimensions };
+  return {
+    provider: 'openai-compatible',
+    baseURL,
+    model,
+    apiKey: apiKey === '' ? undefined : apiKey,
+    dimensions,
+  };
 }
 
 /**

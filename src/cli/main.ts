@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from '../eval/bench/bench-command.js';
+import { registerServerCommands } from '../server/cli-commands.js';
 import { registerMcpCommand } from '../server/mcp/mcp-command.js';
 import { registerDataCommands } from './commands/data-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerStoreCommands(program);
   registerBenchCommand(program);
   registerMcpCommand(program);
+  registerServerCommands(program);
   for (const command of program.commands)
     command.exitOverride().configureOutput({ outputError: () => undefined });
   return program;

@@ -1,0 +1,230 @@
+// `mnemo serve` (the REST server) and `mnemo keys create|list|revoke` (API keys in the store's database).
+import type { Command } from 'commander';
+import { embedderFromEnvironment, resolveDbPath } from '../cli/cli-context.js';
+import { invalidInput } from '../core/errors.js';
+import { createMemory } from '../sdk/create-memory.js';
+import {
+  type ApiKeyRecord,
+  type ApiKeyRole,
+  type ApiKeyStore,
+  apiKeyRoles,
+  openApiKeyStore,
+} from './keys/api-key-store.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './rest/create-rest-app.js';
+import { isLoopbackHost, startServer } from './serve.js';
+
+/** What the commands write to and wait on; defaults to the process (tests pass their own). */
+export interface ServerCommandsContext {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Stops `serve` like SIGINT/SIGTERM do. */
+  shutdownSignal?: AbortSignal;
+}
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  auth: boolean;
+  bodyLimit: string;
+}
+
+/**
+ * Parses a size such as `1mb`, `512kb` or `2048` (bytes).
+ *
+ * @example
+ * parseByteSize('1mb'); // 1048576
+ */
+export function parseByteSize(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(value);
+  const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+  const bytes =
+    match === null ? Number.NaN : Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1);
+  if (!Number.isFinite(bytes) || bytes < 1 || bytes > 1024 ** 3) {
+    throw invalidInput(
+      `--body-limit must be a size such as 1mb, 512kb or 4096 (at most 1gb), got "${value}"`,
+    );
+  }
+  return Math.floor(bytes);
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw invalidInput(`--port must be 0 to 65535, got "${value}"`);
+  return port;
+}
+
+function parseRole(value: string): ApiKeyRole {
+  if (!(apiKeyRoles as readonly string[]).includes(value)) {
+    throw invalidInput(`--role must be one of ${apiKeyRoles.join(', ')}, got "${value}"`);
+  }
+  return value as ApiKeyRole;
+}
+
+/**
+ * Registers `mnemo serve` and `mnemo keys create|list|revoke` on `program` (which owns `--db`).
+ *
+ * @example
+ * registerServerCommands(program, {}); // mnemo serve --port 8787 ; mnemo keys create --tenant acme --role write
+ */
+export function registerServerCommands(program: Command, context: ServerCommandsContext = {}): void {
+  const out = context.stdout ?? ((text: string) => process.stdout.write(text));
+  const err = context.stderr ?? ((text: string) => process.stderr.write(text));
+  registerServe(program, context, { out, err });
+  registerKeys(program, { out });
+}
+
+function registerServe(
+  program: Command,
+  context: ServerCommandsContext,
+  io: { out: (text: string) => void; err: (text: string) => void },
+): void {
+  program
+    .command('serve')
+    .description('serve the REST API (API keys required unless --no-auth on a loopback host)')
+    .option('--host <host>', 'the address to bind', '127.0.0.1')
+    .option('--port <port>', 'the port (0 picks a free one)', '8787')
+    .option('--no-auth', 'turn API keys off (only on 127.0.0.1, ::1 or localhost)')
+    .option(
+      '--body-limit <size>',
+      'largest request body, e.g. 1mb or 256kb',
+      `${DEFAULT_BODY_LIMIT_BYTES / 1024 / 1024}mb`,
+    )
+    .action(async (flags: ServeFlags, command: Command) => {
+      const port = parsePort(flags.port);
+      const bodyLimitBytes = parseByteSize(flags.bodyLimit);
+      if (!flags.auth && !isLoopbackHost(flags.host)) {
+        throw invalidInput(
+          `--no-auth is allowed only on a loopback host (127.0.0.1, ::1, localhost), not ${flags.host}; create a key with \`mnemo keys create --tenant T\` instead.`,
+        );
+      }
+      const db = resolveDbPath(command);
+      const memory = await createMemory({ store: db, embedder: embedderFromEnvironment(), actor: 'rest' });
+      let keys: ApiKeyStore | undefined;
+      try {
+        keys = flags.auth ? await openApiKeyStore({ db }) : undefined;
+        await serveUntilStopped({ memory, keys, host: flags.host, port, bodyLimitBytes, context, io });
+      } finally {
+        await keys?.close();
+        await memory.close();
+      }
+    });
+}
+
+async function serveUntilStopped(input: {
+  memory: Awaited<ReturnType<typeof createMemory>>;
+  keys: ApiKeyStore | undefined;
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  context: ServerCommandsContext;
+  io: { out: (text: string) => void; err: (text: string) => void };
+}): Promise<void> {
+  const { io, keys } = input;
+  if (keys === undefined) {
+    io.err(
+      '\n!!! WARNING: authentication is OFF (--no-auth). Anyone who can reach this port can read, change and erase\n' +
+        "!!! every tenant's memories. Use it only for local development.\n\n",
+    );
+  } else if ((await keys.list()).every((key) => key.revokedAt !== undefined)) {
+    io.err(
+      'note: no active API key yet; create one with `mnemo keys create --tenant <tenant> --role write`.\n',
+    );
+  }
+  const server = await startServer({
+    memory: input.memory,
+    keys,
+    auth: keys !== undefined,
+    host: input.host,
+    port: input.port,
+    bodyLimitBytes: input.bodyLimitBytes,
+    onInternalError: (error) =>
+      io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+  });
+  io.out(`Mnemo REST API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      input.context.shutdownSignal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (input.context.shutdownSignal?.aborted === true) stop();
+    input.context.shutdownSignal?.addEventListener('abort', stop);
+  });
+  io.err('shutting down: finishing in-flight requests…\n');
+  await server.close();
+}
+
+function formatKey(key: ApiKeyRecord): string {
+  const state = key.revokedAt === undefined ? 'active' : `revoked ${key.revokedAt}`;
+  return [
+    key.id,
+    `tenant=${key.tenantId}`,
+    `role=${key.role}`,
+    `name=${key.name ?? '-'}`,
+    `created=${key.createdAt}`,
+    `lastUsed=${key.lastUsedAt ?? 'never'}`,
+    state,
+  ].join('  ');
+}
+
+async function withKeys<T>(command: Command, work: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
+  const db = resolveDbPath(command);
+  // Opening the memory first creates the file (and its folder) and migrates the memory tables beside the keys.
+  const memory = await createMemory({ store: db, embedder: false, actor: 'cli' });
+  await memory.close();
+  const keys = await openApiKeyStore({ db });
+  try {
+    return await work(keys);
+  } finally {
+    await keys.close();
+  }
+}
+
+function registerKeys(program: Command, io: { out: (text: string) => void }): void {
+  const keys = program
+    .command('keys')
+    .description('manage REST API keys (stored hashed in the --db database)');
+  keys
+    .command('create')
+    .description('create an API key bound to a tenant; the key is printed once')
+    .requiredOption('--tenant <id>', 'the tenant every request of this key is bound to')
+    .option('--role <role>', `one of ${apiKeyRoles.join(', ')}`, 'read')
+    .option('--name <name>', 'a label to recognise the key by')
+    .option('--json', 'print JSON')
+    .action(
+      async (flags: { tenant: string; role: string; name?: string; json?: boolean }, command: Command) => {
+        const role = parseRole(flags.role);
+        const { record, key } = await withKeys(command, (store) =>
+          store.create({ tenantId: flags.tenant, role, name: flags.name }),
+        );
+        if (flags.json === true) {
+          io.out(`${JSON.stringify({ key, ...record })}\n`);
+          return;
+        }
+        io.out(
+          `${key}\n\n${formatKey(record)}\nStore this key now: it is not saved and will not be shown again.\n`,
+        );
+      },
+    );
+  keys
+    .command('list')
+    .description('list API keys (never the keys themselves)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const records = await withKeys(command, (store) => store.list());
+      if (flags.json === true) io.out(`${JSON.stringify({ keys: records })}\n`);
+      else io.out(records.length === 0 ? 'no API keys\n' : `${records.map(formatKey).join('\n')}\n`);
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key by id; requests with it then answer 401')
+    .argument('<id>', 'the key id shown by `mnemo keys list`')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags: { json?: boolean }, command: Command) => {
+      const record = await withKeys(command, (store) => store.revoke(id));
+      io.out(flags.json === true ? `${JSON.stringify(record)}\n` : `revoked ${formatKey(record)}\n`);
+    });
+}

@@ -1,0 +1,268 @@
+// End-to-end test of the dashboard: a real server on 127.0.0.1 with a temp SQLite store, driven by Chromium.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRestApp } from '../rest/create-rest-app.js';
+import { createRestFixture, type RestFixture } from '../test-support/rest-fixture.js';
+import { createDashboardRoutes } from './dashboard-routes.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+const ARTIFACTS = path.resolve('test-artifacts');
+
+if (!hasChromium && !inCi) {
+  console.warn(
+    `[dashboard e2e] SKIPPED: no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\`.`,
+  );
+}
+
+describe.runIf(!hasChromium && inCi)('dashboard e2e (CI without Chromium)', () => {
+  it('needs Chromium in CI', () => {
+    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run must \`apt-get install -y chromium\`.`);
+  });
+});
+
+interface TestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The REST app with the dashboard mounted in front of it, as `mnemo serve` wires them. */
+async function startDashboardServer(fixture: RestFixture, options: { auth: boolean }): Promise<TestServer> {
+  const app = new Hono();
+  app.route('/', createDashboardRoutes());
+  app.route(
+    '/',
+    options.auth
+      ? createRestApp({ memory: fixture.memory, keys: fixture.keys })
+      : createRestApp({ memory: fixture.memory, auth: false }),
+  );
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const instance = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(instance));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
+
+/** Whether a <dialog> is open. */
+function isOpen(dialog: Locator): Promise<boolean> {
+  return dialog.evaluate((node) => (node as unknown as { open: boolean }).open);
+}
+
+describe.runIf(hasChromium)('dashboard e2e (Chromium)', () => {
+  let fixture: RestFixture;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    fixture = await createRestFixture();
+    server = await startDashboardServer(fixture, { auth: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await fixture?.cleanup();
+  });
+
+  const memoryRows = () => page.locator('#memories tbody tr');
+  const status = () => page.locator('#status');
+
+  it('connects with an API key and user id (Enter submits)', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('API key').fill(fixture.secrets.acmeWrite);
+    await page.getByLabel('User id').fill('alice');
+    await page.getByLabel('User id').press('Enter');
+    await expect.poll(() => status().textContent()).toBe('Showing memories of alice.');
+    expect(await page.evaluate("sessionStorage.getItem('mnemo.apiKey')")).toBe(fixture.secrets.acmeWrite);
+    await expect.poll(() => page.locator('#memories').textContent()).toContain('Nothing is remembered');
+  }, 30_000);
+
+  it('adds a memory through the UI and lists it under its kind with date and source', async () => {
+    await page
+      .getByLabel('New memory', { exact: true })
+      .fill('I adopted a border collie named Pixel last Tuesday');
+    await page.getByRole('button', { name: 'Add memory' }).click();
+    await expect.poll(() => status().textContent()).toBe('Added 1 memory.');
+    await expect.poll(() => memoryRows().count()).toBe(1);
+    const row = memoryRows().first();
+    expect(await row.locator('.text').textContent()).toBe(
+      'I adopted a border collie named Pixel last Tuesday',
+    );
+    expect(await page.locator('#memories h3').first().textContent()).toContain('episode');
+    expect(await row.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await row.textContent()).toContain('user');
+  }, 30_000);
+
+  it('renders memory text as text, never as HTML', async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    await page.getByLabel('New memory', { exact: true }).fill(hostile);
+    await page.getByLabel('New memory', { exact: true }).press('Enter');
+    await expect.poll(() => memoryRows().count()).toBe(2);
+    expect(await page.locator('#memories img').count()).toBe(0);
+    expect(await page.locator('#memories .text', { hasText: hostile }).count()).toBe(1);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+  }, 30_000);
+
+  it('searches with an explanation of every signal', async () => {
+    await page.getByLabel('Query').fill('border collie');
+    await page.getByLabel('Query').press('Enter');
+    const first = page.locator('#search-results li').first();
+    await expect
+      .poll(() => first.locator('.text').textContent())
+      .toBe('I adopted a border collie named Pixel last Tuesday');
+    await first.locator('summary').click();
+    const explanation = first.locator('.explanation');
+    for (const signal of ['Lexical (BM25)', 'Vector', 'Fusion', 'Recency', 'Importance']) {
+      expect(await explanation.textContent()).toContain(signal);
+    }
+    expect(await explanation.locator('caption').textContent()).toMatch(/^Score \d\.\d{4} = /);
+    expect(await explanation.textContent()).toMatch(/Matched terms: .*(border|colli)/);
+  }, 30_000);
+
+  it('edits a memory as a supersession and shows the old version retired in history', async () => {
+    const row = memoryRows().filter({ hasText: 'Pixel' });
+    await row.getByRole('button', { name: /^Edit memory/ }).click();
+    const dialog = page.locator('#edit-dialog');
+    expect(await isOpen(dialog)).toBe(true);
+    await page.getByLabel('New text', { exact: true }).fill('I adopted a border collie named Biscuit');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => status().textContent())
+      .toMatch(/^Updated\. The old version .*Pixel.* was retired/);
+    await expect.poll(() => memoryRows().filter({ hasText: 'Biscuit' }).count()).toBe(1);
+    expect(await memoryRows().filter({ hasText: 'Pixel' }).count()).toBe(0);
+
+    await memoryRows()
+      .filter({ hasText: 'Biscuit' })
+      .getByRole('button', { name: /^History/ })
+      .click();
+    const history = page.locator('#history-dialog');
+    await expect.poll(() => isOpen(history)).toBe(true);
+    expect(await history.locator('del').allTextContents()).toContain(
+      'I adopted a border collie named Pixel last Tuesday',
+    );
+    expect(await history.textContent()).toContain('retired version');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-history.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => isOpen(history)).toBe(false);
+
+    await page.getByLabel('Show retired versions').check();
+    await expect.poll(() => memoryRows().filter({ hasText: 'Pixel' }).count()).toBe(1);
+    expect(await memoryRows().filter({ hasText: 'Pixel' }).locator('.retired-badge').count()).toBe(1);
+  }, 30_000);
+
+  it('shows the timeline view and takes a screenshot', async () => {
+    await page.getByLabel('Timeline').check();
+    await expect.poll(() => page.locator('#memories .timeline > li').count()).toBeGreaterThan(0);
+    expect(await page.locator('#memories .timeline h3 time').first().textContent()).toMatch(
+      /^\d{4}-\d{2}-\d{2}$/,
+    );
+    await page.getByLabel('By kind').check();
+    await page.getByLabel('Query').fill('border collie');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#search-results summary').first().click();
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  }, 30_000);
+
+  it('forgets a memory after a confirm step: gone from the list and from search', async () => {
+    const row = memoryRows().filter({ hasText: 'Biscuit' });
+    await row.getByRole('button', { name: /^Forget memory/ }).click();
+    const dialog = page.locator('#forget-dialog');
+    expect(await isOpen(dialog)).toBe(true);
+    // Cancel first: nothing is forgotten.
+    await page.keyboard.press('Escape');
+    expect(await memoryRows().filter({ hasText: 'Biscuit' }).count()).toBe(1);
+    await row.getByRole('button', { name: /^Forget memory/ }).click();
+    await dialog.getByRole('button', { name: 'Forget', exact: true }).click();
+    await expect.poll(() => status().textContent()).toMatch(/^Forgot 2 version\(s\)/);
+    await expect
+      .poll(() =>
+        memoryRows()
+          .filter({ hasText: /Biscuit|Pixel/ })
+          .count(),
+      )
+      .toBe(0);
+    await expect.poll(() => page.locator('#search-results').textContent()).not.toContain('collie');
+
+    const response = await fetch(`${server.url}/v1/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.secrets.acmeWrite}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'border collie', userId: 'alice' }),
+    });
+    const body = (await response.json()) as { results: { memory: { text: string } }[] };
+    expect(body.results.map((result) => result.memory.text).join(' ')).not.toMatch(/collie/);
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
+  it('pages through a long list with the API cursor (Load more)', async () => {
+    for (let index = 1; index <= 23; index += 1) {
+      await fixture.memory.add(`Note number ${index} about the garden`, { tenantId: 'acme', userId: 'bob' });
+    }
+    await page.getByLabel('User id').fill('bob');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => memoryRows().count()).toBe(20);
+    expect(await page.locator('#memory-count').textContent()).toBe('20 memories shown, more available');
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => memoryRows().count()).toBe(23);
+    expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
+    const texts = await page.locator('#memories .text').allTextContents();
+    expect(new Set(texts).size).toBe(23);
+  }, 30_000);
+
+  it('works without a key when the server runs without auth', async () => {
+    const open = await startDashboardServer(fixture, { auth: false });
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(`${open.url}/`);
+      await tab.getByLabel('User id').fill('carol');
+      await tab.getByLabel('User id').press('Enter');
+      await expect.poll(() => tab.locator('#status').textContent()).toBe('Showing memories of carol.');
+      await tab.getByLabel('New memory', { exact: true }).fill('Carol plays the cello');
+      await tab.getByRole('button', { name: 'Add memory' }).click();
+      await expect
+        .poll(() => tab.locator('#memories .text').allTextContents())
+        .toEqual(['Carol plays the cello']);
+    } finally {
+      await tab.close();
+      await open.close();
+    }
+  }, 30_000);
+
+  it('reports a wrong API key in the status line', async () => {
+    await page.getByLabel('API key').fill('mnemo_wrong_key');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => status().textContent()).toMatch(/Unknown API key.*Enter a valid API key/);
+  }, 30_000);
+});

@@ -1,0 +1,115 @@
+// The Hono app of the REST API: body limit, authentication, the /v1 routes, openapi.json and one error shape.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { MnemoError } from '../../core/errors.js';
+import { DEFAULT_TENANT } from '../../core/scope.js';
+import type { Memory } from '../../sdk/create-memory.js';
+import { createDashboardRoutes } from '../dashboard/dashboard-routes.js';
+import type { ApiKeyStore } from '../keys/api-key-store.js';
+import { createMcpHttpHandler } from '../mcp/mcp-http-handler.js';
+import { errorResponse } from './error-response.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+import { authenticate, type Principal, type RestVariables, requireRole } from './rest-auth.js';
+import { restRoutes } from './rest-routes.js';
+
+/** Default largest request body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface RestAppOptions {
+  memory: Memory;
+  /** Where API keys are checked. Required unless `auth` is false. */
+  keys?: ApiKeyStore;
+  /** False turns authentication off (every request is an admin of any tenant): loopback only. Default true. */
+  auth?: boolean;
+  bodyLimitBytes?: number;
+  /** Called with every error that became a 500, for logging. */
+  onInternalError?: (error: unknown) => void;
+  /** Serve MCP (streamable HTTP, stateless) at `/mcp` behind the same keys. Default true. */
+  mcp?: boolean;
+  /** Serve the web dashboard at `/` (static assets; its API calls carry the user's key). Default true. */
+  dashboard?: boolean;
+  now?: () => number;
+  version?: string;
+}
+
+/**
+ * Builds the REST app. Use `app.request()` in tests or hand `app.fetch` to a server.
+ *
+ * @example
+ * const app = createRestApp({ memory, keys });
+ * const response = await app.request('/healthz');
+ */
+export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVariables }> {
+  const auth = options.auth ?? true;
+  if (auth && options.keys === undefined) {
+    throw new MnemoError({
+      code: 'CONFIG_INVALID',
+      message: 'createRestApp needs `keys` (an ApiKeyStore) unless `auth: false`.',
+    });
+  }
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const routes = restRoutes(options.memory);
+  const app = new Hono<{ Variables: RestVariables }>();
+
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500) options.onInternalError?.(error);
+    return c.json(body, status);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: 'NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (options.dashboard ?? true) app.route('/', createDashboardRoutes());
+  const document = buildOpenApiDocument({ routes, version: options.version ?? '0.1.0' });
+  app.get('/openapi.json', (c) => c.json(document));
+
+  const limitBody = bodyLimit({
+    maxSize: limit,
+    onError: (c) =>
+      c.json(
+        {
+          error: {
+            code: 'PAYLOAD_TOO_LARGE',
+            message: `The body exceeds ${limit} bytes.`,
+            details: { limit },
+          },
+        },
+        413,
+      ),
+  });
+  const authenticateKey = authenticate({
+    keys: auth ? options.keys : undefined,
+    now: options.now ?? Date.now,
+  });
+  app.use('/v1/*', limitBody, authenticateKey);
+
+  for (const route of routes) {
+    const path = route.path.replaceAll('{id}', ':id');
+    app.on(route.method.toUpperCase(), path, requireRole(route.role), async (c) => {
+      const result = await route.handle(c, options.memory);
+      return c.json(result as object, route.status);
+    });
+  }
+  if (options.mcp ?? true) {
+    const mcp = createMcpHttpHandler({
+      memory: options.memory,
+      version: options.version,
+      // The key was checked by `authenticateKey`: its tenant binds every tool call; `read` keys only recall.
+      resolveTenant: (request) => {
+        const principal = principals.get(request);
+        if (principal === undefined)
+          throw new MnemoError({ code: 'UNAUTHORIZED', message: 'No API key was checked.' });
+        return { tenantId: principal.tenantId ?? DEFAULT_TENANT, readOnly: principal.role === 'read' };
+      },
+    });
+    const principals = new WeakMap<Request, Principal>();
+    app.use('/mcp', limitBody, authenticateKey);
+    app.all('/mcp', async (c) => {
+      principals.set(c.req.raw, c.get('principal'));
+      return mcp(c.req.raw);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,181 @@
+// The REST routes as data: method, path, role, schemas and handler. The app and openapi.json both read this table.
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { notFound } from '../../core/errors.js';
+import type { Memory } from '../../sdk/create-memory.js';
+import type { ListOptions } from '../../sdk/options.js';
+import type { ApiKeyRole } from '../keys/api-key-store.js';
+import { readJsonBody, readQuery } from './request-input.js';
+import { boundScope, type RestVariables } from './rest-auth.js';
+import {
+  addBodySchema,
+  contextBodySchema,
+  listQuerySchema,
+  scopeQuerySchema,
+  searchBodySchema,
+  updateBodySchema,
+} from './rest-schemas.js';
+
+/** One REST route. `path` is in OpenAPI form (`/v1/memories/{id}`). */
+export interface RestRoute {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  role: ApiKeyRole;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** The success status (200 unless said). */
+  status: ContentfulStatusCode;
+  handle(c: Context<{ Variables: RestVariables }>, memory: Memory): Promise<unknown>;
+}
+
+function scopeOf(c: Context<{ Variables: RestVariables }>) {
+  return boundScope(c.get('principal'), readQuery(c, scopeQuerySchema, 'scope query'));
+}
+
+function idOf(c: Context): string {
+  return c.req.param('id') ?? '';
+}
+
+/**
+ * The routes of `/v1`.
+ *
+ * @example
+ * for (const route of restRoutes(memory)) console.log(route.method, route.path);
+ */
+export function restRoutes(memory: Memory): RestRoute[] {
+  const routes: RestRoute[] = [
+    {
+      method: 'post',
+      path: '/v1/memories',
+      role: 'write',
+      summary: 'Store messages (or one text) and index them as memories.',
+      body: addBodySchema,
+      status: 201,
+      async handle(c) {
+        const { messages, text, tenantId, userId, agentId, sessionId, ...options } = await readJsonBody(
+          c,
+          addBodySchema,
+          'add request',
+        );
+        const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
+        return memory.add(messages ?? text ?? '', { ...scope, ...options });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/memories',
+      role: 'read',
+      summary: 'List memories in a scope, newest first, with cursor pagination.',
+      query: listQuerySchema,
+      status: 200,
+      async handle(c) {
+        const { tenantId, userId, agentId, sessionId, ...rest } = readQuery(c, listQuerySchema, 'list query');
+        const options: ListOptions = {
+          ...boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId }),
+        };
+        if (rest.kinds !== undefined) options.kinds = rest.kinds;
+        if (rest.limit !== undefined) options.limit = rest.limit;
+        if (rest.cursor !== undefined) options.cursor = rest.cursor;
+        if (rest.includeHistory !== undefined) options.includeHistory = rest.includeHistory;
+        if (rest.asOf !== undefined) options.asOf = rest.asOf;
+        if (rest.order !== undefined) options.order = rest.order;
+        return memory.list(options);
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/memories/{id}',
+      role: 'read',
+      summary: 'Get one memory.',
+      query: scopeQuerySchema,
+      status: 200,
+      handle: async (c) => memory.get(idOf(c), scopeOf(c)),
+    },
+    {
+      method: 'patch',
+      path: '/v1/memories/{id}',
+      role: 'write',
+      summary:
+        'Update a memory: new text supersedes it (history keeps the old version); other fields patch it.',
+      query: scopeQuerySchema,
+      body: updateBodySchema,
+      status: 200,
+      async handle(c) {
+        const scope = scopeOf(c);
+        const update = await readJsonBody(c, updateBodySchema, 'update request');
+        return memory.update(idOf(c), update, scope);
+      },
+    },
+    {
+      method: 'delete',
+      path: '/v1/memories/{id}',
+      role: 'write',
+      summary: 'Forget a memory and all its versions for real.',
+      query: scopeQuerySchema,
+      status: 200,
+      handle: async (c) => memory.forget(idOf(c), scopeOf(c)),
+    },
+    {
+      method: 'get',
+      path: '/v1/memories/{id}/history',
+      role: 'read',
+      summary: 'The change history of a memory.',
+      query: scopeQuerySchema,
+      status: 200,
+      async handle(c) {
+        const id = idOf(c);
+        const history = await memory.history(id, scopeOf(c));
+        // Every memory has at least its `add` entry: none means unknown here (or another tenant's).
+        if (history.length === 0) throw notFound('Memory', id);
+        return { history };
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/search',
+      role: 'read',
+      summary: 'Hybrid search in a scope; `explain: true` adds the score breakdown.',
+      body: searchBodySchema,
+      status: 200,
+      async handle(c) {
+        const { query, tenantId, userId, agentId, sessionId, ...options } = await readJsonBody(
+          c,
+          searchBodySchema,
+          'search request',
+        );
+        const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
+        return memory.search(query, { ...scope, ...options });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/v1/scopes',
+      role: 'write',
+      summary: 'Forget everything in a user, agent or session scope (never wider).',
+      query: scopeQuerySchema,
+      status: 200,
+      handle: async (c) => memory.forgetScope(scopeOf(c)),
+    },
+  ];
+  routes.push({
+    method: 'post',
+    path: '/v1/context',
+    role: 'read',
+    summary:
+      'Assemble a ready-to-inject context section (core, profile, relevant memories) within a token budget.',
+    body: contextBodySchema,
+    status: 200,
+    async handle(c) {
+      const { query, tenantId, userId, agentId, sessionId, ...options } = await readJsonBody(
+        c,
+        contextBodySchema,
+        'context request',
+      );
+      const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
+      return memory.context(query, { ...scope, ...options });
+    },
+  });
+  return routes;
+}
