@@ -40,6 +40,8 @@ export interface EmbeddingModel {
 }
 
 /** The id stored with every vector: `provider:model:dimensions`. */
-export function embeddingModelKey(model: Pick<EmbeddingModel, 'provider' | 'modelId' | 'dimensions'>): string {
+export function embeddingModelKey(
+  model: Pick<EmbeddingModel, 'provider' | 'modelId' | 'dimensions'>,
+): string {
   return `${model.provider}:${model.modelId}:${model.dimensions}`;
 }

@@ -13,7 +13,12 @@ describe('analyze', () => {
   });
 
   it('keeps stopwords on request and does not stem when told not to', () => {
-    expect(analyze('Where does Alice live', { keepStopwords: true, stem: false })).toEqual(['where', 'does', 'alice', 'live']);
+    expect(analyze('Where does Alice live', { keepStopwords: true, stem: false })).toEqual([
+      'where',
+      'does',
+      'alice',
+      'live',
+    ]);
   });
 
   it('de-duplicates query terms in order', () => {

@@ -24,8 +24,15 @@ export interface AnalyzeOptions {
 
 /** Lower-cases, strips diacritics and splits into word tokens (letters and digits). */
 export function splitWords(text: string): string[] {
-  const normalised = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-  return normalised.match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu)?.map((word) => word.replace(/'(s|t|re|ve|ll|d|m)$/u, '').replace(/'/g, '')) ?? [];
+  const normalised = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+  return (
+    normalised
+      .match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu)
+      ?.map((word) => word.replace(/'(s|t|re|ve|ll|d|m)$/u, '').replace(/'/g, '')) ?? []
+  );
 }
 
 /**
