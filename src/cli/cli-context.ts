@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { invalidInput } from '../core/errors.js';
 import type { JsonObject } from '../core/records.js';
 import type { ScopeInput } from '../core/scope.js';
+import { createAnthropicLanguageModel } from '../models/anthropic-language-model.js';
+import type { LanguageModel } from '../models/language-model.js';
+import { createOpenAICompatibleLanguageModel } from '../models/openai-compatible-language-model.js';
 import { createMemory, defaultStorePath, type Memory } from '../sdk/create-memory.js';
 import type { EmbedderConfig } from '../sdk/resolve-embedder.js';
 
@@ -64,6 +67,30 @@ export function embedderFromEnvironment(): EmbedderConfig | undefined {
 }
 
 /**
+ * The language model for inferred memory from `MNEMO_LLM_*`, else none (raw mode).
+ * `MNEMO_LLM_PROVIDER` is `openai-compatible` (default) or `anthropic`.
+ */
+export function llmFromEnvironment(): LanguageModel | undefined {
+  const provider = process.env.MNEMO_LLM_PROVIDER || 'openai-compatible';
+  const model = process.env.MNEMO_LLM_MODEL || undefined;
+  const apiKey = process.env.MNEMO_LLM_API_KEY || undefined;
+  const baseURL = process.env.MNEMO_LLM_BASE_URL || undefined;
+  if (provider === 'anthropic') {
+    if (apiKey === undefined || model === undefined) {
+      throw invalidInput('MNEMO_LLM_PROVIDER=anthropic needs MNEMO_LLM_API_KEY and MNEMO_LLM_MODEL.');
+    }
+    return createAnthropicLanguageModel({ apiKey, model, ...(baseURL === undefined ? {} : { baseURL }) });
+  }
+  if (provider !== 'openai-compatible') {
+    throw invalidInput(`MNEMO_LLM_PROVIDER must be openai-compatible or anthropic, got "${provider}"`);
+  }
+  if (baseURL === undefined) return undefined;
+  if (model === undefined)
+    throw invalidInput('MNEMO_LLM_BASE_URL is set but MNEMO_LLM_MODEL is not; set both (or neither).');
+  return createOpenAICompatibleLanguageModel({ baseURL, model, ...(apiKey === undefined ? {} : { apiKey }) });
+}
+
+/**
  * Opens the memory for one command, runs `work`, and always closes it.
  *
  * @example
@@ -71,7 +98,12 @@ export function embedderFromEnvironment(): EmbedderConfig | undefined {
  */
 export async function withMemory<T>(command: Command, work: (memory: Memory) => Promise<T>): Promise<T> {
   const embedder = embedderFromEnvironment();
-  const memory = await createMemory({ store: resolveDbPath(command), embedder, actor: 'cli' });
+  const memory = await createMemory({
+    store: resolveDbPath(command),
+    embedder,
+    llm: llmFromEnvironment(),
+    actor: 'cli',
+  });
   try {
     return await work(memory);
   } finally {

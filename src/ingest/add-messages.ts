@@ -6,6 +6,7 @@ import type { Scope } from '../core/scope.js';
 import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite, NewMessage } from '../store/memory-store.js';
 import { buildEpisode } from './build-episode.js';
+import type { AppliedOperation } from './infer/infer-schema.js';
 import type { ParsedMessageInput } from './message-input.js';
 
 /** What one add() cost. LLM fields stay zero in raw mode. */
@@ -22,6 +23,10 @@ export interface AddResult {
   messages: Message[];
   usage: AddUsage;
   warnings: string[];
+  /** In inferred mode: what the model decided for each operation (added, superseded, skipped…). */
+  operations?: AppliedOperation[];
+  /** In inferred mode, when extraction failed: the typed error. The messages are stored regardless. */
+  extractionError?: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 export interface AddMessagesInput {

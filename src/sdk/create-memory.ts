@@ -5,15 +5,19 @@ import path from 'node:path';
 import type pg from 'pg';
 import { assembleContext, type ContextResult } from '../context/assemble-context.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { MnemoError, notFound } from '../core/errors.js';
+import { isMnemoError, MnemoError, notFound } from '../core/errors.js';
 import { type IdGenerator, uuidV7 } from '../core/ids.js';
 import type { HistoryEntry, JsonObject, MemoryRecord, Page } from '../core/records.js';
-import { parseScope, type ScopeInput } from '../core/scope.js';
+import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import { timeInputSchema } from '../core/time-input.js';
 import { parseInput } from '../core/validate.js';
 import { type AddResult, addMessages } from '../ingest/add-messages.js';
 import { buildRevision } from '../ingest/build-revision.js';
+import { getProfile, type Profile } from '../ingest/infer/get-profile.js';
+import { inferMemories } from '../ingest/infer/infer-memories.js';
 import { addContentSchema, type MessageInput } from '../ingest/message-input.js';
 import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+import type { LanguageModel } from '../models/language-model.js';
 import { type SearchOptions, type SearchResponse, searchMemories } from '../retrieve/search-memories.js';
 import type { MemoryFilter, MemoryStore, StoreDumpRow } from '../store/memory-store.js';
 import {
@@ -36,6 +40,13 @@ import { buildStatus, type MemoryStatus } from './status.js';
 export interface CreateMemoryOptions {
   /** A MemoryStore, a SQLite file path, a `postgres://` URL, a pg.Pool, or a store config. Default: `~/.mnemo/mnemo.db`. */
   store?: MemoryStore | string | StoreConfig | pg.Pool;
+  /**
+   * A language model for inferred memory (`add(…, { infer: true })`, the default when one is given):
+   * facts, profile slots and procedures extracted and reconciled in one call per batch.
+   */
+  llm?: LanguageModel;
+  /** Caps on what one inference call shows the model (known memories, previous turns). */
+  inferLimits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
   /** An EmbeddingModel, an embedder config, or `false` for lexical-only. Default: the built-in embedder. */
   embedder?: EmbeddingModel | EmbedderConfig | false;
   clock?: Clock;
@@ -53,6 +64,7 @@ export type ScopeOptions = ScopeInput;
 export interface Memory extends AsyncDisposable {
   readonly store: MemoryStore;
   readonly embedder: EmbeddingModel | undefined;
+  readonly llm: LanguageModel | undefined;
   /** Stores messages (or one text as a user message) and indexes each turn as an episode memory. */
   add(content: string | MessageInput[], options: AddOptions): Promise<AddResult>;
   /**
@@ -63,6 +75,8 @@ export interface Memory extends AsyncDisposable {
   /** Hybrid search inside a scope; current memories only unless `asOf`/`includeHistory`. */
   search(query: string, options: SearchCallOptions): Promise<SearchResponse>;
   get(id: string, options: ScopeOptions): Promise<MemoryRecord>;
+  /** The user's structured profile (topic → slot → value), kept by inferred memory. */
+  getProfile(options: ScopeOptions & { asOf?: string | number | Date }): Promise<Profile>;
   list(options: ListOptions): Promise<Page<MemoryRecord>>;
   /** New text supersedes (history keeps the old version); other fields are patched in place. */
   update(
@@ -131,12 +145,14 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
   const memory: Memory = {
     store,
     embedder,
+    llm: options.llm,
     async add(content, addOptions) {
       ensureOpen();
       const parsedContent = parseInput(addContentSchema, content, 'content');
       const parsed = parseInput(addOptionsSchema, addOptions ?? {}, 'add options');
       const scope = parseScope(pickScope(parsed));
-      if (parsed.infer === true) {
+      const infer = parsed.infer ?? options.llm !== undefined;
+      if (infer && options.llm === undefined) {
         throw new MnemoError({
           code: 'UNSUPPORTED',
           message:
@@ -147,7 +163,9 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
         typeof parsedContent === 'string'
           ? [{ role: 'user' as const, content: parsedContent }]
           : parsedContent;
-      return addMessages({
+      const metadata = (parsed.metadata ?? {}) as JsonObject;
+      // Raw messages are stored first, so a failed extraction loses nothing and can be replayed.
+      const raw = await addMessages({
         store,
         embedder,
         clock,
@@ -155,12 +173,14 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
         scope,
         messages,
         observedAt: parsed.observedAt,
-        metadata: (parsed.metadata ?? {}) as JsonObject,
+        metadata,
         importance: parsed.importance ?? 0.5,
         expiresAt: parsed.expiresAt,
         origin: parsed.imported === true ? 'import' : undefined,
         actor,
       });
+      if (!infer || options.llm === undefined) return raw;
+      return withInference(raw, { llm: options.llm, scope, metadata });
     },
     async search(query, searchOptions) {
       ensureOpen();
@@ -190,6 +210,13 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
         recentTurns: parsed.recentTurns,
         search: options.searchDefaults,
       });
+    },
+    async getProfile(profileOptions) {
+      ensureOpen();
+      const { asOf, ...scopeOptions } = profileOptions ?? {};
+      const scope = parseScope(scopeOptions);
+      const at = asOf === undefined ? undefined : parseInput(timeInputSchema, asOf, 'asOf');
+      return getProfile({ store, scope, now: clock.now(), ...(at === undefined ? {} : { asOf: at }) });
     },
     async get(id, scopeOptions) {
       ensureOpen();
@@ -329,6 +356,51 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       await memory.close();
     },
   };
+
+  /** Runs inference over freshly logged messages; a model failure becomes a warning, never lost data. */
+  async function withInference(
+    raw: AddResult,
+    context: { llm: LanguageModel; scope: Scope; metadata: JsonObject },
+  ): Promise<AddResult> {
+    try {
+      const inferred = await inferMemories({
+        store,
+        llm: context.llm,
+        embedder,
+        clock,
+        ids,
+        scope: context.scope,
+        newMessages: raw.messages,
+        limits: options.inferLimits,
+        actor,
+        metadata: context.metadata,
+      });
+      return {
+        memories: [...raw.memories, ...inferred.memories],
+        messages: raw.messages,
+        operations: inferred.operations,
+        usage: {
+          llmCalls: inferred.usage.llmCalls,
+          inputTokens: inferred.usage.inputTokens,
+          outputTokens: inferred.usage.outputTokens,
+          embeddingCalls: raw.usage.embeddingCalls + inferred.usage.embeddingCalls,
+          latencyMs: raw.usage.latencyMs + inferred.usage.latencyMs,
+        },
+        warnings: [...raw.warnings, ...inferred.warnings],
+      };
+    } catch (error) {
+      if (!isMnemoError(error) || (error.code !== 'LLM_FAILED' && error.code !== 'LLM_OUTPUT_INVALID'))
+        throw error;
+      return {
+        ...raw,
+        extractionError: error.toJSON(),
+        warnings: [
+          ...raw.warnings,
+          `Extraction failed (${error.code}: ${error.message}); the ${raw.messages.length} messages are stored and can be reprocessed.`,
+        ],
+      };
+    }
+  }
 
   async function embedOne(text: string): Promise<{ vector: Float32Array; model: string } | undefined> {
     if (embedder === undefined) return undefined;

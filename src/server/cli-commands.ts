@@ -1,6 +1,6 @@
 // `mnemo serve` (the REST server) and `mnemo keys create|list|revoke` (API keys in the store's database).
 import type { Command } from 'commander';
-import { embedderFromEnvironment, resolveDbPath } from '../cli/cli-context.js';
+import { embedderFromEnvironment, llmFromEnvironment, resolveDbPath } from '../cli/cli-context.js';
 import { invalidInput } from '../core/errors.js';
 import { createMemory } from '../sdk/create-memory.js';
 import {
@@ -98,7 +98,12 @@ function registerServe(
         );
       }
       const db = resolveDbPath(command);
-      const memory = await createMemory({ store: db, embedder: embedderFromEnvironment(), actor: 'rest' });
+      const memory = await createMemory({
+        store: db,
+        embedder: embedderFromEnvironment(),
+        llm: llmFromEnvironment(),
+        actor: 'rest',
+      });
       let keys: ApiKeyStore | undefined;
       try {
         keys = flags.auth ? await openApiKeyStore({ db }) : undefined;

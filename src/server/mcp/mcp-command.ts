@@ -1,6 +1,6 @@
 // `mnemo mcp`: runs the MCP server on stdio for desktop agents (Claude Desktop, Cursor, VS Code).
 import type { Command } from 'commander';
-import { embedderFromEnvironment, resolveDbPath } from '../../cli/cli-context.js';
+import { embedderFromEnvironment, llmFromEnvironment, resolveDbPath } from '../../cli/cli-context.js';
 import { createMemory } from '../../sdk/create-memory.js';
 import { runMcpStdio } from './run-mcp-stdio.js';
 
@@ -27,6 +27,7 @@ export function registerMcpCommand(program: Command): void {
       const memory = await createMemory({
         store: resolveDbPath(command),
         embedder: embedderFromEnvironment(),
+        llm: llmFromEnvironment(),
         actor: 'mcp',
       });
       const stop = new AbortController();
