@@ -1,9 +1,10 @@
 // Candidate retrieval for the SQLite store: FTS5 BM25 and sqlite-vec KNN, both confined to the scope's partitions.
 import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
-import type { LexicalHit, MemoryStore, VectorHit } from '../memory-store.js';
+import type { EmbeddingSpace, LexicalHit, MemoryStore, VectorHit } from '../memory-store.js';
 import { cleanTokens, filterSql, partitionToken, resolvePartitions, scopeSql } from './sqlite-rows.js';
 import { checkVector, nearestInPartition, readEmbeddingSpace, vectorTableExists } from './sqlite-vectors.js';
+import { vectorIndexCacheFor } from './vector-index.js';
 
 export type LexicalInput = Parameters<MemoryStore['searchLexical']>[0];
 export type VectorInput = Parameters<MemoryStore['searchVector']>[0];
@@ -42,7 +43,28 @@ export function searchLexicalIn(db: Database.Database, input: LexicalInput): Lex
   return rows;
 }
 
-/** Exact cosine KNN per partition, over-fetched then filtered, merged nearest first. */
+/** Rescored candidates per requested neighbour in the in-memory index (and never fewer than 1,000): recall over speed. */
+const CANDIDATES_PER_RESULT = 32;
+
+/**
+ * The `k` nearest of one partition: from the partition's in-memory index (Hamming pre-pass, cosine
+ * rescoring) when it is large, else sqlite-vec's exact KNN.
+ */
+function nearestRows(
+  db: Database.Database,
+  input: { partition: number; space: EmbeddingSpace; embedding: Float32Array; k: number },
+): Array<{ rid: number; distance: number }> {
+  const indexed = vectorIndexCacheFor(db).nearest(db, {
+    partition: input.partition,
+    space: input.space,
+    query: input.embedding,
+    wanted: Math.max(input.k * CANDIDATES_PER_RESULT, 1000),
+  });
+  if (indexed === undefined) return nearestInPartition(db, input.partition, input.embedding, input.k);
+  return indexed.slice(0, input.k).map((hit) => ({ rid: hit.rid, distance: 1 - hit.similarity }));
+}
+
+/** Cosine KNN per partition (exact, or near-exact from the in-memory index), over-fetched then filtered, merged nearest first. */
 export function searchVectorIn(db: Database.Database, input: VectorInput): VectorHit[] {
   if (input.limit <= 0) return [];
   const space = readEmbeddingSpace(db);
@@ -56,11 +78,13 @@ export function searchVectorIn(db: Database.Database, input: VectorInput): Vecto
       `SELECT m.id FROM memories m WHERE m.rid = ? AND ${scope.sql} AND ${filter.sql}`,
     );
     for (let k = Math.max(input.limit * 4, 50); ; k = Math.min(k * 4, 4096)) {
-      const nearest = nearestInPartition(db, partition, input.embedding, k);
-      const kept = nearest.flatMap((hit) => {
+      const nearest = nearestRows(db, { partition, space, embedding: input.embedding, k });
+      const kept: Array<{ id: string; distance: number }> = [];
+      for (const hit of nearest) {
         const row = check.get(hit.rid, ...scope.params, ...filter.params) as { id: string } | undefined;
-        return row === undefined ? [] : [{ id: row.id, distance: hit.distance }];
-      });
+        if (row !== undefined) kept.push({ id: row.id, distance: hit.distance });
+        if (kept.length >= input.limit) break;
+      }
       if (kept.length >= input.limit || nearest.length < k || k >= 4096) {
         hits.push(...kept.slice(0, input.limit));
         break;

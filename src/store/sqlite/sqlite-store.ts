@@ -53,6 +53,7 @@ import {
 } from './sqlite-rows.js';
 import { type LexicalInput, searchLexicalIn, searchVectorIn, type VectorInput } from './sqlite-search.js';
 import { declareEmbeddingSpace, readEmbeddingSpace } from './sqlite-vectors.js';
+import { type VectorIndexCacheOptions, vectorIndexCacheFor } from './vector-index.js';
 
 export interface SqliteStoreOptions {
   /** Database file path. */
@@ -61,6 +62,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Retries of a busy write transaction, with jittered backoff (default 8). */
   maxBusyRetries?: number;
+  /** The in-memory vector index used for large partitions (see vector-index.ts); defaults suit most uses. */
+  vectorIndex?: VectorIndexCacheOptions;
 }
 
 const MESSAGE_SELECT =
@@ -76,11 +79,13 @@ export class SqliteStore implements MemoryStore {
     fullTextSearch: true,
     concurrentWriters: true,
     lexicalRanking: 'FTS5 bm25() over partition-prefixed tokens',
-    vectorIndex: 'sqlite-vec exact cosine per partition',
+    vectorIndex:
+      'sqlite-vec exact cosine per partition; large partitions: in-memory 1-bit codes + int8 rescoring',
   };
   readonly path: string;
   private readonly busyTimeoutMs: number;
   private readonly maxBusyRetries: number;
+  private readonly vectorIndex: VectorIndexCacheOptions | undefined;
   private database: Database.Database | undefined;
   private closed = false;
 
@@ -88,6 +93,7 @@ export class SqliteStore implements MemoryStore {
     this.path = options.path;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.maxBusyRetries = options.maxBusyRetries ?? 8;
+    this.vectorIndex = options.vectorIndex;
   }
 
   async init(): Promise<void> {
@@ -102,6 +108,7 @@ export class SqliteStore implements MemoryStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('secure_delete = ON');
       db.pragma('foreign_keys = ON');
+      vectorIndexCacheFor(db, this.vectorIndex);
       this.database = db;
       await this.retrying(() => runMigrations(db));
     } catch (error) {

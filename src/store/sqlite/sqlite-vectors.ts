@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { MnemoError } from '../../core/errors.js';
 import type { EmbeddingSpace } from '../memory-store.js';
 import { prepared, vectorBlob } from './sqlite-rows.js';
+import { vectorIndexCacheFor } from './vector-index.js';
 
 const SPACE_KEY = 'embedding_space';
 
@@ -48,6 +49,7 @@ export function declareEmbeddingSpace(
     });
   }
   if (hasVectorTable(db)) db.exec('DROP TABLE memory_vec');
+  vectorIndexCacheFor(db).clear();
   createVectorTable(db, space.dimensions);
   db.prepare('UPDATE memories SET embedding_model = NULL WHERE embedding_model IS NOT NULL').run();
   db.prepare(
@@ -84,6 +86,7 @@ export function checkVector(
 }
 
 export function putVector(db: Database.Database, rid: number, partition: number, vector: Float32Array): void {
+  vectorIndexCacheFor(db).noteVectorWrite();
   db.prepare('DELETE FROM memory_vec WHERE rowid = ?').run(BigInt(rid));
   db.prepare('INSERT INTO memory_vec (rowid, partition_id, embedding) VALUES (?, ?, ?)').run(
     BigInt(rid),
@@ -94,6 +97,7 @@ export function putVector(db: Database.Database, rid: number, partition: number,
 
 export function deleteVectors(db: Database.Database, rids: number[]): void {
   if (!hasVectorTable(db)) return;
+  vectorIndexCacheFor(db).noteVectorWrite();
   const statement = db.prepare('DELETE FROM memory_vec WHERE rowid = ?');
   for (const rid of rids) statement.run(BigInt(rid));
 }
