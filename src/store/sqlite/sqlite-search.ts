@@ -2,7 +2,14 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
 import type { EmbeddingSpace, LexicalHit, MemoryStore, VectorHit } from '../memory-store.js';
-import { cleanTokens, filterSql, partitionToken, resolvePartitions, scopeSql } from './sqlite-rows.js';
+import {
+  cleanTokens,
+  filterSql,
+  partitionToken,
+  prepared,
+  resolvePartitions,
+  scopeSql,
+} from './sqlite-rows.js';
 import { checkVector, nearestInPartition, readEmbeddingSpace, vectorTableExists } from './sqlite-vectors.js';
 import { vectorIndexCacheFor } from './vector-index.js';
 
@@ -32,15 +39,45 @@ export function searchLexicalIn(db: Database.Database, input: LexicalInput): Lex
     .join(' OR ');
   const scope = scopeSql('m', partitions, input.scope);
   const filter = filterSql(input.filter);
-  // CROSS JOIN keeps the FTS match as the outer loop; otherwise SQLite may walk the partition's rows and
-  // re-run the MATCH for each of them.
-  const rows = db
-    .prepare(
-      `SELECT m.id, -bm25(memory_fts) AS score FROM memory_fts CROSS JOIN memories m ON m.rid = memory_fts.rowid
-       WHERE memory_fts MATCH ? AND ${scope.sql} AND ${filter.sql} ORDER BY bm25(memory_fts) LIMIT ?`,
-    )
-    .all(match, ...scope.params, ...filter.params, input.limit) as LexicalHit[];
-  return rows;
+  // Two phases: FTS5 ranks its own matches (ORDER BY rank LIMIT keeps a heap, no join per match), then
+  // only the best candidates are checked against the session scope and the filter. When the filter drops
+  // too many, the candidate window grows until enough pass or the matches run out.
+  const ranked = prepared(
+    db,
+    'SELECT rowid AS rid, -rank AS score FROM memory_fts WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?',
+  );
+  const hits: LexicalHit[] = [];
+  for (let window = Math.max(input.limit * 4, 64); ; window *= 4) {
+    const candidates = ranked.all(match, window) as Array<{ rid: number; score: number }>;
+    const kept = keepPassing(db, candidates, scope, filter);
+    hits.length = 0;
+    for (const candidate of candidates) {
+      const id = kept.get(candidate.rid);
+      if (id !== undefined) hits.push({ id, score: candidate.score });
+      if (hits.length === input.limit) break;
+    }
+    if (hits.length === input.limit || candidates.length < window) return hits;
+  }
+}
+
+/** Which candidate rowids pass the scope and filter, mapped to their memory ids. */
+function keepPassing(
+  db: Database.Database,
+  candidates: Array<{ rid: number }>,
+  scope: { sql: string; params: unknown[] },
+  filter: { sql: string; params: unknown[] },
+): Map<number, string> {
+  const kept = new Map<number, string>();
+  for (let offset = 0; offset < candidates.length; offset += 500) {
+    const rids = candidates.slice(offset, offset + 500).map((candidate) => candidate.rid);
+    const rows = db
+      .prepare(
+        `SELECT m.rid, m.id FROM memories m WHERE m.rid IN (${rids.map(() => '?').join(', ')}) AND ${scope.sql} AND ${filter.sql}`,
+      )
+      .all(...rids, ...scope.params, ...filter.params) as Array<{ rid: number; id: string }>;
+    for (const row of rows) kept.set(row.rid, row.id);
+  }
+  return kept;
 }
 
 /** Rescored candidates per requested neighbour in the in-memory index (and never fewer than 1,000): recall over speed. */
