@@ -102,7 +102,8 @@ describe('hybrid retrieval', () => {
         { text: 'Lisbon trams are yellow', scope: alice, observedAt: now - DAY, importance: 0.2 },
       ],
     });
-    const response = await search('moved to Lisbon', { explain: true });
+    // RRF explicitly: this test pins RRF's explanation (the default fusion is `score`).
+    const response = await search('moved to Lisbon', { explain: true, fusion: 'rrf' });
     expect(response.usage.embeddingCalls).toBe(1);
     expect(response.warnings).toEqual([]);
     const top = response.results[0]!;
@@ -288,9 +289,15 @@ describe('MMR', () => {
         { text: 'Lisbon has yellow trams', scope: alice, importance: 0 },
       ],
     });
-    const plain = await search('moved to Lisbon', { limit: 2 });
+    // Under RRF the three scores sit close together, so λ = 0.5 is enough to reorder them.
+    const plain = await search('moved to Lisbon', { limit: 2, fusion: 'rrf' });
     expect(texts(plain.results)).toEqual(['I moved to Lisbon in March', 'I moved to Lisbon in March!']);
-    const diverse = await search('moved to Lisbon', { limit: 2, mmr: { lambda: 0.5 }, explain: true });
+    const diverse = await search('moved to Lisbon', {
+      limit: 2,
+      fusion: 'rrf',
+      mmr: { lambda: 0.5 },
+      explain: true,
+    });
     expect(texts(diverse.results)).toEqual(['I moved to Lisbon in March', 'Lisbon has yellow trams']);
     expect(diverse.results[1]!.explanation!.rankBeforeMmr).toBe(3);
     expect(diverse.usage.embeddingCalls).toBe(2);

@@ -63,8 +63,8 @@ const MMR_POOL_FACTOR = 4;
 
 /**
  * Hybrid search over one scope: BM25 and (when the embedder matches the store) vector candidates, fused
- * (RRF by default), plus small recency and importance nudges; optionally diversified with MMR and
- * expanded with neighbouring turns. Vector trouble degrades to lexical search with a warning.
+ * (convex score fusion by default, RRF on request), plus small recency and importance nudges; optionally
+ * diversified with MMR and expanded with neighbouring turns. Vector trouble degrades to lexical search with a warning.
  *
  * MMR needs candidate vectors, which the store does not hand back, so it re-embeds the candidates'
  * `indexText` with the embedder (cheap for the built-in one; a remote one pays one batch call).

@@ -14,7 +14,7 @@ describe('parseSearchOptions', () => {
       expand: 0,
       weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1 },
       recencyHalfLifeDays: 30,
-      fusion: 'rrf',
+      fusion: 'score',
       candidates: 50,
     });
   });

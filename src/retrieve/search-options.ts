@@ -10,14 +10,17 @@ import { timeInputSchema } from '../core/time-input.js';
  * - recency 0.1 with a 30-day half-life: a tie-breaker that favours what was said lately without
  *   burying an old but exact match (the fused score lies in [0, 1], so recency moves at most 0.1);
  * - importance 0.1: same reasoning, a nudge for memories marked as mattering;
- * - RRF with k = 60 (Cormack et al. 2009): robust to the very different score scales of BM25 and cosine;
+ * - convex score fusion of the normalised scores (BM25 / max, cosine min-max): Bruch, Gai & Ingber, "An
+ *   Analysis of Fusion Functions for Hybrid Retrieval" (ACM TOIS 2023) found it beats RRF in and out of
+ *   domain because it keeps how far apart the scores are, which ranks throw away; measured here too
+ *   (docs/benchmarks.md, retrieval ablation). RRF with k = 60 (Cormack et al. 2009) stays available;
  * - MMR λ = 0.7: mostly relevance, enough diversity to drop near-duplicates.
  */
 export const searchDefaults = {
   limit: 10,
   weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1 },
   recencyHalfLifeDays: 30,
-  fusion: 'rrf' as const,
+  fusion: 'score' as 'rrf' | 'score',
   rrfK: 60,
   mmrLambda: 0.7,
   /** Candidate pool per source: at least 50, or 5× the limit, so fusion has overlap to work with. */
