@@ -1,6 +1,10 @@
 // Row ⇄ record mapping and Scope/MemoryFilter → SQL for the PostgreSQL store (numbered parameters).
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import { msOrNull, scopeOfRow } from '../row-mapping.js';
+
+export { msOrNull, scopeOfRow };
+
 import type { MemoryFilter } from '../memory-store.js';
 
 /** Collects positional parameters and hands out `$n` placeholders. */
@@ -47,21 +51,6 @@ export const MEMORY_COLUMNS =
   'm.superseded_by, m.supersedes, m.expires_at, m.access_count, m.last_accessed_at, m.embedding_model, m.hash, m.tokens';
 
 const iso = (ms: string | number): string => new Date(Number(ms)).toISOString();
-export const msOrNull = (value: string | undefined): number | null =>
-  value === undefined ? null : Date.parse(value);
-
-export function scopeOfRow(row: {
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-}): Scope {
-  const scope: Scope = { tenantId: row.tenant_id };
-  if (row.user_id !== '') scope.userId = row.user_id;
-  if (row.agent_id !== '') scope.agentId = row.agent_id;
-  if (row.session_id !== '') scope.sessionId = row.session_id;
-  return scope;
-}
 
 /** The four scope columns of a write, with '' for levels the scope leaves out. */
 export function scopeColumns(scope: Scope): [string, string, string, string] {

@@ -2,6 +2,10 @@
 import type Database from 'better-sqlite3';
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import { msOrNull, scopeOfRow } from '../row-mapping.js';
+
+export { msOrNull, scopeOfRow };
+
 import type { MemoryFilter } from '../memory-store.js';
 
 export interface MemoryRow {
@@ -70,21 +74,6 @@ export const MEMORY_SELECT =
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrUndefined = (ms: number | null): string | undefined => (ms === null ? undefined : iso(ms));
-export const msOrNull = (value: string | undefined): number | null =>
-  value === undefined ? null : Date.parse(value);
-
-export function scopeOfRow(row: {
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-}): Scope {
-  const scope: Scope = { tenantId: row.tenant_id };
-  if (row.user_id !== '') scope.userId = row.user_id;
-  if (row.agent_id !== '') scope.agentId = row.agent_id;
-  if (row.session_id !== '') scope.sessionId = row.session_id;
-  return scope;
-}
 
 export function memoryFromRow(row: MemoryRow): MemoryRecord {
   const record: MemoryRecord = {

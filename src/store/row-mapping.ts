@@ -1,0 +1,20 @@
+// Row-mapping helpers shared by every SQL backend: scope columns with '' for absent levels, ms ⇄ ISO.
+import type { Scope } from '../core/scope.js';
+
+/** The scope a row belongs to; '' in a level column means the level is absent. */
+export function scopeOfRow(row: {
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+}): Scope {
+  const scope: Scope = { tenantId: row.tenant_id };
+  if (row.user_id !== '') scope.userId = row.user_id;
+  if (row.agent_id !== '') scope.agentId = row.agent_id;
+  if (row.session_id !== '') scope.sessionId = row.session_id;
+  return scope;
+}
+
+/** Epoch ms (or ISO) of an optional ISO time, for storage; null when absent. */
+export const msOrNull = (value: string | undefined): number | null =>
+  value === undefined ? null : Date.parse(value);
