@@ -189,7 +189,8 @@ export interface MemoryStore extends AsyncDisposable {
   }): Promise<MemoryRecord>;
   /**
    * Erases memory `id` and every version in its supersession chain: rows, full-text entries, vectors,
-   * history snapshots and cached embeddings of their text. Leaves one `forget` tombstone per id with no
+   * history snapshots and cached embeddings of their text — and, for `episode` memories, the logged
+   * messages they index (an episode is its message). Leaves one `forget` tombstone per id with no
    * content. Throws NOT_FOUND for an id outside the scope.
    */
   forgetMemory(input: {
