@@ -18,3 +18,8 @@ export function scopeOfRow(row: {
 /** Epoch ms (or ISO) of an optional ISO time, for storage; null when absent. */
 export const msOrNull = (value: string | undefined): number | null =>
   value === undefined ? null : Date.parse(value);
+
+/** Keeps only index-safe token text (letters, digits, underscore), lower-cased; splits anything else. */
+export function cleanTokens(tokens: string[]): string[] {
+  return tokens.flatMap((token) => token.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []);
+}

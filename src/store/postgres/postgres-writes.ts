@@ -4,6 +4,10 @@ import { uuidV7 } from '../../core/ids.js';
 import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
+import { cleanTokens } from '../row-mapping.js';
+
+export { cleanTokens };
+
 import {
   MEMORY_COLUMNS,
   type MemoryRow,
@@ -21,11 +25,6 @@ export interface Tables {
   history: string;
   cache: string;
   vectors: string;
-}
-
-/** Keeps only index-safe token text (letters, digits, underscore); splits anything else. */
-export function cleanTokens(tokens: string[]): string[] {
-  return tokens.flatMap((token) => token.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []);
 }
 
 export async function insertMemoryRow(

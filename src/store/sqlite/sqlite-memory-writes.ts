@@ -1,8 +1,8 @@
 // Synchronous write helpers for the SQLite store; each runs inside the caller's write transaction.
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { uuidV7 } from '../../core/ids.js';
 import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
+import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
 import {
   cleanTokens,
@@ -129,10 +129,6 @@ function ftsDocument(partition: number, tokens: string[]): string {
   return tokens.map((token) => partitionToken(partition, token)).join(' ');
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /**
  * Erases memories: rows, full-text entries, vectors, history, cached embeddings of their index text, and
  * the logged messages of erased episodes.
@@ -161,7 +157,8 @@ export function eraseMemories(
     if (tokens.length > 0) deleteFts.run(row.rid, ftsDocument(row.partition_id, tokens));
     deleteRow.run(row.rid);
     deleteHistory.run(row.id);
-    deleteCache.run(sha256Hex(row.index_text));
+    // The cached embedder keys its cache by hashText(text); erase with the very same function.
+    deleteCache.run(hashText(row.index_text));
     // An episode is its message: erasing the episode erases the logged message it indexes.
     if (row.kind === 'episode') {
       for (const messageId of (JSON.parse(row.source) as { messageIds: string[] }).messageIds)

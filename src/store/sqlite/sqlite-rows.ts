@@ -2,9 +2,9 @@
 import type Database from 'better-sqlite3';
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
-import { msOrNull, scopeOfRow } from '../row-mapping.js';
+import { cleanTokens, msOrNull, scopeOfRow } from '../row-mapping.js';
 
-export { msOrNull, scopeOfRow };
+export { cleanTokens, msOrNull, scopeOfRow };
 
 import type { MemoryFilter } from '../memory-store.js';
 
@@ -249,15 +249,6 @@ export function filterSql(filter: MemoryFilter): SqlFragment {
     }
   }
   return { sql: clauses.join(' AND '), params };
-}
-
-/** Keeps only FTS-safe token text (letters, digits, underscore); splits anything else. */
-export function cleanTokens(tokens: string[]): string[] {
-  const out: string[] = [];
-  for (const token of tokens) {
-    for (const part of token.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []) out.push(part);
-  }
-  return out;
 }
 
 /** A token namespaced by its partition: `p<id>x<token>`; the digits then `x` make collisions impossible. */
