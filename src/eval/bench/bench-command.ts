@@ -1,13 +1,15 @@
 // `mnemo bench locomo|longmemeval`: the retrieval benchmarks on the command line (tables or --json).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { embedderFromEnvironment } from '../../cli/cli-context.js';
+import { embedderFromEnvironment, llmFromEnvironment } from '../../cli/cli-context.js';
 import { invalidInput } from '../../core/errors.js';
+import type { LanguageModel } from '../../models/language-model.js';
 import { type SearchOptions, searchOptionsSchema } from '../../retrieve/search-options.js';
 import type { CreateMemoryOptions } from '../../sdk/create-memory.js';
 import type { EmbedderConfig } from '../../sdk/resolve-embedder.js';
 import { loadLocomo } from '../datasets/locomo.js';
 import { loadLongMemEval } from '../datasets/longmemeval.js';
+import { type BenchQaOptions, defaultQaConcurrency, defaultQaContext } from './bench-qa.js';
 import { runLocomoBench } from './locomo-bench.js';
 import { runLongMemEvalBench } from './longmemeval-bench.js';
 import { parseKList } from './metrics.js';
@@ -22,12 +24,18 @@ interface BenchFlags {
   json?: boolean;
   embedder: string;
   search?: string;
+  qa?: boolean;
+  qaLimit?: string;
+  qaConcurrency?: string;
+  qaContext?: string;
 }
 
-/** What the bench command needs from its surroundings; the CLI passes the environment's embedder. */
+/** What the bench command needs from its surroundings; by default it reads the environment. */
 export interface BenchCommandOptions {
   /** The embedder used with `--embedder env` (default: the one `MNEMO_EMBED_*` configures). */
   environmentEmbedder?: () => EmbedderConfig | undefined;
+  /** The answerer and judge of `--qa` (default: the one `MNEMO_LLM_*` configures). */
+  environmentLanguageModel?: () => LanguageModel | undefined;
 }
 
 /**
@@ -41,7 +49,9 @@ export interface BenchCommandOptions {
 export function registerBenchCommand(program: Command, options: BenchCommandOptions = {}): Command {
   const bench = program
     .command('bench')
-    .description('Retrieval benchmarks (LoCoMo, LongMemEval): Mnemo beside a plain BM25 baseline');
+    .description(
+      'Retrieval benchmarks (LoCoMo, LongMemEval): Mnemo beside a plain BM25 baseline; --qa adds LLM answers',
+    );
   const common = (command: Command) =>
     command
       .requiredOption('--data <file>', 'the dataset file (official JSON format; .json.gz accepted)')
@@ -55,16 +65,31 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
         '--search <json>',
         'extra search options as JSON, for ablations (e.g. \'{"weights":{"vector":0}}\')',
       )
+      .option(
+        '--qa',
+        'also answer each question with the LLM of MNEMO_LLM_* from the retrieved turns and score it',
+      )
+      .option('--qa-limit <n>', 'with --qa: answer only the first n questions')
+      .option(
+        '--qa-concurrency <n>',
+        `with --qa: questions answered at once (default ${defaultQaConcurrency})`,
+      )
+      .option(
+        '--qa-context <k>',
+        `with --qa: retrieved turns the answerer sees (default ${defaultQaContext})`,
+      )
       .option('--json', 'print the report as JSON');
   common(bench.command('locomo').description('LoCoMo evidence recall@k per category'))
     .option('--limit-conversations <n>', 'only the first n conversations')
     .action(async (flags: BenchFlags & { limitConversations?: string }) => {
+      const qa = qaOf(flags, options);
       const report = await runLocomoBench({
         samples: await loadLocomo(flags.data),
         ks: parseKList(flags.k),
         ...embedderOf(flags.embedder, options),
         search: searchOptionsOf(flags.search),
         limitConversations: optionalCount(flags.limitConversations, '--limit-conversations'),
+        ...(qa === undefined ? {} : { qa }),
         onProgress: progressReporter(),
       });
       write(flags.json ? [JSON.stringify(report, null, 2)] : formatLocomoReport(report));
@@ -74,12 +99,14 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
   )
     .option('--limit <n>', 'only the first n (non-abstention) questions')
     .action(async (flags: BenchFlags & { limit?: string }) => {
+      const qa = qaOf(flags, options);
       const report = await runLongMemEvalBench({
         items: await loadLongMemEval(flags.data),
         ks: parseKList(flags.k),
         ...embedderOf(flags.embedder, options),
         search: searchOptionsOf(flags.search),
         limit: optionalCount(flags.limit, '--limit'),
+        ...(qa === undefined ? {} : { qa }),
         onProgress: progressReporter(),
       });
       write(flags.json ? [JSON.stringify(report, null, 2)] : formatLongMemEvalReport(report));
@@ -104,6 +131,46 @@ function embedderOf(
     };
   }
   throw invalidInput(`--embedder must be one of ${embedderChoices.join(', ')}, got "${name}"`);
+}
+
+/**
+ * The `--qa` options, checked before any data is read: the LLM must be configured, and the `--qa-*`
+ * flags need `--qa` and valid numbers.
+ */
+function qaOf(flags: BenchFlags, options: BenchCommandOptions): BenchQaOptions | undefined {
+  const limit = optionalCount(flags.qaLimit, '--qa-limit');
+  const concurrency = optionalCount(flags.qaConcurrency, '--qa-concurrency');
+  const context = optionalCount(flags.qaContext, '--qa-context');
+  if (flags.qa !== true) {
+    const given = {
+      '--qa-limit': flags.qaLimit,
+      '--qa-concurrency': flags.qaConcurrency,
+      '--qa-context': flags.qaContext,
+    };
+    const named = Object.entries(given).flatMap(([flag, value]) => (value === undefined ? [] : [flag]));
+    if (named.length > 0) throw invalidInput(`these flags need --qa: ${named.join(', ')}`);
+    return undefined;
+  }
+  if (concurrency !== undefined && concurrency > 64) {
+    throw invalidInput(`--qa-concurrency must be at most 64, got ${concurrency}`);
+  }
+  if (context !== undefined && context > 200) {
+    throw invalidInput(`--qa-context must be at most 200 (the search limit), got ${context}`);
+  }
+  const llm = (options.environmentLanguageModel ?? llmFromEnvironment)();
+  if (llm === undefined) {
+    throw invalidInput(
+      '--qa needs a language model to answer and judge: set MNEMO_LLM_BASE_URL and MNEMO_LLM_MODEL ' +
+        '(and MNEMO_LLM_API_KEY if the endpoint needs one) for an OpenAI-compatible endpoint, or ' +
+        'MNEMO_LLM_PROVIDER=anthropic with MNEMO_LLM_API_KEY and MNEMO_LLM_MODEL.',
+    );
+  }
+  return {
+    llm,
+    ...(limit === undefined ? {} : { limit }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(context === undefined ? {} : { context }),
+  };
 }
 
 /** Parses `--search` JSON and validates it with the search schema, so typos fail before the run starts. */

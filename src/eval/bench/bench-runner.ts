@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFixedClock } from '../../core/clock.js';
-import type { JsonObject } from '../../core/records.js';
+import type { JsonObject, MemoryRecord } from '../../core/records.js';
 import type { MessageInput } from '../../ingest/message-input.js';
 import type { SearchOptions } from '../../retrieve/search-options.js';
 import { type CreateMemoryOptions, createMemory, type Memory } from '../../sdk/create-memory.js';
+import type { QaMemory } from '../qa/answer-question.js';
 import { createBm25Baseline } from './bm25-baseline.js';
 
 /** One turn to ingest. `metadata[keyField]` is the key the metrics compare. */
@@ -41,6 +42,11 @@ export interface BenchScope {
   embedder?: CreateMemoryOptions['embedder'];
   /** Extra search options (weights, fusion, …) for ablations; `limit` is always `limit` above. */
   search?: SearchOptions;
+  /**
+   * For QA: keep the text, date and speaker of the top n results of each query (default 0). When n is
+   * larger than `limit`, the search goes n deep and the metrics still see the top `limit`.
+   */
+  keepRetrieved?: number;
 }
 
 export interface ScopeRun {
@@ -51,6 +57,8 @@ export interface ScopeRun {
   turns: number;
   /** Mnemo search latency per query (ms). */
   latencies: number[];
+  /** The top `keepRetrieved` results of each query as the QA answerer sees them (empty lists when 0). */
+  retrieved: QaMemory[][];
 }
 
 /** The text BM25 indexes for a turn: the speaker's name (when there is one) and what was said. */
@@ -89,7 +97,8 @@ export async function runBenchScope(scope: BenchScope): Promise<ScopeRun> {
           })),
         ),
       );
-      const run: ScopeRun = { mnemo: [], bm25: [], ingestMs, turns: 0, latencies: [] };
+      const run: ScopeRun = { mnemo: [], bm25: [], ingestMs, turns: 0, latencies: [], retrieved: [] };
+      const keep = scope.keepRetrieved ?? 0;
       run.turns = scope.sessions.reduce((total, session) => total + session.messages.length, 0);
       for (const query of scope.queries) {
         clock.set(query.now);
@@ -97,10 +106,12 @@ export async function runBenchScope(scope: BenchScope): Promise<ScopeRun> {
         const { results } = await memory.search(query.text, {
           ...scope.search,
           userId: 'user',
-          limit: scope.limit,
+          limit: Math.max(scope.limit, keep),
         });
         run.latencies.push(performance.now() - started);
-        run.mnemo.push(results.map((result) => keyOf(result.memory.metadata, scope.keyField)));
+        const ranked = results.slice(0, scope.limit);
+        run.mnemo.push(ranked.map((result) => keyOf(result.memory.metadata, scope.keyField)));
+        run.retrieved.push(results.slice(0, keep).map((result) => qaMemoryOf(result.memory)));
         run.bm25.push(bm25.search(query.text, scope.limit));
       }
       return run;
@@ -129,6 +140,14 @@ async function ingest(memory: Memory, sessions: BenchSession[]): Promise<number>
     await memory.add(messages, { userId: 'user', sessionId: session.sessionId });
   }
   return performance.now() - started;
+}
+
+/** A retrieved memory as the QA answerer sees it: what was said, when, and by whom. */
+function qaMemoryOf(memory: MemoryRecord): QaMemory {
+  const speaker = memory.attributes.speaker;
+  return typeof speaker === 'string'
+    ? { text: memory.text, observedAt: memory.observedAt, speaker }
+    : { text: memory.text, observedAt: memory.observedAt };
 }
 
 function keyOf(metadata: JsonObject, field: string): string {

@@ -3,6 +3,13 @@ import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { LocomoSample } from '../datasets/locomo.js';
 import { locomoConversationMessages } from '../datasets/locomo.js';
 import { summarizeLatencies } from '../perf/percentiles.js';
+import {
+  type BenchQa,
+  type BenchQaOptions,
+  type BenchQaReport,
+  locomoQaItem,
+  startBenchQa,
+} from './bench-qa.js';
 import { type BenchSession, runBenchScope } from './bench-runner.js';
 import { averageRows, type MetricRow, parseEvidenceIds, recallAtK } from './metrics.js';
 import type { RetrievalBenchConfig } from './report.js';
@@ -20,6 +27,8 @@ export interface LocomoBenchOptions extends RetrievalBenchConfig {
   samples: LocomoSample[];
   /** Only the first n conversations. */
   limitConversations?: number;
+  /** Also answer the questions with an LLM from the retrieved turns and score the answers (`--qa`). */
+  qa?: BenchQaOptions;
 }
 
 /** Metrics of one group of questions for one system. */
@@ -47,6 +56,8 @@ export interface LocomoBenchReport extends LocomoGroupMetrics {
     store: string;
     baseline: string;
   };
+  /** Present with `qa`: answers from the retrieved turns, scored (F1, BLEU-1, LLM judge). */
+  qa?: BenchQaReport;
 }
 
 interface ScoredQuestion {
@@ -60,21 +71,45 @@ interface ScoredQuestion {
  * SQLite store (sessions in raw mode, session date-times as `observedAt`, image captions kept in the
  * turn's text, `metadata.dia_id` on each turn); every question retrieves the top max(k) turns with the
  * memory clock fixed at the last session's date. Recall@k is the share of the question's evidence
- * dia_ids in the top k (no evidence counts as 1), averaged.
+ * dia_ids in the top k (no evidence counts as 1), averaged. With `qa`, an LLM also answers each
+ * question from the top `qa.context` retrieved turns (while the next conversations are ingested) and the
+ * answers are scored into `report.qa`.
  *
  * @example
  * const report = await runLocomoBench({ samples: await loadLocomo('locomo10.json'), ks: [5, 10] });
  * report.overall['recall@10'];
+ * const withQa = await runLocomoBench({ samples, ks: [10], embedderName: 'builtin', qa: { llm, limit: 50 } });
+ * withQa.qa?.overall.judgeAccuracy;
  */
 export async function runLocomoBench(options: LocomoBenchOptions): Promise<LocomoBenchReport> {
+  const qa =
+    options.qa === undefined
+      ? undefined
+      : startBenchQa({
+          ...options.qa,
+          dataset: 'locomo',
+          onProgress: ({ done, total }) =>
+            options.onProgress?.({ done, total, label: 'questions answered (QA)' }),
+        });
+  try {
+    const report = await retrieveAll(options, qa);
+    if (qa !== undefined) report.qa = await qa.finish();
+    return report;
+  } catch (error) {
+    qa?.abort(error);
+    throw error;
+  }
+}
+
+async function retrieveAll(options: LocomoBenchOptions, qa: BenchQa | undefined): Promise<LocomoBenchReport> {
   const samples = options.samples.slice(0, options.limitConversations ?? options.samples.length);
   const retrieved = Math.max(...options.ks);
   const scored: ScoredQuestion[] = [];
   const latencies: number[] = [];
   let ingestMs = 0;
   let turns = 0;
-  let lastNow = 0;
   for (const [position, sample] of samples.entries()) {
+    qa?.throwIfFailed();
     options.onProgress?.({
       done: position,
       total: samples.length,
@@ -85,26 +120,31 @@ export async function runLocomoBench(options: LocomoBenchOptions): Promise<Locom
       messages: session.messages.map((message) => ({ ...message, metadata: { ...message.metadata } })),
     }));
     const now = lastSessionTime(sessions);
-    lastNow = Math.max(lastNow, now);
     const run = await runBenchScope({
       sessions,
-      queries: sample.qa.map((qa) => ({ text: qa.question, now })),
+      queries: sample.qa.map((entry) => ({ text: entry.question, now })),
       keyField: 'dia_id',
       limit: retrieved,
       embedder: options.embedder,
       search: options.search,
+      keepRetrieved: qa?.keepRetrieved ?? 0,
     });
     ingestMs += run.ingestMs;
     turns += run.turns;
     latencies.push(...run.latencies);
-    sample.qa.forEach((qa, index) => {
-      const gold = parseEvidenceIds(qa.evidence);
+    sample.qa.forEach((entry, index) => {
+      const gold = parseEvidenceIds(entry.evidence);
       scored.push({
-        category: String(qa.category),
+        category: String(entry.category),
         mnemo: recallRow(run.mnemo[index] ?? [], gold, options.ks),
         bm25: recallRow(run.bm25[index] ?? [], gold, options.ks),
       });
     });
+    qa?.add(
+      sample.qa.map((entry, index) =>
+        locomoQaItem({ sampleId: sample.sample_id, qa: entry, index, retrieved: run.retrieved[index] ?? [] }),
+      ),
+    );
   }
   options.onProgress?.({ done: samples.length, total: samples.length, label: 'done' });
   const latency = latencies.length === 0 ? { p50: 0, p95: 0 } : summarizeLatencies(latencies);

@@ -3,6 +3,13 @@ import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { LongMemEvalItem } from '../datasets/longmemeval.js';
 import { longMemEvalHaystackMessages, parseLongMemEvalDate } from '../datasets/longmemeval.js';
 import { summarizeLatencies } from '../perf/percentiles.js';
+import {
+  type BenchQa,
+  type BenchQaOptions,
+  type BenchQaReport,
+  longMemEvalQaItem,
+  startBenchQa,
+} from './bench-qa.js';
 import { type BenchSession, runBenchScope } from './bench-runner.js';
 import { averageRows, dedupeRanked, type MetricRow, ndcgAtK, recallAllAtK } from './metrics.js';
 import type { RetrievalBenchConfig } from './report.js';
@@ -11,6 +18,8 @@ export interface LongMemEvalBenchOptions extends RetrievalBenchConfig {
   items: LongMemEvalItem[];
   /** Only the first n scored (non-abstention) questions. */
   limit?: number;
+  /** Also answer the questions with an LLM from the retrieved turns and score the answers (`--qa`). */
+  qa?: BenchQaOptions;
 }
 
 /** Turn- and session-level metrics of a group of questions. */
@@ -43,6 +52,8 @@ export interface LongMemEvalBenchReport extends LongMemEvalGroupMetrics {
     sessionRank: string;
     baseline: string;
   };
+  /** Present with `qa`: answers from the retrieved turns, scored (F1, BLEU-1, LLM judge). */
+  qa?: BenchQaReport;
 }
 
 interface ScoredQuestion {
@@ -67,13 +78,38 @@ function turnKey(sessionIndex: number, turn: number): string {
  * {@link longMemEvalRetrieved} turns with the memory clock fixed at `question_date`.
  * Turn level: gold = turns with `has_answer`. Session level: the ranked turns are mapped to their
  * sessions and deduplicated, so a session's rank is the rank of its best turn among distinct sessions;
- * gold = `answer_session_ids`. Abstention questions (`_abs`) are left out.
+ * gold = `answer_session_ids`. Abstention questions (`_abs`) are left out. With `qa`, an LLM also
+ * answers each question from the top `qa.context` retrieved turns, on its `question_date`, and the answers
+ * are scored into `report.qa`.
  *
  * @example
  * const report = await runLongMemEvalBench({ items: await loadLongMemEval('longmemeval_s.json.gz'), ks: [5, 10] });
  * report.overall.session['recall_all@5'];
  */
 export async function runLongMemEvalBench(options: LongMemEvalBenchOptions): Promise<LongMemEvalBenchReport> {
+  const qa =
+    options.qa === undefined
+      ? undefined
+      : startBenchQa({
+          ...options.qa,
+          dataset: 'longmemeval',
+          onProgress: ({ done, total }) =>
+            options.onProgress?.({ done, total, label: 'questions answered (QA)' }),
+        });
+  try {
+    const report = await retrieveAll(options, qa);
+    if (qa !== undefined) report.qa = await qa.finish();
+    return report;
+  } catch (error) {
+    qa?.abort(error);
+    throw error;
+  }
+}
+
+async function retrieveAll(
+  options: LongMemEvalBenchOptions,
+  qa: BenchQa | undefined,
+): Promise<LongMemEvalBenchReport> {
   const scoredItems = options.items.filter((item) => !item.question_id.endsWith('_abs'));
   const items = scoredItems.slice(0, options.limit ?? scoredItems.length);
   const retrieved = longMemEvalRetrieved(options.ks);
@@ -82,6 +118,7 @@ export async function runLongMemEvalBench(options: LongMemEvalBenchOptions): Pro
   let ingestMs = 0;
   let turns = 0;
   for (const [position, item] of items.entries()) {
+    qa?.throwIfFailed();
     options.onProgress?.({ done: position, total: items.length, label: `question ${item.question_id}` });
     const haystack = longMemEvalHaystackMessages(item);
     const sessions: BenchSession[] = haystack.map((session) => ({
@@ -106,6 +143,7 @@ export async function runLongMemEvalBench(options: LongMemEvalBenchOptions): Pro
       limit: retrieved,
       embedder: options.embedder,
       search: options.search,
+      keepRetrieved: qa?.keepRetrieved ?? 0,
     });
     ingestMs += run.ingestMs;
     turns += run.turns;
@@ -121,6 +159,7 @@ export async function runLongMemEvalBench(options: LongMemEvalBenchOptions): Pro
       mnemo: score(run.mnemo[0] ?? []),
       bm25: score(run.bm25[0] ?? []),
     });
+    qa?.add([longMemEvalQaItem({ item, retrieved: run.retrieved[0] ?? [] })]);
   }
   options.onProgress?.({ done: items.length, total: items.length, label: 'done' });
   const latency = latencies.length === 0 ? { p50: 0, p95: 0 } : summarizeLatencies(latencies);

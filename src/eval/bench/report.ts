@@ -1,6 +1,8 @@
 // Shared bench options and the human-readable reports: tables of metric | mnemo | bm25.
 import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { CreateMemoryOptions } from '../../sdk/create-memory.js';
+import type { QaScores } from '../qa/qa-summary.js';
+import type { BenchQaReport } from './bench-qa.js';
 import type { LocomoBenchReport } from './locomo-bench.js';
 import { locomoCategoryNames } from './locomo-bench.js';
 import type { LongMemEvalBenchReport } from './longmemeval-bench.js';
@@ -87,6 +89,59 @@ export function formatLocomoReport(report: LocomoBenchReport): string[] {
     '',
     `ingest ${ms(report.ingestMs)} (${report.turns} turns) · query latency p50 ${ms(report.latencyMs.p50)}, p95 ${ms(report.latencyMs.p95)}`,
     `embedder ${report.config.embedder} · ${report.config.retrieved} turns retrieved per question`,
+    ...(report.qa === undefined
+      ? []
+      : formatQaReport({
+          qa: report.qa,
+          categoryLabel: (category) => `${category} ${locomoCategoryNames[category] ?? 'unknown'}`,
+        })),
+  ];
+}
+
+function qaRow(label: string, scores: QaScores): string[] {
+  return [
+    label,
+    String(scores.questions),
+    number(scores.f1),
+    number(scores.bleu1),
+    scores.judgeAccuracy === null ? '-' : number(scores.judgeAccuracy),
+    `${Math.round(scores.tokensPerQuestion.input)} + ${Math.round(scores.tokensPerQuestion.output)}`,
+    ms(scores.latencyMs.p50),
+    ms(scores.latencyMs.p95),
+  ];
+}
+
+/**
+ * The QA section as lines (a blank line first): scores overall, for LoCoMo categories 1–4, and per
+ * category, then the token totals and any warnings.
+ *
+ * @example
+ * lines.push(...formatQaReport({ qa: report.qa, categoryLabel: (category) => category }));
+ */
+export function formatQaReport(options: {
+  qa: BenchQaReport;
+  categoryLabel: (category: string) => string;
+}): string[] {
+  const { qa } = options;
+  const rows: string[][] = [
+    ['QA group', 'n', 'F1', 'BLEU-1', 'judge', 'tokens/q in + out', 'answer p50', 'p95'],
+    qaRow('all', qa.overall),
+  ];
+  if (qa.overallCategories1to4 !== undefined) rows.push(qaRow('cat 1-4', qa.overallCategories1to4));
+  for (const [category, scores] of Object.entries(qa.byCategory)) {
+    rows.push(qaRow(options.categoryLabel(category), scores));
+  }
+  const { answer, judge } = qa.tokensPerQuestionByStep;
+  const perStep = (means: { input: number; output: number }) =>
+    `${Math.round(means.input)} + ${Math.round(means.output)}`;
+  return [
+    '',
+    `QA: ${qa.questions} questions answered by ${qa.model} from the top ${qa.config.context} retrieved turns`,
+    '',
+    ...formatTable(rows),
+    '',
+    `tokens ${qa.totalTokens.input} in + ${qa.totalTokens.output} out in ${qa.totalTokens.calls} calls · per question: answer ${perStep(answer)}, judge ${perStep(judge)}`,
+    ...qa.warnings.map((warning) => `warning: ${warning}`),
   ];
 }
 
@@ -118,6 +173,7 @@ export function formatLongMemEvalReport(report: LongMemEvalBenchReport): string[
     '',
     `ingest ${ms(report.ingestMs)} (${report.turns} turns) · query latency p50 ${ms(report.latencyMs.p50)}, p95 ${ms(report.latencyMs.p95)}`,
     `embedder ${report.config.embedder} · ${report.config.retrieved} turns retrieved per question`,
+    ...(report.qa === undefined ? [] : formatQaReport({ qa: report.qa, categoryLabel: (type) => type })),
   ];
 }
 

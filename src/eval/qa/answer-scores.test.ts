@@ -1,6 +1,6 @@
 // Tables for the QA benchmark's lexical scores: SQuAD normalisation, token F1 and BLEU-1.
 import { describe, expect, it } from 'vitest';
-import { bleu1, normalizeAnswerTokens, tokenF1 } from './answer-scores.js';
+import { bleu1, normalizeAnswerTokens, saysNotMentioned, tokenF1 } from './answer-scores.js';
 
 describe('normalizeAnswerTokens', () => {
   it.each([
@@ -49,5 +49,18 @@ describe('bleu1', () => {
     ['she adopted two dogs', 'adopted two cats', 2 / 4],
   ])('bleu1(%j, %j) = %d', (prediction, reference, expected) => {
     expect(bleu1(prediction, reference)).toBeCloseTo(expected, 10);
+  });
+});
+
+describe('saysNotMentioned', () => {
+  it.each([
+    ['Not mentioned in the conversation.', true],
+    ['That is NOT MENTIONED anywhere.', true],
+    ['No information available.', true],
+    ['The information is not available.', false],
+    ['She loves Verdi.', false],
+    ['', false],
+  ])('saysNotMentioned(%j) = %s', (answer, expected) => {
+    expect(saysNotMentioned(answer)).toBe(expected);
   });
 });

@@ -72,3 +72,19 @@ export function bleu1(prediction: string, reference: string): number {
     predicted.length >= expected.length ? 1 : Math.exp(1 - expected.length / predicted.length);
   return precision * brevityPenalty;
 }
+
+/** The phrases LoCoMo's evaluation script looks for in answers to adversarial questions. */
+const notMentionedPattern = /no information available|not mentioned/i;
+
+/**
+ * True when an answer declines in the words LoCoMo's evaluation script accepts for its adversarial
+ * (category 5) questions: it contains "not mentioned" or "no information available" (any case). That
+ * script scores such answers 1 and any other answer 0, in place of token F1.
+ *
+ * @example
+ * saysNotMentioned('Not mentioned in the conversation.'); // true
+ * saysNotMentioned('She loves Verdi.'); // false
+ */
+export function saysNotMentioned(answer: string): boolean {
+  return notMentionedPattern.test(answer);
+}

@@ -8,7 +8,13 @@ export {
   type QaMemory,
   type QaUsage,
 } from './answer-question.js';
-export { bleu1, normalizeAnswerTokens, tokenF1 } from './answer-scores.js';
+export { bleu1, normalizeAnswerTokens, saysNotMentioned, tokenF1 } from './answer-scores.js';
+export {
+  type GenerateQaTextOptions,
+  generateQaText,
+  type QaGenerateResult,
+  stripThinking,
+} from './generate-qa-text.js';
 export {
   buildJudgePrompt,
   type JudgeAnswerOptions,
@@ -20,19 +26,19 @@ export {
   type QaDataset,
 } from './judge-answer.js';
 export {
-  createQaLanguageModel,
-  type QaGenerateOptions,
-  type QaGenerateResult,
-  type QaLanguageModel,
-  type QaLanguageModelOptions,
-  stripThinking,
-} from './qa-language-model.js';
-export {
-  type QaItem,
   type QaQuestionResult,
   type QaScores,
+  scoreQaCategories,
+  scoreQaQuestions,
+  sumQaTokens,
+  type TokenMeans,
+} from './qa-summary.js';
+export {
+  createQaRun,
+  type QaItem,
+  type QaRun,
+  type QaRunOptions,
   type RunQaOptions,
   type RunQaResult,
   runQa,
-  type TokenMeans,
 } from './run-qa.js';

@@ -84,4 +84,19 @@ describe('buildJudgePrompt', () => {
     expect(prompt).toContain('Gold Answer: 18 days');
     expect(prompt).toContain('Generated Answer: 19 days');
   });
+
+  it('asks for LoCoMo adversarial questions whether the answer says the information is missing', () => {
+    const prompt = buildJudgePrompt({
+      question: 'What did Melanie say about opera?',
+      reference: 'Not mentioned in the conversation',
+      prediction: 'She loves Verdi.',
+      dataset: 'locomo',
+      abstention: true,
+      adversarialAnswer: 'She loves Verdi',
+    });
+    expect(prompt).toContain('says that the information is not available or not mentioned');
+    expect(prompt).toContain('gives an answer instead, such as "She loves Verdi"');
+    expect(prompt).toContain('Model Response: She loves Verdi.');
+    expect(prompt).not.toContain('Be generous');
+  });
 });

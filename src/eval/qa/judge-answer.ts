@@ -1,11 +1,12 @@
 // The QA benchmark's LLM judge: per-dataset judge prompts and a tolerant yes/no verdict parser.
+import type { LanguageModel } from '../../models/language-model.js';
 import type { QaUsage } from './answer-question.js';
-import { type QaLanguageModel, stripThinking } from './qa-language-model.js';
+import { generateQaText, stripThinking } from './generate-qa-text.js';
 
 export type QaDataset = 'locomo' | 'longmemeval';
 
 export interface JudgeAnswerOptions {
-  llm: QaLanguageModel;
+  llm: LanguageModel;
   question: string;
   /** The gold answer (LongMemEval preference questions: the rubric; abstention questions: the explanation). */
   reference: string;
@@ -13,8 +14,13 @@ export interface JudgeAnswerOptions {
   dataset: QaDataset;
   /** LongMemEval's `question_type` (e.g. `temporal-reasoning`); selects the judge prompt. */
   questionType?: string;
-  /** LongMemEval abstention question (id ending in `_abs`): correct when the answer declines. */
+  /**
+   * A question the memories cannot answer (LongMemEval `_abs`, LoCoMo category 5 adversarial): correct
+   * when the answer declines.
+   */
   abstention?: boolean;
+  /** LoCoMo adversarial questions: the wrong answer the question tempts (`adversarial_answer`). */
+  adversarialAnswer?: string;
   /** Upper bound on the judge's tokens (default 32). */
   maxOutputTokens?: number;
   abortSignal?: AbortSignal;
@@ -23,7 +29,7 @@ export interface JudgeAnswerOptions {
 /** What a judge prompt is built from. */
 export type JudgePromptInput = Pick<
   JudgeAnswerOptions,
-  'question' | 'reference' | 'prediction' | 'dataset' | 'questionType' | 'abstention'
+  'question' | 'reference' | 'prediction' | 'dataset' | 'questionType' | 'abstention' | 'adversarialAnswer'
 >;
 
 export interface JudgeAnswerResult {
@@ -104,6 +110,22 @@ function locomoPrompt(options: JudgePromptInput): string {
   );
 }
 
+/** LoCoMo's adversarial questions: right when the answer says the information is not there. */
+function locomoAbstentionPrompt(options: JudgePromptInput): string {
+  const tempting =
+    options.adversarialAnswer === undefined || options.adversarialAnswer.trim() === ''
+      ? ''
+      : `, such as "${options.adversarialAnswer.trim()}"`;
+  return (
+    'I will give you a question that the conversation cannot answer (it asks about something that was ' +
+    'never said, or attributes it to the wrong person) and a response from a model. Please answer yes if ' +
+    'the response says that the information is not available or not mentioned. Answer no if the response ' +
+    `gives an answer instead${tempting}.` +
+    `\n\nQuestion: ${options.question}\n\nModel Response: ${options.prediction}\n\n` +
+    'Does the model correctly say that the information is not available? Answer yes or no only.'
+  );
+}
+
 /**
  * The judge's user prompt for one question.
  *
@@ -111,7 +133,8 @@ function locomoPrompt(options: JudgePromptInput): string {
  * buildJudgePrompt({ dataset: 'longmemeval', questionType: 'temporal-reasoning', question, reference, prediction });
  */
 export function buildJudgePrompt(options: JudgePromptInput): string {
-  return options.dataset === 'longmemeval' ? longMemEvalPrompt(options) : locomoPrompt(options);
+  if (options.dataset === 'longmemeval') return longMemEvalPrompt(options);
+  return options.abstention === true ? locomoAbstentionPrompt(options) : locomoPrompt(options);
 }
 
 const positive = new Set(['yes', 'correct', 'true', 'right']);
@@ -140,14 +163,16 @@ export function parseJudgeVerdict(reply: string): boolean | undefined {
 /**
  * Asks the language model whether `prediction` answers `question` as `reference` does, with the judge
  * prompt of the dataset (LongMemEval: the per-question-type prompts of the paper; LoCoMo: a generous
- * semantic-equivalence judge). An unreadable reply counts as wrong and is flagged `parsed: false`.
+ * semantic-equivalence judge, and for adversarial questions "does it say the information is not
+ * available"). An unreadable reply counts as wrong and is flagged `parsed: false`.
  *
  * @example
  * const { correct } = await judgeAnswer({ llm, dataset: 'locomo', question: 'Where does Ana live?',
  *   reference: 'Lisbon', prediction: 'She lives in Lisbon, Portugal.' });
  */
 export async function judgeAnswer(options: JudgeAnswerOptions): Promise<JudgeAnswerResult> {
-  const result = await options.llm.generate({
+  const result = await generateQaText({
+    llm: options.llm,
     system: judgeSystemPrompt,
     prompt: buildJudgePrompt(options),
     maxOutputTokens: options.maxOutputTokens ?? 32,

@@ -1,102 +1,44 @@
-// End-to-end QA runs against a real OpenAI-compatible chat server on 127.0.0.1 with scripted replies.
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// End-to-end QA runs through the project's OpenAI-compatible LanguageModel against a scripted server on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest';
 import { isMnemoError, type MnemoError } from '../../core/errors.js';
+import { createOpenAICompatibleLanguageModel } from '../../models/openai-compatible-language-model.js';
+import {
+  createOpenAICompatibleTestServer,
+  type OpenAICompatibleTestServer,
+  type TestServerReply,
+  type TestServerRequest,
+} from '../../testing/openai-compatible-test-server.js';
 import { answerSystemPrompt } from './answer-question.js';
+import { generateQaText } from './generate-qa-text.js';
 import { judgeSystemPrompt } from './judge-answer.js';
-import { createQaLanguageModel } from './qa-language-model.js';
-import { type QaItem, runQa } from './run-qa.js';
+import { createQaRun, type QaItem, runQa } from './run-qa.js';
 
-interface ChatRequest {
-  url: string;
-  authorization: string | undefined;
-  body: {
-    model: string;
-    messages: Array<{ role: string; content: string }>;
-    temperature?: number;
-    max_tokens?: number;
-  };
-}
-
-interface ChatReply {
-  status?: number;
-  content?: string;
-  usage?: { prompt_tokens: number; completion_tokens: number };
-  /** Never answer (for timeouts). */
-  hang?: boolean;
-}
-
-const servers: Server[] = [];
-
-async function startChatServer(
-  reply: (request: ChatRequest) => ChatReply,
-): Promise<{ baseURL: string; requests: ChatRequest[] }> {
-  const requests: ChatRequest[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const recorded: ChatRequest = {
-        url: request.url ?? '',
-        authorization: request.headers.authorization,
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
-      };
-      requests.push(recorded);
-      if (request.method !== 'POST' || recorded.url !== '/v1/chat/completions') {
-        response.writeHead(404).end();
-        return;
-      }
-      send(response, recorded, reply(recorded));
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { baseURL: `http://127.0.0.1:${port}/v1`, requests };
-}
-
-function send(response: ServerResponse, request: ChatRequest, reply: ChatReply): void {
-  if (reply.hang === true) return;
-  if (reply.status !== undefined && reply.status !== 200) {
-    // retry-after-ms keeps the AI SDK's backoff short; real servers send it too.
-    response.writeHead(reply.status, { 'content-type': 'application/json', 'retry-after-ms': '1' });
-    response.end(JSON.stringify({ error: { message: 'scripted failure', type: 'server_error' } }));
-    return;
-  }
-  response.writeHead(200, { 'content-type': 'application/json' });
-  response.end(
-    JSON.stringify({
-      id: `chatcmpl-${Date.now()}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model: request.body.model,
-      choices: [
-        { index: 0, message: { role: 'assistant', content: reply.content ?? '' }, finish_reason: 'stop' },
-      ],
-      ...(reply.usage === undefined
-        ? {}
-        : {
-            usage: {
-              ...reply.usage,
-              total_tokens: reply.usage.prompt_tokens + reply.usage.completion_tokens,
-            },
-          }),
-    }),
-  );
-}
+const servers: OpenAICompatibleTestServer[] = [];
 
 afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    ),
-  );
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+/** A server that answers every request (up to 40) with `reply(request)`. */
+async function startServer(reply: (request: TestServerRequest) => TestServerReply) {
+  const server = await createOpenAICompatibleTestServer({ replies: Array.from({ length: 40 }, () => reply) });
+  servers.push(server);
+  const llm = createOpenAICompatibleLanguageModel({
+    baseURL: server.baseURL,
+    model: 'scripted-model',
+    apiKey: 'secret',
+    retryBaseDelayMs: 1,
+  });
+  return { server, llm };
+}
+
+function systemOf(request: TestServerRequest | undefined): string {
+  return request?.body.messages[0]?.content ?? '';
+}
+
+function promptOf(request: TestServerRequest | undefined): string {
+  return request?.body.messages[1]?.content ?? '';
+}
 
 const items: QaItem[] = [
   {
@@ -130,27 +72,26 @@ const script: Record<string, { answer: string; verdict: string }> = {
   'Where does Ana live?': { answer: 'Lisbon', verdict: 'yes' },
   'When did Ana move to Lisbon?': { answer: 'in March 2024', verdict: 'Yes, it is the same month.' },
   "What is Ana's dog called?": { answer: 'Her dog is Rex', verdict: 'No.' },
+  'What did Ana say about opera?': { answer: 'Not mentioned in the conversation.', verdict: 'yes' },
 };
 
-function scriptedReply(request: ChatRequest): ChatReply {
-  const [system, user] = request.body.messages;
-  const prompt = user?.content ?? '';
+function scriptedReply(request: TestServerRequest): TestServerReply {
+  const prompt = promptOf(request);
   const entry = Object.entries(script).find(([question]) => prompt.includes(question))?.[1];
-  if (entry === undefined) return { status: 400 };
+  if (entry === undefined) return { status: 400, message: 'unscripted question' };
   // Usage depends on the prompt so that the totals can only match if every call's usage is summed.
-  if (system?.content === answerSystemPrompt) {
-    return { content: entry.answer, usage: { prompt_tokens: prompt.length, completion_tokens: 7 } };
+  if (systemOf(request) === answerSystemPrompt) {
+    return { content: entry.answer, usage: { inputTokens: prompt.length, outputTokens: 7 } };
   }
-  if (system?.content === judgeSystemPrompt) {
-    return { content: entry.verdict, usage: { prompt_tokens: prompt.length, completion_tokens: 2 } };
+  if (systemOf(request) === judgeSystemPrompt) {
+    return { content: entry.verdict, usage: { inputTokens: prompt.length, outputTokens: 2 } };
   }
-  return { status: 400 };
+  return { status: 400, message: 'unknown system prompt' };
 }
 
 describe('runQa against an OpenAI-compatible server', () => {
   it('answers, scores and judges every item and sums the usage the server reported', async () => {
-    const server = await startChatServer(scriptedReply);
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model', apiKey: 'secret' });
+    const { server, llm } = await startServer(scriptedReply);
     const progress: number[] = [];
     const result = await runQa({
       llm,
@@ -166,54 +107,71 @@ describe('runQa against an OpenAI-compatible server', () => {
       'Her dog is Rex',
     ]);
     expect(result.questions.map((question) => question.judgeCorrect)).toEqual([true, true, false]);
-    expect(result.overall.count).toBe(3);
+    expect(result.overall.questions).toBe(3);
     expect(result.overall.f1).toBeCloseTo((1 + 0.8 + 0) / 3, 10);
     expect(result.overall.bleu1).toBeCloseTo((1 + 2 / 3 + 0) / 3, 10);
     expect(result.overall.judgeAccuracy).toBeCloseTo(2 / 3, 10);
-    expect(result.byCategory['4']).toEqual({ count: 2, f1: 0.5, bleu1: 0.5, judgeAccuracy: 0.5 });
+    expect(result.byCategory['4']).toMatchObject({ questions: 2, f1: 0.5, bleu1: 0.5, judgeAccuracy: 0.5 });
     expect(result.byCategory['2']?.f1).toBeCloseTo(0.8, 10);
     expect(result.byCategory['2']?.judgeAccuracy).toBe(1);
 
     expect(server.requests).toHaveLength(6);
-    const promptTokens = server.requests.reduce(
-      (sum, request) => sum + (request.body.messages[1]?.content.length ?? 0),
-      0,
-    );
+    const promptTokens = server.requests.reduce((sum, request) => sum + promptOf(request).length, 0);
     expect(result.totalTokens).toEqual({ input: promptTokens, output: 3 * 7 + 3 * 2, calls: 6 });
-    expect(result.tokensPerQuestion.input).toBeCloseTo(promptTokens / 3, 10);
-    expect(result.tokensPerQuestion.output).toBeCloseTo(9, 10);
-    expect(result.tokensPerQuestion.answer.output).toBeCloseTo(7, 10);
-    expect(result.tokensPerQuestion.judge.output).toBeCloseTo(2, 10);
-    expect(result.latencyMs.p95).toBeGreaterThanOrEqual(result.latencyMs.p50);
-    expect(result.model).toBe('scripted-model');
+    expect(result.overall.tokensPerQuestion.input).toBeCloseTo(promptTokens / 3, 10);
+    expect(result.overall.tokensPerQuestion.output).toBeCloseTo(9, 10);
+    expect(result.byCategory['2']?.tokensPerQuestion.output).toBeCloseTo(9, 10);
+    expect(result.tokensPerQuestionByStep.answer.output).toBeCloseTo(7, 10);
+    expect(result.tokensPerQuestionByStep.judge.output).toBeCloseTo(2, 10);
+    expect(result.overall.latencyMs.p50).toBeGreaterThan(0);
+    expect(result.overall.latencyMs.p95).toBeGreaterThanOrEqual(result.overall.latencyMs.p50);
+    expect(result.model).toBe('openai-compatible:scripted-model');
     expect(result.warnings).toEqual([]);
     expect(progress).toEqual([1, 2, 3]);
   });
 
-  it('sends the memories as dated, attributed data and the prediction to the judge', async () => {
-    const server = await startChatServer(scriptedReply);
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model', apiKey: 'secret' });
+  it('sends the memories as dated, attributed data at temperature 0 and the prediction to the judge', async () => {
+    const { server, llm } = await startServer(scriptedReply);
     await runQa({ llm, items: items.slice(0, 1), dataset: 'locomo' });
 
     const [answerCall, judgeCall] = server.requests;
-    expect(answerCall?.authorization).toBe('Bearer secret');
+    expect(answerCall?.headers.authorization).toBe('Bearer secret');
     expect(answerCall?.body.model).toBe('scripted-model');
     expect(answerCall?.body.temperature).toBe(0);
-    expect(answerCall?.body.messages[0]).toEqual({ role: 'system', content: answerSystemPrompt });
-    const answerPrompt = answerCall?.body.messages[1]?.content ?? '';
+    expect(systemOf(answerCall)).toBe(answerSystemPrompt);
+    const answerPrompt = promptOf(answerCall);
     expect(answerPrompt).toContain('[1] 2023-04-02 18:00 (Sun) — Ben: Porto is lovely in spring.');
     expect(answerPrompt).toContain('[2] 2024-03-08 09:15 (Fri) — Ana: I moved to Lisbon last week!');
-    expect(judgeCall?.body.messages[0]).toEqual({ role: 'system', content: judgeSystemPrompt });
-    expect(judgeCall?.body.messages[1]?.content).toContain('Gold Answer: Lisbon\n\nGenerated Answer: Lisbon');
+    expect(systemOf(judgeCall)).toBe(judgeSystemPrompt);
+    expect(promptOf(judgeCall)).toContain('Gold Answer: Lisbon\n\nGenerated Answer: Lisbon');
+  });
+
+  it('scores LoCoMo adversarial questions by whether the answer declines and judges them as such', async () => {
+    const { server, llm } = await startServer(scriptedReply);
+    const result = await runQa({
+      llm,
+      dataset: 'locomo',
+      items: [
+        {
+          id: 'conv-1:q4',
+          question: 'What did Ana say about opera?',
+          reference: 'Not mentioned in the conversation',
+          adversarialAnswer: 'She loves Verdi',
+          category: 5,
+          retrieved: [],
+        },
+      ],
+    });
+    expect(result.questions[0]).toMatchObject({ abstention: true, f1: 1, bleu1: 1, judgeCorrect: true });
+    expect(promptOf(server.requests[1])).toContain('such as "She loves Verdi"');
   });
 
   it('picks the LongMemEval judge prompt from the category and flags unreadable verdicts', async () => {
-    const server = await startChatServer((request) =>
-      request.body.messages[0]?.content === judgeSystemPrompt
-        ? { content: 'Hmm, hard to say.', usage: { prompt_tokens: 10, completion_tokens: 5 } }
-        : { content: '19 days', usage: { prompt_tokens: 10, completion_tokens: 2 } },
+    const { server, llm } = await startServer((request) =>
+      systemOf(request) === judgeSystemPrompt
+        ? { content: 'Hmm, hard to say.', usage: { inputTokens: 10, outputTokens: 5 } }
+        : { content: '19 days', usage: { inputTokens: 10, outputTokens: 2 } },
     );
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model' });
     const result = await runQa({
       llm,
       dataset: 'longmemeval',
@@ -229,8 +187,8 @@ describe('runQa against an OpenAI-compatible server', () => {
       ],
     });
 
-    expect(server.requests[0]?.body.messages[1]?.content).toContain('Current date: 2023/05/30 (Tue) 23:40');
-    expect(server.requests[1]?.body.messages[1]?.content).toContain('do not penalize off-by-one errors');
+    expect(promptOf(server.requests[0])).toContain('Current date: 2023/05/30 (Tue) 23:40');
+    expect(promptOf(server.requests[1])).toContain('do not penalize off-by-one errors');
     expect(result.questions[0]?.judgeParsed).toBe(false);
     expect(result.overall.judgeAccuracy).toBe(0);
     expect(result.warnings).toEqual([
@@ -239,91 +197,80 @@ describe('runQa against an OpenAI-compatible server', () => {
   });
 
   it('scores without the judge when it is turned off', async () => {
-    const server = await startChatServer(scriptedReply);
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model' });
+    const { server, llm } = await startServer(scriptedReply);
     const result = await runQa({ llm, items, dataset: 'locomo', judge: false });
-
     expect(server.requests).toHaveLength(3);
     expect(result.overall.judgeAccuracy).toBeNull();
     expect(result.overall.f1).toBeCloseTo(0.6, 10);
-    expect(result.tokensPerQuestion.judge).toEqual({ input: 0, output: 0 });
+    expect(result.tokensPerQuestionByStep.judge).toEqual({ input: 0, output: 0 });
   });
 
   it('compares numeric references as text', async () => {
-    const server = await startChatServer(() => ({
+    const { llm } = await startServer(() => ({
       content: 'In 2022',
-      usage: { prompt_tokens: 3, completion_tokens: 2 },
+      usage: { inputTokens: 3, outputTokens: 2 },
     }));
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model' });
     const result = await runQa({
       llm,
       dataset: 'locomo',
       judge: false,
       items: [{ id: 'q', question: 'Which year?', reference: 2022, category: 2, retrieved: [] }],
     });
-
     expect(result.questions[0]?.reference).toBe('2022');
     expect(result.overall.f1).toBeCloseTo(2 / 3, 10);
   });
-});
-
-describe('createQaLanguageModel', () => {
-  it('retries a 500 and succeeds when the server recovers', async () => {
-    let calls = 0;
-    const server = await startChatServer(() => {
-      calls += 1;
-      return calls === 1
-        ? { status: 500 }
-        : { content: 'Lisbon', usage: { prompt_tokens: 12, completion_tokens: 1 } };
-    });
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model', maxRetries: 2 });
-    const result = await llm.generate({ system: 's', prompt: 'p' });
-
-    expect(server.requests).toHaveLength(2);
-    expect(result).toMatchObject({ text: 'Lisbon', inputTokens: 12, outputTokens: 1 });
-  });
 
   it('surfaces a persistent 500 as LLM_FAILED after the retries and stops the run', async () => {
-    const server = await startChatServer(() => ({ status: 500 }));
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model', maxRetries: 2 });
+    const { server, llm } = await startServer(() => ({ status: 500 }));
     const failure: unknown = await runQa({ llm, items, dataset: 'locomo', concurrency: 1 }).catch(
       (error: unknown) => error,
     );
-
     expect(isMnemoError(failure)).toBe(true);
     const error = failure as MnemoError;
     expect(error.code).toBe('LLM_FAILED');
     expect(error.message).toContain('MNEMO_LLM_BASE_URL');
     expect(error.message).toContain('MNEMO_LLM_MODEL');
     expect(error.message).toContain('scripted-model');
-    expect(error.cause).toBeInstanceOf(Error);
     // one call and two retries for the first question; the other questions never start
     expect(server.requests).toHaveLength(3);
   });
+});
 
-  it('turns a timeout into LLM_FAILED', async () => {
-    const server = await startChatServer(() => ({ hang: true }));
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model', timeoutMs: 50 });
-    const failure: unknown = await llm
-      .generate({ system: 's', prompt: 'p' })
-      .catch((error: unknown) => error);
-
-    expect(isMnemoError(failure) && failure.code).toBe('LLM_FAILED');
+describe('createQaRun', () => {
+  it('takes items in batches while it works and keeps their order', async () => {
+    const { llm } = await startServer(scriptedReply);
+    const run = createQaRun({ llm, dataset: 'locomo', concurrency: 3, judge: false });
+    run.add(items.slice(0, 1));
+    run.throwIfFailed();
+    run.add(items.slice(1));
+    expect(run.added).toBe(3);
+    const result = await run.finish();
+    expect(result.questions.map((question) => question.id)).toEqual(['conv-1:q1', 'conv-1:q2', 'conv-1:q3']);
   });
 
-  it('strips reasoning blocks and estimates usage the server did not report', async () => {
-    const server = await startChatServer(() => ({ content: '<think>She said Lisbon.</think>\nLisbon' }));
-    const llm = createQaLanguageModel({ baseURL: server.baseURL, model: 'scripted-model' });
-    const result = await llm.generate({ system: 'Answer briefly.', prompt: 'Where does Ana live?' });
+  it('reports the first failure from throwIfFailed once it happened', async () => {
+    const { llm } = await startServer(() => ({ status: 400, message: 'bad model' }));
+    const run = createQaRun({ llm, dataset: 'locomo' });
+    run.add(items);
+    await expect(run.finish()).rejects.toMatchObject({ code: 'LLM_FAILED' });
+    expect(() => run.throwIfFailed()).toThrow(/bad model/);
+  });
 
+  it('rejects a concurrency that is not a positive integer', async () => {
+    const { llm } = await startServer(scriptedReply);
+    expect(() => createQaRun({ llm, dataset: 'locomo', concurrency: 0 })).toThrow(/positive integer/);
+  });
+});
+
+describe('generateQaText', () => {
+  it('strips reasoning blocks and estimates usage the server did not report', async () => {
+    const { llm } = await startServer(() => ({
+      content: '<think>She said Lisbon.</think>\nLisbon',
+      usage: { inputTokens: 0, outputTokens: 0 },
+    }));
+    const result = await generateQaText({ llm, system: 'Answer briefly.', prompt: 'Where does Ana live?' });
     expect(result.text).toBe('Lisbon');
     expect(result.inputTokens).toBeGreaterThan(0);
     expect(result.outputTokens).toBeGreaterThan(0);
-  });
-
-  it('rejects an empty model name with CONFIG_INVALID naming MNEMO_LLM_MODEL', () => {
-    expect(() => createQaLanguageModel({ baseURL: 'http://127.0.0.1:1/v1', model: ' ' })).toThrow(
-      /MNEMO_LLM_MODEL/,
-    );
   });
 });
