@@ -2,6 +2,14 @@
 export type { ContextItem, ContextResult, ContextSection } from './context/assemble-context.js';
 export * from './core/index.js';
 export type { AddResult, AddUsage } from './ingest/add-messages.js';
+export {
+  type BatchPolicy,
+  createPostgresInferenceQueue,
+  createSqliteInferenceQueue,
+  type FailedInference,
+  type InferenceQueue,
+  type SessionActivity,
+} from './ingest/infer/index.js';
 export type { MessageInput } from './ingest/message-input.js';
 export {
   type MnemoMiddlewareOptions,
@@ -28,6 +36,7 @@ export type {
   SearchResponse,
   SearchResult,
 } from './retrieve/search-memories.js';
+export type { ExtractionFailure, InferenceFailure } from './sdk/buffered-ingest.js';
 export {
   type CreateMemoryOptions,
   createMemory,
@@ -35,7 +44,16 @@ export {
   type Memory,
   type SearchCallOptions,
 } from './sdk/create-memory.js';
-export type { AddOptions, ContextOptions, ListOptions, MemoryUpdate } from './sdk/options.js';
+export type { FlushResult, InferenceStatus, ReprocessResult } from './sdk/inference-runner.js';
+export type {
+  AddOptions,
+  ContextOptions,
+  FailuresOptions,
+  ListOptions,
+  MaintenanceScope,
+  MemoryUpdate,
+  ReprocessOptions,
+} from './sdk/options.js';
 export type { EmbedderConfig } from './sdk/resolve-embedder.js';
 export type { StoreConfig } from './sdk/resolve-store.js';
 export type { MemoryStatus } from './sdk/status.js';

@@ -246,6 +246,9 @@ export function renderExplanation(explanation) {
     ),
   );
   rows.push(signalRow('Importance', explanation.importance, ''));
+  if (explanation.textMatch) {
+    rows.push(signalRow('Text match', explanation.textMatch, 'share of query terms in the memory itself'));
+  }
   const terms = Array.isArray(explanation.matchedTerms) ? explanation.matchedTerms : [];
   return el(
     'div',
@@ -253,7 +256,7 @@ export function renderExplanation(explanation) {
     el(
       'table',
       {},
-      el('caption', {}, `Score ${explanation.final.toFixed(4)} = fusion + recency + importance`),
+      el('caption', {}, `Score ${explanation.final.toFixed(4)} = fusion + recency + importance + text match`),
       el(
         'thead',
         {},

@@ -9,6 +9,9 @@ import { createOpenAICompatibleLanguageModel } from '../models/openai-compatible
 import { createMemory, defaultStorePath, type Memory } from '../sdk/create-memory.js';
 import type { EmbedderConfig } from '../sdk/resolve-embedder.js';
 
+/** How often long-running commands (`serve`, `mcp`) run due inference work: buffered batches, idle summaries. */
+export const BACKGROUND_INTERVAL_MS = 15_000;
+
 /** The flags every scoped command takes. */
 export interface ScopeFlags {
   tenant?: string;

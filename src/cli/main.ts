@@ -7,6 +7,7 @@ import { registerServerCommands } from '../server/cli-commands.js';
 import { registerMcpCommand } from '../server/mcp/mcp-command.js';
 import { registerDataCommands } from './commands/data-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
+import { registerInferenceCommands } from './commands/inference-commands.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerStoreCommands } from './commands/store-commands.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -29,6 +30,7 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   registerMemoryCommands(program);
   registerDataCommands(program);
+  registerInferenceCommands(program);
   registerDemoCommand(program);
   registerStoreCommands(program);
   registerBenchCommand(program);

@@ -105,6 +105,8 @@ export function formatExplanation(explanation: SearchExplanation): string {
   }
   parts.push(`recency +${explanation.recency.contribution.toFixed(3)}`);
   parts.push(`importance +${explanation.importance.contribution.toFixed(3)}`);
+  if (explanation.textMatch.contribution > 0)
+    parts.push(`text match +${explanation.textMatch.contribution.toFixed(3)}`);
   parts.push(`= ${explanation.final.toFixed(3)}`);
   if (explanation.matchedTerms.length > 0) parts.push(`matched: ${explanation.matchedTerms.join(', ')}`);
   return parts.join('  ');

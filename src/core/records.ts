@@ -134,3 +134,20 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
+
+/** What model work cost: LLM calls and tokens, embedding calls, time. Returned by every write. */
+export interface Usage {
+  llmCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  embeddingCalls: number;
+  latencyMs: number;
+}
+
+/** Usage accumulated by a scope (summed over every narrower scope inside it). */
+export interface UsageTotals extends Usage {
+  /** When the first usage inside the scope was recorded, ISO-8601 UTC (absent when none was). */
+  firstAt?: string;
+  /** When the latest usage was recorded. */
+  lastAt?: string;
+}

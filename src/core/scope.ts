@@ -60,6 +60,16 @@ export function scopeContains(filter: Scope, record: Scope): boolean {
   );
 }
 
+/** True when two scopes are the same on every level (tenant, user, agent, session). */
+export function sameScope(left: Scope, right: Scope): boolean {
+  return (
+    left.tenantId === right.tenantId &&
+    left.userId === right.userId &&
+    left.agentId === right.agentId &&
+    left.sessionId === right.sessionId
+  );
+}
+
 /** A short human label for a scope, e.g. `default/user:alice/session:s1`. */
 export function describeScope(scope: Scope): string {
   const parts = [scope.tenantId];

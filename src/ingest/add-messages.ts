@@ -1,22 +1,23 @@
 // The raw-mode write path: normalise → log messages → ground time and build episodes → embed → persist.
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { JsonObject, MemoryRecord, Message, Origin } from '../core/records.js';
+import type { JsonObject, MemoryRecord, Message, Origin, Usage } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite, NewMessage } from '../store/memory-store.js';
 import { buildEpisode } from './build-episode.js';
+import {
+  batchNeighbours,
+  type EpisodeReindex,
+  mayLendContext,
+  previousTurn,
+  reindexedEpisode,
+} from './episode-neighbours.js';
 import type { AppliedOperation } from './infer/infer-schema.js';
 import type { ParsedMessageInput } from './message-input.js';
 
 /** What one add() cost. LLM fields stay zero in raw mode. */
-export interface AddUsage {
-  llmCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  embeddingCalls: number;
-  latencyMs: number;
-}
+export type AddUsage = Usage;
 
 export interface AddResult {
   memories: MemoryRecord[];
@@ -27,6 +28,8 @@ export interface AddResult {
   operations?: AppliedOperation[];
   /** In inferred mode, when extraction failed: the typed error. The messages are stored regardless. */
   extractionError?: { code: string; message: string; details?: Record<string, unknown> };
+  /** With `buffer: true`: how many messages of this scope still wait in the queue for inference. */
+  pending?: number;
 }
 
 export interface AddMessagesInput {
@@ -58,7 +61,9 @@ export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
   const now = input.clock.now();
   const warnings: string[] = [];
   const messages = await logMessages(input, now);
-  const drafts = messages.map((message) =>
+  const context = await sessionContext(input, messages);
+  const neighbours = batchNeighbours(messages, context.before);
+  const drafts = messages.map((message, index) =>
     buildEpisode({
       message,
       id: input.ids(),
@@ -67,11 +72,15 @@ export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
       metadata: input.metadata,
       expiresAt: input.expiresAt,
       origin: input.origin,
+      neighbours: neighbours[index],
     }),
   );
   const embedding = await embedDrafts(
     input,
-    drafts.map((draft) => draft.record.indexText),
+    [
+      ...drafts.map((draft) => draft.record.indexText),
+      ...(context.reindex ? [context.reindex.indexText] : []),
+    ],
     warnings,
   );
   const writes: MemoryWrite[] = drafts.map((draft, index) => {
@@ -81,6 +90,17 @@ export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
     return { record: draft.record, tokens: draft.tokens, embedding: vector };
   });
   await input.store.insertMemories({ memories: writes, actor: input.actor, at: now });
+  if (context.reindex !== undefined) {
+    const { episode, indexText, tokens } = context.reindex;
+    const vector = embedding.vectors[drafts.length];
+    await input.store.reindexMemory({
+      scope: episode.scope,
+      id: episode.id,
+      indexText,
+      tokens,
+      ...(vector === undefined ? {} : { embedding: vector }),
+    });
+  }
   return {
     memories: writes.map((write) => write.record),
     messages,
@@ -93,6 +113,30 @@ export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
     },
     warnings,
   };
+}
+
+/**
+ * The conversation around a new batch: the turn logged before it (as context for its first turn, when
+ * that turn lives at least as long), and that turn's episode re-indexed with the batch's first turn.
+ */
+async function sessionContext(
+  input: AddMessagesInput,
+  messages: Message[],
+): Promise<{ before?: Message; reindex?: EpisodeReindex }> {
+  const first = messages[0];
+  if (first === undefined) return {};
+  const previous = await previousTurn(input.store, first);
+  if (previous === undefined) return {};
+  const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt).toISOString();
+  const pending = new Map(messages.map((message) => [message.id, { message, expiresAt }]));
+  const reindex = await reindexedEpisode(input.store, previous, { excludedIds: new Set(), pending });
+  const lender = (
+    await input.store.episodesOfMessages({ scope: previous.scope, messageIds: [previous.id] })
+  ).get(previous.id);
+  const context: { before?: Message; reindex?: EpisodeReindex } = {};
+  if (lender !== undefined && mayLendContext(lender.expiresAt, expiresAt)) context.before = previous;
+  if (reindex !== undefined) context.reindex = reindex;
+  return context;
 }
 
 async function logMessages(input: AddMessagesInput, now: number): Promise<Message[]> {

@@ -5,6 +5,7 @@ import type { JsonObject, MemoryRecord, Message, Origin, Trust } from '../core/r
 import { analyze } from '../models/text-analyzer.js';
 import { extractEntities } from './entities.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
+import { type TurnNeighbours, turnContext } from './turn-context.js';
 
 const originByRole: Record<Message['role'], Origin> = {
   user: 'user',
@@ -32,6 +33,8 @@ export interface BuildEpisodeOptions {
   metadata: JsonObject;
   expiresAt?: number;
   origin?: Origin;
+  /** The turns around this one in its session; a short turn is indexed with them (`turn-context.ts`). */
+  neighbours?: TurnNeighbours;
 }
 
 /** Who said a message: its name, else the user id for user turns, else the role. */
@@ -55,12 +58,9 @@ export function contentHash(kind: string, text: string): string {
 export function buildEpisode(options: BuildEpisodeOptions): EpisodeDraft {
   const { message } = options;
   const speaker = speakerOf(message);
-  const reference = Date.parse(message.observedAt);
-  const dates = groundDates({ text: message.content, reference });
+  const dates = groundDates({ text: message.content, reference: Date.parse(message.observedAt) });
   const entities = extractEntities(message.content);
-  const dateText = formatDateIndexText(dates);
-  const indexText =
-    dateText.length > 0 ? `${speaker}: ${message.content} ${dateText}` : `${speaker}: ${message.content}`;
+  const { indexText, tokens } = episodeIndex(message, options.neighbours ?? {}, dates);
   const attributes: JsonObject = {
     role: message.role,
     speaker,
@@ -91,5 +91,28 @@ export function buildEpisode(options: BuildEpisodeOptions): EpisodeDraft {
     hash: contentHash('episode', message.content),
   };
   if (options.expiresAt !== undefined) record.expiresAt = new Date(options.expiresAt).toISOString();
-  return { record, tokens: analyze(indexText) };
+  return { record, tokens };
+}
+
+/**
+ * What an episode is indexed by: `speaker: content`, the neighbouring turns' context when the turn is
+ * short (its own words then count twice in the tokens), and the absolute dates its relative ones ground to. Deterministic, so an episode can be
+ * re-indexed when a later turn arrives.
+ *
+ * @example
+ * episodeIndex(message, { before: 'Did you paint that?' }).indexText
+ * // 'Melanie: Yes, last year! Did you paint that? 2022'
+ */
+export function episodeIndex(
+  message: Message,
+  neighbours: TurnNeighbours,
+  dates = groundDates({ text: message.content, reference: Date.parse(message.observedAt) }),
+): { indexText: string; tokens: string[] } {
+  const own = `${speakerOf(message)}: ${message.content}`;
+  const context = turnContext(message.content, neighbours);
+  const indexText = [own, context, formatDateIndexText(dates)].filter((part) => part.length > 0).join(' ');
+  // With borrowed context, the turn's own words count twice in the full-text index (BM25F with field
+  // weights 2 and 1): the context helps the turn be found, but the turn that says it still ranks first.
+  const tokens = context === '' ? analyze(indexText) : [...analyze(own), ...analyze(indexText)];
+  return { indexText, tokens };
 }

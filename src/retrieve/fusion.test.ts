@@ -159,18 +159,22 @@ describe('convexScoreFusion', () => {
   });
 });
 
+const w = (recency: number, importance: number, textMatch: number) => ({ recency, importance, textMatch });
+
 describe('combineScores', () => {
   it.each([
-    { fusion: 0.8, recency: 0.5, importance: 1, weights: { recency: 0.1, importance: 0.1 }, final: 0.95 },
-    { fusion: 1, recency: 0, importance: 0, weights: { recency: 0.1, importance: 0.1 }, final: 1 },
-    { fusion: 0.2, recency: 1, importance: 1, weights: { recency: 0, importance: 0 }, final: 0.2 },
-    { fusion: 0, recency: 1, importance: 0.5, weights: { recency: 0.5, importance: 0.2 }, final: 0.6 },
-  ])('fusion $fusion + recency $recency + importance $importance → $final', (input) => {
-    const score = combineScores(input);
-    expect(score.final).toBeCloseTo(input.final, 12);
-    expect(score.fusion + score.recencyContribution + score.importanceContribution).toBeCloseTo(
-      score.final,
-      12,
-    );
-  });
+    { fusion: 0.8, recency: 0.5, importance: 1, textMatch: 0, weights: w(0.1, 0.1, 0.1), final: 0.95 },
+    { fusion: 1, recency: 0, importance: 0, textMatch: 0.5, weights: w(0.1, 0.1, 0.1), final: 1.05 },
+    { fusion: 0.2, recency: 1, importance: 1, textMatch: 1, weights: w(0, 0, 0), final: 0.2 },
+    { fusion: 0, recency: 1, importance: 0.5, textMatch: 1, weights: w(0.5, 0.2, 0.3), final: 0.9 },
+  ])(
+    'fusion $fusion + recency $recency + importance $importance + text match $textMatch → $final',
+    (input) => {
+      const score = combineScores(input);
+      expect(score.final).toBeCloseTo(input.final, 12);
+      expect(
+        score.fusion + score.recencyContribution + score.importanceContribution + score.textMatchContribution,
+      ).toBeCloseTo(score.final, 12);
+    },
+  );
 });

@@ -108,29 +108,35 @@ export interface FinalScore {
   fusion: number;
   recencyContribution: number;
   importanceContribution: number;
+  textMatchContribution: number;
   final: number;
 }
 
 /**
- * The final score: `fused + wRecency · recency + wImportance · importance`. The fused score lies in
- * [0, 1]; recency and importance are in [0, 1] too, so their weights say how far they may move a result.
+ * The final score: `fused + wRecency · recency + wImportance · importance + wTextMatch · textMatch`. The
+ * fused score lies in [0, 1]; the other signals are in [0, 1] too, so their weights say how far they may
+ * move a result.
  *
  * @example
- * combineScores({ fusion: 0.8, recency: 0.5, importance: 1, weights: { recency: 0.1, importance: 0.1 } }).final // 0.95
+ * combineScores({ fusion: 0.8, recency: 0.5, importance: 1, textMatch: 0,
+ *   weights: { recency: 0.1, importance: 0.1, textMatch: 0.1 } }).final // 0.95
  */
 export function combineScores(input: {
   fusion: number;
   recency: number;
   importance: number;
-  weights: { recency: number; importance: number };
+  textMatch: number;
+  weights: { recency: number; importance: number; textMatch: number };
 }): FinalScore {
   const recencyContribution = input.weights.recency * input.recency;
   const importanceContribution = input.weights.importance * input.importance;
+  const textMatchContribution = input.weights.textMatch * input.textMatch;
   return {
     fusion: input.fusion,
     recencyContribution,
     importanceContribution,
-    final: input.fusion + recencyContribution + importanceContribution,
+    textMatchContribution,
+    final: input.fusion + recencyContribution + importanceContribution + textMatchContribution,
   };
 }
 

@@ -121,16 +121,19 @@ describe('hybrid retrieval', () => {
       contribution: expect.closeTo(0.08, 12),
     });
     expect(explanation.matchedTerms).toEqual(['move', 'lisbon']);
+    expect(explanation.textMatch).toEqual({ value: 1, weight: 0.1, contribution: expect.closeTo(0.1, 12) });
     expect(explanation.lexical!.contribution + explanation.vector!.contribution).toBeCloseTo(
       explanation.fusion.score,
       12,
     );
     for (const result of response.results) {
       const parts = result.explanation!;
-      expect(parts.fusion.score + parts.recency.contribution + parts.importance.contribution).toBeCloseTo(
-        parts.final,
-        12,
-      );
+      expect(
+        parts.fusion.score +
+          parts.recency.contribution +
+          parts.importance.contribution +
+          parts.textMatch.contribution,
+      ).toBeCloseTo(parts.final, 12);
       expect(result.score).toBe(parts.final);
     }
   });

@@ -281,7 +281,7 @@ async function rankWithBoundedLoading(input: {
   now: number;
 }): Promise<Ranked[]> {
   const { fused, wanted, options } = input;
-  const maxBonus = options.weights.recency + options.weights.importance;
+  const maxBonus = options.weights.recency + options.weights.importance + options.weights.textMatch;
   const records = new Map<string, MemoryRecord>();
   let ranked: Ranked[] = [];
   let loaded = 0;
@@ -322,7 +322,14 @@ function rankCandidates(input: {
       halfLifeDays: options.recencyHalfLifeDays,
     });
     const importance = importanceSignal(record.importance);
-    const score = combineScores({ fusion: fused.score, recency, importance, weights: options.weights });
+    const textMatch = textMatchSignal(input.terms, record.text);
+    const score = combineScores({
+      fusion: fused.score,
+      recency,
+      importance,
+      textMatch,
+      weights: options.weights,
+    });
     const explanation: SearchExplanation = {
       fusion: { method: options.fusion, score: fused.score },
       recency: {
@@ -335,6 +342,11 @@ function rankCandidates(input: {
         value: importance,
         weight: options.weights.importance,
         contribution: score.importanceContribution,
+      },
+      textMatch: {
+        value: textMatch,
+        weight: options.weights.textMatch,
+        contribution: score.textMatchContribution,
       },
       final: score.final,
       matchedTerms: options.explain ? matchedTerms(input.terms, record.indexText) : [],
@@ -479,4 +491,11 @@ function sameScope(a: Scope, b: Scope): boolean {
     a.agentId === b.agentId &&
     a.sessionId === b.sessionId
   );
+}
+
+/** Share of the query terms found in the memory's own text, in [0, 1] (0 for a query without terms). */
+function textMatchSignal(terms: string[], text: string): number {
+  if (terms.length === 0) return 0;
+  const own = new Set(analyze(text));
+  return terms.filter((term) => own.has(term)).length / terms.length;
 }

@@ -12,7 +12,7 @@ describe('parseSearchOptions', () => {
       includeHistory: false,
       explain: false,
       expand: 0,
-      weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1 },
+      weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1 },
       recencyHalfLifeDays: 30,
       fusion: 'score',
       candidates: 50,
@@ -39,7 +39,7 @@ describe('parseSearchOptions', () => {
     expect(options.observedTo).toBe(1_700_000_000_000);
     expect(options.metadata).toEqual({ topic: 'x' });
     expect(options.mmrLambda).toBe(searchDefaults.mmrLambda);
-    expect(options.weights).toEqual({ lexical: 1, vector: 1, recency: 0, importance: 0.1 });
+    expect(options.weights).toEqual({ lexical: 1, vector: 1, recency: 0, importance: 0.1, textMatch: 0.1 });
     expect(parseSearchOptions({ mmr: { lambda: 0.3 } }).mmrLambda).toBe(0.3);
     expect(parseSearchOptions({ mmr: false }).mmrLambda).toBeUndefined();
   });

@@ -10,6 +10,9 @@ import { timeInputSchema } from '../core/time-input.js';
  * - recency 0.1 with a 30-day half-life: a tie-breaker that favours what was said lately without
  *   burying an old but exact match (the fused score lies in [0, 1], so recency moves at most 0.1);
  * - importance 0.1: same reasoning, a nudge for memories marked as mattering;
+ * - text match 0.1: the same size of nudge for the share of the query's terms in the memory's own text
+ *   (not the conversational context or dates it is also indexed with): a turn that says it outranks the
+ *   turn next to it;
  * - convex score fusion of the normalised scores (BM25 / max, cosine min-max): Bruch, Gai & Ingber, "An
  *   Analysis of Fusion Functions for Hybrid Retrieval" (ACM TOIS 2023) found it beats RRF in and out of
  *   domain because it keeps how far apart the scores are, which ranks throw away; measured here too
@@ -18,7 +21,7 @@ import { timeInputSchema } from '../core/time-input.js';
  */
 export const searchDefaults = {
   limit: 10,
-  weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1 },
+  weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1 },
   recencyHalfLifeDays: 30,
   fusion: 'score' as 'rrf' | 'score',
   rrfK: 60,
@@ -53,6 +56,7 @@ export const searchOptionsSchema = z
         vector: weight.optional(),
         recency: weight.optional(),
         importance: weight.optional(),
+        textMatch: weight.optional(),
       })
       .strict()
       .optional(),
@@ -78,7 +82,7 @@ export interface ResolvedSearchOptions {
   expand: number;
   /** MMR λ, or undefined when MMR is off. */
   mmrLambda?: number;
-  weights: { lexical: number; vector: number; recency: number; importance: number };
+  weights: { lexical: number; vector: number; recency: number; importance: number; textMatch: number };
   recencyHalfLifeDays: number;
   fusion: 'rrf' | 'score';
   candidates: number;
@@ -119,6 +123,7 @@ export function parseSearchOptions(input: unknown): ResolvedSearchOptions {
       vector: options.weights?.vector ?? searchDefaults.weights.vector,
       recency: options.weights?.recency ?? searchDefaults.weights.recency,
       importance: options.weights?.importance ?? searchDefaults.weights.importance,
+      textMatch: options.weights?.textMatch ?? searchDefaults.weights.textMatch,
     },
     recencyHalfLifeDays: options.recencyHalfLifeDays ?? searchDefaults.recencyHalfLifeDays,
     fusion: options.fusion ?? searchDefaults.fusion,

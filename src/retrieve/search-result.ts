@@ -3,7 +3,8 @@ import type { MemoryRecord, Message } from '../core/records.js';
 
 /**
  * Why a memory ranked where it did. Every signal shows its raw value, its normalised value and its
- * weighted contribution; `fusion.score + recency.contribution + importance.contribution === final`, and
+ * weighted contribution; `fusion.score + recency.contribution + importance.contribution +
+ * textMatch.contribution === final`, and
  * the `contribution`s of `lexical` and `vector` sum to `fusion.score`.
  */
 export interface SearchExplanation {
@@ -25,6 +26,8 @@ export interface SearchExplanation {
     contribution: number;
   };
   importance: { value: number; weight: number; contribution: number };
+  /** Share of the query's terms in the memory's own text (not its conversational context or dates). */
+  textMatch: { value: number; weight: number; contribution: number };
   final: number;
   /** Query terms (analysed) that occur in the memory's indexed text. */
   matchedTerms: string[];

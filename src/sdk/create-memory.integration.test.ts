@@ -156,8 +156,9 @@ describe('createMemory', () => {
       ],
       { userId: 'erin', sessionId: 'work' },
     );
-    const { results } = await memory.search('promoted team lead', { userId: 'erin', limit: 1, expand: 1 });
-    expect(results[0]?.context?.map((message) => message.content)).toEqual([
+    const { results } = await memory.search('promoted team lead', { userId: 'erin', limit: 3, expand: 1 });
+    const promoted = results.find((result) => result.memory.text === 'I got promoted to team lead');
+    expect(promoted?.context?.map((message) => message.content)).toEqual([
       'Guess what happened at work',
       'I got promoted to team lead',
       'We celebrated with cake',

@@ -2,106 +2,48 @@
 // (ingest), the read path (retrieve) and the store. It holds no memory logic of its own.
 import os from 'node:os';
 import path from 'node:path';
-import type pg from 'pg';
-import { assembleContext, type ContextResult } from '../context/assemble-context.js';
-import { type Clock, systemClock } from '../core/clock.js';
-import { isMnemoError, MnemoError, notFound } from '../core/errors.js';
-import { type IdGenerator, uuidV7 } from '../core/ids.js';
-import type { HistoryEntry, JsonObject, MemoryRecord, Page } from '../core/records.js';
+import { assembleContext } from '../context/assemble-context.js';
+import { systemClock } from '../core/clock.js';
+import { MnemoError, notFound } from '../core/errors.js';
+import { uuidV7 } from '../core/ids.js';
+import type { JsonObject } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
 import { parseInput } from '../core/validate.js';
-import { type AddResult, addMessages } from '../ingest/add-messages.js';
+import { addMessages } from '../ingest/add-messages.js';
 import { buildRevision } from '../ingest/build-revision.js';
-import { getProfile, type Profile } from '../ingest/infer/get-profile.js';
-import { inferMemories } from '../ingest/infer/infer-memories.js';
-import { addContentSchema, type MessageInput } from '../ingest/message-input.js';
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
-import type { LanguageModel } from '../models/language-model.js';
-import { type SearchOptions, type SearchResponse, searchMemories } from '../retrieve/search-memories.js';
-import type { MemoryFilter, MemoryStore, StoreDumpRow } from '../store/memory-store.js';
+import { releaseNeighbourContext } from '../ingest/episode-neighbours.js';
+import { getProfile } from '../ingest/infer/get-profile.js';
+import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
+import { addContentSchema } from '../ingest/message-input.js';
+import { embeddingModelKey } from '../models/embedding-model.js';
+import { searchMemories } from '../retrieve/search-memories.js';
+import type { MemoryFilter, MemoryStore } from '../store/memory-store.js';
+import { type SummaryThresholds, summaryThresholdDefaults } from './auto-summaries.js';
+import { type AddMode, createInferenceRunner, type InferenceRunner } from './inference-runner.js';
+import type { CreateMemoryOptions, Memory } from './memory.js';
 import {
-  type AddOptions,
   addOptionsSchema,
-  type ContextOptions,
+  backgroundOptionSchema,
+  batchPolicySchema,
   contextOptionsSchema,
+  failuresOptionsSchema,
   idSchema,
-  type ListOptions,
   listOptionsSchema,
-  type MemoryUpdate,
+  type MaintenanceScope,
+  maintenanceScopeSchema,
   querySchema,
+  reprocessOptionsSchema,
   scopeFieldsSchema,
+  summariesOptionSchema,
   updateSchema,
 } from './options.js';
-import { type EmbedderConfig, resolveEmbedder } from './resolve-embedder.js';
-import { resolveStore, type StoreConfig } from './resolve-store.js';
-import { buildStatus, type MemoryStatus } from './status.js';
+import { resolveEmbedder } from './resolve-embedder.js';
+import { resolveInferenceQueue } from './resolve-inference-queue.js';
+import { resolveStore } from './resolve-store.js';
+import { buildStatus } from './status.js';
 
-export interface CreateMemoryOptions {
-  /** A MemoryStore, a SQLite file path, a `postgres://` URL, a pg.Pool, or a store config. Default: `~/.mnemo/mnemo.db`. */
-  store?: MemoryStore | string | StoreConfig | pg.Pool;
-  /**
-   * A language model for inferred memory (`add(…, { infer: true })`, the default when one is given):
-   * facts, profile slots and procedures extracted and reconciled in one call per batch.
-   */
-  llm?: LanguageModel;
-  /** Caps on what one inference call shows the model (known memories, previous turns). */
-  inferLimits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
-  /** An EmbeddingModel, an embedder config, or `false` for lexical-only. Default: the built-in embedder. */
-  embedder?: EmbeddingModel | EmbedderConfig | false;
-  clock?: Clock;
-  ids?: IdGenerator;
-  /** Who is recorded as the actor in history (default `sdk`). */
-  actor?: string;
-  /** Defaults merged into every search. */
-  searchDefaults?: Partial<SearchOptions>;
-}
-
-export type SearchCallOptions = ScopeInput & SearchOptions;
-export type ScopeOptions = ScopeInput;
-
-/** The memory engine handle returned by {@link createMemory}. */
-export interface Memory extends AsyncDisposable {
-  readonly store: MemoryStore;
-  readonly embedder: EmbeddingModel | undefined;
-  readonly llm: LanguageModel | undefined;
-  /** Stores messages (or one text as a user message) and indexes each turn as an episode memory. */
-  add(content: string | MessageInput[], options: AddOptions): Promise<AddResult>;
-  /**
-   * A ready-to-inject prompt section within `budgetTokens`: core blocks, profile, procedures, relevant
-   * memories and recent turns, each cited with its id and date.
-   */
-  context(query: string, options: ContextOptions): Promise<ContextResult>;
-  /** Hybrid search inside a scope; current memories only unless `asOf`/`includeHistory`. */
-  search(query: string, options: SearchCallOptions): Promise<SearchResponse>;
-  get(id: string, options: ScopeOptions): Promise<MemoryRecord>;
-  /** The user's structured profile (topic → slot → value), kept by inferred memory. */
-  getProfile(options: ScopeOptions & { asOf?: string | number | Date }): Promise<Profile>;
-  list(options: ListOptions): Promise<Page<MemoryRecord>>;
-  /** New text supersedes (history keeps the old version); other fields are patched in place. */
-  update(
-    id: string,
-    update: MemoryUpdate,
-    options: ScopeOptions,
-  ): Promise<{ previous: MemoryRecord; current: MemoryRecord }>;
-  /** Erases the memory and all its versions for real; leaves a content-free tombstone in history. */
-  forget(id: string, options: ScopeOptions): Promise<{ forgottenIds: string[] }>;
-  /** Erases everything inside a user, agent or session scope (never wider). */
-  forgetScope(options: ScopeOptions): Promise<{ memories: number; messages: number }>;
-  history(id: string, options: ScopeOptions): Promise<HistoryEntry[]>;
-  /** Erases memories past their `expiresAt`. */
-  purgeExpired(): Promise<{ purged: number }>;
-  /** Re-embeds every memory with the current embedder, switching the store's embedding space. */
-  reembed(options?: {
-    batchSize?: number;
-    onProgress?: (done: number) => void;
-  }): Promise<{ reembedded: number; model: string }>;
-  /** Every row of the store or of one scope, for export. */
-  dump(options?: { scope?: ScopeInput }): AsyncIterable<StoreDumpRow>;
-  restore(rows: StoreDumpRow[]): Promise<{ messages: number; memories: number; history: number }>;
-  status(): Promise<MemoryStatus>;
-  close(): Promise<void>;
-}
+export type { CreateMemoryOptions, Memory, ScopeOptions, SearchCallOptions } from './memory.js';
 
 /** The default store path: `~/.mnemo/mnemo.db`. */
 export function defaultStorePath(): string {
@@ -121,6 +63,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7;
   const actor = options.actor ?? 'sdk';
+  const settings = inferenceSettings(options);
   const store = await resolveStore(options.store ?? defaultStorePath());
   const embedder = resolveEmbedder(options.embedder, store);
   // A remote embedder learns its vector size from its first answer; learn it now, so the embedding-space key
@@ -133,6 +76,26 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       throw error;
     }
   }
+  const queue = await resolveInferenceQueue({
+    store,
+    ...(options.inferenceQueue === undefined ? {} : { queue: options.inferenceQueue }),
+  }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const runner: InferenceRunner = createInferenceRunner({
+    store,
+    queue,
+    llm: options.llm,
+    embedder,
+    clock,
+    ids,
+    actor,
+    ...(options.inferLimits === undefined ? {} : { limits: options.inferLimits }),
+    policy: settings.policy,
+    summaries: settings.summaries,
+  });
+  if (settings.backgroundMs !== undefined) runner.startBackground(settings.backgroundMs);
   let closed = false;
   const ensureOpen = () => {
     if (closed)
@@ -151,14 +114,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       const parsedContent = parseInput(addContentSchema, content, 'content');
       const parsed = parseInput(addOptionsSchema, addOptions ?? {}, 'add options');
       const scope = parseScope(pickScope(parsed));
-      const infer = parsed.infer ?? options.llm !== undefined;
-      if (infer && options.llm === undefined) {
-        throw new MnemoError({
-          code: 'UNSUPPORTED',
-          message:
-            'infer: true needs a language model; none is configured (set MNEMO_LLM_BASE_URL or pass `llm`).',
-        });
-      }
+      const mode = addModeOf(parsed, options.llm !== undefined);
       const messages =
         typeof parsedContent === 'string'
           ? [{ role: 'user' as const, content: parsedContent }]
@@ -179,8 +135,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
         origin: parsed.imported === true ? 'import' : undefined,
         actor,
       });
-      if (!infer || options.llm === undefined) return raw;
-      return withInference(raw, { llm: options.llm, scope, metadata });
+      return runner.afterAdd({ raw, scope, metadata, mode });
     },
     async search(query, searchOptions) {
       ensureOpen();
@@ -285,12 +240,17 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     async forget(id, scopeOptions) {
       ensureOpen();
       const scope = parseScope(scopeOptions);
-      return store.forgetMemory({ scope, id: parseInput(idSchema, id, 'memory id'), at: clock.now(), actor });
+      const memoryId = parseInput(idSchema, id, 'memory id');
+      // A forgotten turn's words also leave the neighbouring episodes indexed with them.
+      await releaseNeighbourContext({ store, embedder, scope, id: memoryId });
+      return store.forgetMemory({ scope, id: memoryId, at: clock.now(), actor });
     },
     async forgetScope(scopeOptions) {
       ensureOpen();
       const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
-      return store.forgetScope({ scope, at: clock.now(), actor });
+      const forgotten = await store.forgetScope({ scope, at: clock.now(), actor });
+      await queue.queue.discardScope({ scope });
+      return forgotten;
     },
     async history(id, scopeOptions) {
       ensureOpen();
@@ -343,64 +303,61 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       ensureOpen();
       return store.restore({ rows });
     },
+    async flush(flushOptions) {
+      ensureOpen();
+      return runner.flush(
+        maintenanceScope(parseInput(maintenanceScopeSchema, flushOptions ?? {}, 'flush options')),
+      );
+    },
+    async usage(scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
+      return { scope, ...(await store.getUsage({ scope })) };
+    },
+    async failures(failuresOptions) {
+      ensureOpen();
+      const { limit, ...scopeFields } = parseInput(
+        failuresOptionsSchema,
+        failuresOptions ?? {},
+        'failures options',
+      );
+      const scope = maintenanceScope(scopeFields);
+      return runner.failures({ limit, ...(scope === undefined ? {} : { scope }) });
+    },
+    async reprocess(reprocessOptions) {
+      ensureOpen();
+      const { messageIds, ...scopeFields } = parseInput(
+        reprocessOptionsSchema,
+        reprocessOptions ?? {},
+        'reprocess options',
+      );
+      const scope = maintenanceScope(scopeFields);
+      return runner.reprocess({
+        ...(scope === undefined ? {} : { scope }),
+        ...(messageIds === undefined ? {} : { messageIds }),
+      });
+    },
     async status() {
       ensureOpen();
-      return buildStatus({ store, embedder });
+      return buildStatus({
+        store,
+        embedder,
+        llm: options.llm,
+        inference: await runner.status(),
+        queueWarning: queue.warning,
+      });
     },
     async close() {
       if (closed) return;
       closed = true;
+      await runner.stopBackground();
+      await queue.queue.close();
       await store.close();
     },
     async [Symbol.asyncDispose]() {
       await memory.close();
     },
   };
-
-  /** Runs inference over freshly logged messages; a model failure becomes a warning, never lost data. */
-  async function withInference(
-    raw: AddResult,
-    context: { llm: LanguageModel; scope: Scope; metadata: JsonObject },
-  ): Promise<AddResult> {
-    try {
-      const inferred = await inferMemories({
-        store,
-        llm: context.llm,
-        embedder,
-        clock,
-        ids,
-        scope: context.scope,
-        newMessages: raw.messages,
-        limits: options.inferLimits,
-        actor,
-        metadata: context.metadata,
-      });
-      return {
-        memories: [...raw.memories, ...inferred.memories],
-        messages: raw.messages,
-        operations: inferred.operations,
-        usage: {
-          llmCalls: inferred.usage.llmCalls,
-          inputTokens: inferred.usage.inputTokens,
-          outputTokens: inferred.usage.outputTokens,
-          embeddingCalls: raw.usage.embeddingCalls + inferred.usage.embeddingCalls,
-          latencyMs: raw.usage.latencyMs + inferred.usage.latencyMs,
-        },
-        warnings: [...raw.warnings, ...inferred.warnings],
-      };
-    } catch (error) {
-      if (!isMnemoError(error) || (error.code !== 'LLM_FAILED' && error.code !== 'LLM_OUTPUT_INVALID'))
-        throw error;
-      return {
-        ...raw,
-        extractionError: error.toJSON(),
-        warnings: [
-          ...raw.warnings,
-          `Extraction failed (${error.code}: ${error.message}); the ${raw.messages.length} messages are stored and can be reprocessed.`,
-        ],
-      };
-    }
-  }
 
   async function embedOne(text: string): Promise<{ vector: Float32Array; model: string } | undefined> {
     if (embedder === undefined) return undefined;
@@ -428,4 +385,58 @@ function pickScope(value: {
     agentId: value.agentId,
     sessionId: value.sessionId,
   };
+}
+
+/** Validates the inference options before anything is opened. */
+function inferenceSettings(options: CreateMemoryOptions): {
+  policy: BatchPolicy;
+  summaries: SummaryThresholds | undefined;
+  backgroundMs: number | undefined;
+} {
+  const defined = <T extends object>(value: T) =>
+    Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+  const policy = {
+    ...batchPolicyDefaults,
+    ...defined(parseInput(batchPolicySchema, options.buffer ?? {}, 'buffer options')),
+  };
+  const summaries = parseInput(summariesOptionSchema, options.summaries ?? true, 'summaries option');
+  const backgroundMs =
+    options.background === undefined
+      ? undefined
+      : parseInput(backgroundOptionSchema, options.background, 'background option').intervalMs;
+  return {
+    policy,
+    summaries:
+      summaries === false
+        ? undefined
+        : { ...summaryThresholdDefaults, ...(summaries === true ? {} : defined(summaries)) },
+    backgroundMs,
+  };
+}
+
+/** How an add treats its messages: raw only, inferred now, or queued for batched inference. */
+function addModeOf(parsed: { infer?: boolean; buffer?: boolean }, hasModel: boolean): AddMode {
+  if (parsed.buffer === true && parsed.infer === false) {
+    throw new MnemoError({
+      code: 'INVALID_INPUT',
+      message: 'buffer: true queues messages for inference; it cannot be combined with infer: false.',
+    });
+  }
+  const infer = parsed.buffer === true || (parsed.infer ?? hasModel);
+  if (infer && !hasModel) {
+    throw new MnemoError({
+      code: 'UNSUPPORTED',
+      message: `${parsed.buffer === true ? 'buffer' : 'infer'}: true needs a language model; none is configured (set MNEMO_LLM_BASE_URL or pass \`llm\`).`,
+    });
+  }
+  if (!infer) return 'raw';
+  return parsed.buffer === true ? 'buffer' : 'infer';
+}
+
+/** A maintenance scope: undefined (every tenant), a whole tenant, or a parsed scope. */
+function maintenanceScope(fields: MaintenanceScope): Scope | undefined {
+  if (fields.userId === undefined && fields.agentId === undefined && fields.sessionId === undefined) {
+    return fields.tenantId === undefined ? undefined : { tenantId: fields.tenantId };
+  }
+  return parseScope(fields);
 }

@@ -1,6 +1,8 @@
 // status(): what the engine is running on and can do, as data.
 import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+import type { LanguageModel } from '../models/language-model.js';
 import type { MemoryStore, StoreCapabilities, StoreStats } from '../store/memory-store.js';
+import type { InferenceStatus } from './inference-runner.js';
 
 export interface MemoryStatus {
   store: { provider: string; path?: string; capabilities: StoreCapabilities; stats: StoreStats };
@@ -13,7 +15,13 @@ export interface MemoryStatus {
     /** The store's vectors were made by this embedder. */
     matchesStore: boolean;
   };
-  llm: null;
+  llm: null | {
+    provider: string;
+    modelId: string;
+    capabilities: LanguageModel['capabilities'];
+  };
+  /** Buffered ingestion, extraction failures, automatic summaries and the background timer. */
+  inference: InferenceStatus;
   capabilities: {
     rawMode: boolean;
     inferredMode: boolean;
@@ -27,8 +35,12 @@ export interface MemoryStatus {
 export async function buildStatus(input: {
   store: MemoryStore;
   embedder: EmbeddingModel | undefined;
+  llm: LanguageModel | undefined;
+  inference: InferenceStatus;
+  /** Why the inference queue is not durable, when it is not. */
+  queueWarning?: string;
 }): Promise<MemoryStatus> {
-  const { store, embedder } = input;
+  const { store, embedder, llm, inference } = input;
   const stats = await store.stats();
   const warnings: string[] = [];
   const key = embedder === undefined ? undefined : embeddingModelKey(embedder);
@@ -40,6 +52,22 @@ export async function buildStatus(input: {
     );
   }
   if (embedder === undefined) warnings.push('No embedder: search is lexical only.');
+  if (input.queueWarning !== undefined) warnings.push(input.queueWarning);
+  if (inference.queue.failed > 0) {
+    warnings.push(
+      `${inference.queue.failed} message(s) failed extraction: list them with failures(), replay with reprocess() (\`mnemo reprocess\`).`,
+    );
+  }
+  if (inference.queue.pending > 0 && llm === undefined) {
+    warnings.push(
+      `${inference.queue.pending} buffered message(s) wait for inference, but no language model is configured.`,
+    );
+  }
+  if (inference.background?.lastError !== undefined) {
+    warnings.push(
+      `The last background run failed (${inference.background.lastError.code}: ${inference.background.lastError.message}).`,
+    );
+  }
   const storePath = 'path' in store && typeof store.path === 'string' ? store.path : undefined;
   return {
     store: {
@@ -59,10 +87,14 @@ export async function buildStatus(input: {
             capabilities: embedder.capabilities,
             matchesStore,
           },
-    llm: null,
+    llm:
+      llm === undefined
+        ? null
+        : { provider: llm.provider, modelId: llm.modelId, capabilities: llm.capabilities },
+    inference,
     capabilities: {
       rawMode: true,
-      inferredMode: false,
+      inferredMode: llm !== undefined,
       lexicalSearch: store.capabilities.fullTextSearch,
       vectorSearch: store.capabilities.vectorSearch && matchesStore,
       semanticSearch: matchesStore && embedder?.capabilities.semantic === true,

@@ -1,6 +1,11 @@
 // `mnemo serve` (the REST server) and `mnemo keys create|list|revoke` (API keys in the store's database).
 import type { Command } from 'commander';
-import { embedderFromEnvironment, llmFromEnvironment, resolveDbPath } from '../cli/cli-context.js';
+import {
+  BACKGROUND_INTERVAL_MS,
+  embedderFromEnvironment,
+  llmFromEnvironment,
+  resolveDbPath,
+} from '../cli/cli-context.js';
 import { invalidInput } from '../core/errors.js';
 import { createMemory } from '../sdk/create-memory.js';
 import {
@@ -103,6 +108,8 @@ function registerServe(
         embedder: embedderFromEnvironment(),
         llm: llmFromEnvironment(),
         actor: 'rest',
+        // A long-running server infers buffered batches and summarises idle sessions on its own.
+        background: { intervalMs: BACKGROUND_INTERVAL_MS },
       });
       let keys: ApiKeyStore | undefined;
       try {

@@ -333,6 +333,69 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
       expect(left.map((message) => message.content)).toEqual(['I like tea']);
     });
 
+    it('finds episodes by message and re-indexes a memory in place without history', async () => {
+      const [reply, other] = await store.appendMessages({
+        messages: [
+          makeNewMessage({ scope: alice, content: 'yes, last year' }),
+          makeNewMessage({ scope: alice, content: 'lovely' }),
+        ],
+      });
+      const episode = makeMemoryWrite({ scope: alice, text: 'yes, last year', kind: 'episode' });
+      episode.record.source.messageIds = [reply!.id];
+      const fact = makeMemoryWrite({ scope: alice, text: 'yes, last year', kind: 'fact' });
+      fact.record.source.messageIds = [reply!.id];
+      const [record] = await insert(episode, fact);
+      const found = await store.episodesOfMessages({ scope: alice, messageIds: [reply!.id, other!.id] });
+      expect([...found.keys()]).toEqual([reply!.id]);
+      expect(found.get(reply!.id)?.id).toBe(record!.id);
+      expect((await store.episodesOfMessages({ scope: bob, messageIds: [reply!.id] })).size).toBe(0);
+
+      const search = (term: string) =>
+        store.searchLexical({ scope: alice, terms: analyzeQuery(term), filter: { now }, limit: 5 });
+      expect(await search('sunrise')).toEqual([]);
+      const indexText = 'alice: yes, last year … did you paint the lake sunrise?';
+      await store.reindexMemory({
+        scope: alice,
+        id: record!.id,
+        indexText,
+        tokens: analyzeQuery(indexText),
+        embedding: fixtureEmbedding('lake sunrise'),
+      });
+      expect((await search('sunrise')).map((hit) => hit.id)).toEqual([record!.id]);
+      expect((await search('last year')).map((hit) => hit.id).sort()).toEqual(
+        [record!.id, fact.record.id].sort(),
+      );
+      const nearest = await store.searchVector({
+        scope: alice,
+        embedding: fixtureEmbedding('lake sunrise'),
+        filter: { now },
+        limit: 1,
+      });
+      expect(nearest[0]?.id).toBe(record!.id);
+      const after = await store.getMemory({ scope: alice, id: record!.id });
+      expect(after?.indexText).toBe(indexText);
+      expect(after?.text).toBe('yes, last year');
+      const history = await store.listHistory({ scope: alice, memoryId: record!.id });
+      expect(history.map((entry) => entry.event)).toEqual(['add']);
+      expect(history[0]?.after?.indexText).toBe(indexText);
+
+      // Without a vector the old one is dropped (it was made from the old text) and re-embedding lists it.
+      await store.reindexMemory({ scope: alice, id: record!.id, indexText: 'x', tokens: ['x'] });
+      const vectorHits = await store.searchVector({
+        scope: alice,
+        embedding: fixtureEmbedding('lake sunrise'),
+        filter: { now },
+        limit: 5,
+      });
+      expect(vectorHits.map((hit) => hit.id)).not.toContain(record!.id);
+      const listed = await store.listForReembed({ limit: 10 });
+      expect(listed.items.map((item) => item.id)).toContain(record!.id);
+      await expectCode(
+        store.reindexMemory({ scope: bob, id: record!.id, indexText: 'x', tokens: ['x'] }),
+        'NOT_FOUND',
+      );
+    });
+
     it('forgetScope erases only its scope and refuses a tenant-wide scope', async () => {
       await insert(
         makeMemoryWrite({ scope: alice, text: 'alice fact' }),
@@ -550,6 +613,55 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
       const stats = await store.stats({ scope: alice });
       expect(stats).toMatchObject({ memories: 1, currentMemories: 1, messages: 0 });
       expect(stats.schemaVersion).toBeGreaterThan(0);
+    });
+
+    it('accumulates usage per scope and sums every narrower scope inside a read scope', async () => {
+      const usage = (llmCalls: number, latencyMs: number) => ({
+        llmCalls,
+        inputTokens: 100 * llmCalls,
+        outputTokens: 10 * llmCalls,
+        embeddingCalls: 1,
+        latencyMs,
+      });
+      const s1 = { ...alice, sessionId: 's1' };
+      const s2 = { ...alice, agentId: 'helper', sessionId: 's2' };
+      expect(await store.getUsage({ scope: alice })).toEqual({
+        llmCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        embeddingCalls: 0,
+        latencyMs: 0,
+      });
+      await store.recordUsage({ scope: s1, usage: usage(1, 12.5), at: T0 });
+      await store.recordUsage({ scope: s1, usage: usage(2, 0.25), at: T0 + HOUR });
+      await store.recordUsage({ scope: s2, usage: usage(1, 1), at: T0 + 2 * HOUR });
+      await store.recordUsage({ scope: alice, usage: usage(0, 2), at: T0 + 3 * HOUR });
+      await store.recordUsage({ scope: bob, usage: usage(5, 5), at: T0 });
+      await store.recordUsage({ scope: otherTenant, usage: usage(7, 7), at: T0 });
+
+      const total = await store.getUsage({ scope: alice });
+      expect(total).toMatchObject({
+        llmCalls: 4,
+        inputTokens: 400,
+        outputTokens: 40,
+        embeddingCalls: 4,
+        firstAt: new Date(T0).toISOString(),
+        lastAt: new Date(T0 + 3 * HOUR).toISOString(),
+      });
+      expect(total.latencyMs).toBeCloseTo(15.75, 6);
+      expect(await store.getUsage({ scope: s1 })).toMatchObject({ llmCalls: 3, embeddingCalls: 2 });
+      expect(await store.getUsage({ scope: { ...alice, agentId: 'helper' } })).toMatchObject({ llmCalls: 1 });
+      expect(await store.getUsage({ scope: { tenantId: 't1', sessionId: 's2' } })).toMatchObject({
+        llmCalls: 1,
+      });
+      expect(await store.getUsage({ scope: bob })).toMatchObject({ llmCalls: 5 });
+      expect(await store.getUsage({ scope: { tenantId: 't2', userId: 'alice' } })).toMatchObject({
+        llmCalls: 7,
+      });
+
+      await store.forgetScope({ scope: alice, at: now, actor: 'test' });
+      expect((await store.getUsage({ scope: alice })).llmCalls).toBe(0);
+      expect((await store.getUsage({ scope: bob })).llmCalls).toBe(5);
     });
 
     itKeepsScopesApart(createStore);

@@ -18,6 +18,8 @@ import type {
   MemoryRecord,
   Message,
   Page,
+  Usage,
+  UsageTotals,
 } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 
@@ -177,6 +179,24 @@ export interface MemoryStore extends AsyncDisposable {
     reason?: string;
   }): Promise<MemoryRecord>;
   /**
+   * The current (not superseded, not retired) episode of each logged message in the scope, keyed by
+   * message id; messages without one are absent. Used to keep episodes' conversational context current.
+   */
+  episodesOfMessages(input: { scope: Scope; messageIds: string[] }): Promise<Map<string, MemoryRecord>>;
+  /**
+   * Replaces memory `id`'s index text, full-text tokens and vector in place. Search data derived from the
+   * content, not content, so no history entry. Without `embedding`, the stored vector is dropped (it was
+   * made from the old index text; `reembed` restores it). The cached embedding of the old index text is
+   * erased too, since it may carry text of a neighbouring turn that was forgotten. NOT_FOUND outside the scope.
+   */
+  reindexMemory(input: {
+    scope: Scope;
+    id: string;
+    indexText: string;
+    tokens: string[];
+    embedding?: Float32Array;
+  }): Promise<void>;
+  /**
    * Changes fields that are not the content (importance, confidence, metadata, expiresAt) in place.
    * History: `update` with before/after. Content changes go through `supersedeMemory`.
    */
@@ -200,8 +220,8 @@ export interface MemoryStore extends AsyncDisposable {
     actor: string;
   }): Promise<{ forgottenIds: string[] }>;
   /**
-   * Erases every memory, message and history entry inside `scope` (never outside it; the scope must
-   * name a user, agent or session). Returns counts.
+   * Erases every memory, message, history entry and usage total inside `scope` (never outside it; the
+   * scope must name a user, agent or session). Returns counts.
    */
   forgetScope(input: {
     scope: Scope;
@@ -249,6 +269,15 @@ export interface MemoryStore extends AsyncDisposable {
     model: string;
     entries: Array<{ hash: string; embedding: Float32Array }>;
   }): Promise<void>;
+
+  // --- usage accounting ---
+  /**
+   * Adds one operation's model usage to the running totals of exactly `scope` (one row per tenant, user,
+   * agent and session; `at` is epoch ms). Not part of dumps: totals describe this store's own spending.
+   */
+  recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void>;
+  /** The totals of every scope inside `scope` (matched like reads), zero when nothing was recorded. */
+  getUsage(input: { scope: Scope }): Promise<UsageTotals>;
 
   // --- whole-store operations ---
   stats(input?: { scope?: Scope }): Promise<StoreStats>;

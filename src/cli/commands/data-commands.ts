@@ -225,7 +225,7 @@ function registerStatus(program: Command): void {
         printJson(status);
         return;
       }
-      const { store, embedder, capabilities } = status;
+      const { store, embedder, llm, inference, capabilities } = status;
       const enabled = Object.entries(capabilities)
         .filter(([, value]) => value)
         .map(([name]) => name);
@@ -236,6 +236,8 @@ function registerStatus(program: Command): void {
         `messages:     ${store.stats.messages}`,
         `size:         ${store.stats.sizeBytes === undefined ? 'unknown' : `${store.stats.sizeBytes} bytes`}`,
         `embedder:     ${embedder === null ? 'none (lexical search only)' : `${embedder.key}${embedder.matchesStore ? '' : ' (does not match the store: run mnemo reembed)'}`}`,
+        `llm:          ${llm === null ? 'none (raw mode; set MNEMO_LLM_BASE_URL and MNEMO_LLM_MODEL)' : `${llm.provider}:${llm.modelId}`}`,
+        `inference:    ${inference.queue.pending} pending, ${inference.queue.failed} failed (queue: ${inference.queue.provider}${inference.queue.durable ? '' : ', in memory'}); summaries ${inference.summaries === null ? 'off' : `after ${inference.summaries.afterTokens} tokens or ${Math.round(inference.summaries.idleMs / 60_000)} min idle`}`,
         `capabilities: ${enabled.join(', ')}`,
         ...status.warnings.map((warning) => `warning:      ${warning}`),
       );

@@ -63,6 +63,8 @@ interface AddFlags extends ScopeFlags, JsonFlag {
   metadata?: string;
   expires?: string;
   importance?: string;
+  buffer?: boolean;
+  infer?: boolean;
 }
 
 function registerAdd(program: Command): void {
@@ -77,6 +79,8 @@ function registerAdd(program: Command): void {
       .option('--metadata <json>', 'a JSON object stored with the memory')
       .option('--importance <0..1>', 'how much it matters (default 0.5)')
       .option('--expires <date>', 'hide and purge the memory after this date')
+      .option('--buffer', 'queue the message for batched inference (needs MNEMO_LLM_*; see mnemo flush)')
+      .option('--no-infer', 'store the message only, even when a language model is configured')
       .option('--json', 'print the full result as JSON'),
   ).action(async (words: string[], flags: AddFlags, command: Command) => {
     const role = parseRole(flags.role);
@@ -96,12 +100,15 @@ function registerAdd(program: Command): void {
         expiresAt,
         metadata,
         importance,
+        ...(flags.buffer === true ? { buffer: true } : {}),
+        ...(flags.infer === false ? { infer: false } : {}),
       }),
     );
     if (flags.json === true) printJson(result);
     else
       printLines(
         ...result.memories.map((memory) => memory.id),
+        ...(result.pending === undefined ? [] : [`pending: ${result.pending} message(s) wait for inference`]),
         ...result.warnings.map((warning) => `warning: ${warning}`),
       );
   });

@@ -25,10 +25,18 @@ export {
 export {
   type BatchPolicy,
   batchPolicyDefaults,
+  DEFAULT_CLAIM_LEASE_MS,
+  type DrainedBatch,
   type DrainInferenceQueueInput,
   type DrainInferenceQueueResult,
   drainInferenceQueue,
+  type FailedInference,
   type InferenceQueue,
   type ReadyBatch,
+  type SessionActivity,
 } from './inference-queue.js';
+export {
+  createPostgresInferenceQueue,
+  type PostgresInferenceQueueOptions,
+} from './postgres/postgres-inference-queue.js';
 export { createSqliteInferenceQueue } from './sqlite/sqlite-inference-queue.js';

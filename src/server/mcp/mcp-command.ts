@@ -1,6 +1,11 @@
 // `mnemo mcp`: runs the MCP server on stdio for desktop agents (Claude Desktop, Cursor, VS Code).
 import type { Command } from 'commander';
-import { embedderFromEnvironment, llmFromEnvironment, resolveDbPath } from '../../cli/cli-context.js';
+import {
+  BACKGROUND_INTERVAL_MS,
+  embedderFromEnvironment,
+  llmFromEnvironment,
+  resolveDbPath,
+} from '../../cli/cli-context.js';
 import { createMemory } from '../../sdk/create-memory.js';
 import { runMcpStdio } from './run-mcp-stdio.js';
 
@@ -29,6 +34,8 @@ export function registerMcpCommand(program: Command): void {
         embedder: embedderFromEnvironment(),
         llm: llmFromEnvironment(),
         actor: 'mcp',
+        // A long-running server infers buffered batches and summarises idle sessions on its own.
+        background: { intervalMs: BACKGROUND_INTERVAL_MS },
       });
       const stop = new AbortController();
       const onSignal = () => stop.abort();

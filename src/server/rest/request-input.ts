@@ -27,6 +27,22 @@ export async function readJsonBody<Schema extends z.ZodType>(
 }
 
 /**
+ * Like `readJsonBody`, but an empty body stands for `{}`.
+ *
+ * @example
+ * const scope = await readOptionalJsonBody(c, flushBodySchema, 'flush request');
+ */
+export async function readOptionalJsonBody<Schema extends z.ZodType>(
+  c: Context,
+  schema: Schema,
+  what: string,
+): Promise<z.output<Schema>> {
+  // Hono caches the body text, so reading it twice is free.
+  if ((await c.req.text()).trim() === '') return parseInput(schema, {}, what);
+  return readJsonBody(c, schema, what);
+}
+
+/**
  * Validates the query string. Repeated keys are joined with commas (so `kinds=a&kinds=b` equals `kinds=a,b`).
  *
  * @example

@@ -6,11 +6,12 @@ import { notFound } from '../../core/errors.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { ListOptions } from '../../sdk/options.js';
 import type { ApiKeyRole } from '../keys/api-key-store.js';
-import { readJsonBody, readQuery } from './request-input.js';
+import { readJsonBody, readOptionalJsonBody, readQuery } from './request-input.js';
 import { boundScope, type RestVariables } from './rest-auth.js';
 import {
   addBodySchema,
   contextBodySchema,
+  flushBodySchema,
   listQuerySchema,
   scopeQuerySchema,
   searchBodySchema,
@@ -159,6 +160,31 @@ export function restRoutes(memory: Memory): RestRoute[] {
       handle: async (c) => memory.forgetScope(scopeOf(c)),
     },
   ];
+  routes.push(
+    {
+      method: 'get',
+      path: '/v1/usage',
+      role: 'read',
+      summary:
+        'Model usage accumulated by a scope: LLM calls, input and output tokens, embedding calls, latency.',
+      query: scopeQuerySchema,
+      status: 200,
+      handle: async (c) => memory.usage(scopeOf(c)),
+    },
+    {
+      method: 'post',
+      path: '/v1/flush',
+      role: 'write',
+      summary:
+        'Infer every buffered message of the scope now (`buffer: true` adds) and summarise idle sessions.',
+      body: flushBodySchema,
+      status: 200,
+      async handle(c) {
+        const fields = await readOptionalJsonBody(c, flushBodySchema, 'flush request');
+        return memory.flush(boundScope(c.get('principal'), fields));
+      },
+    },
+  );
   routes.push({
     method: 'post',
     path: '/v1/context',

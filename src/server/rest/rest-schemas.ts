@@ -25,6 +25,7 @@ export const addBodySchema = restScopeSchema
     messages: z.array(messageInputSchema).min(1).max(MAX_MESSAGES_PER_ADD).optional(),
     text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS).optional(),
     infer: addOptionsSchema.shape.infer,
+    buffer: addOptionsSchema.shape.buffer,
     observedAt: addOptionsSchema.shape.observedAt,
     metadata: addOptionsSchema.shape.metadata,
     importance: addOptionsSchema.shape.importance,
@@ -79,8 +80,11 @@ export const listQuerySchema = restScopeSchema
   })
   .strict();
 
-/** Query of the routes that take only a scope (get, patch, delete, history, forget scope). */
+/** Query of the routes that take only a scope (get, patch, delete, history, forget scope, usage). */
 export const scopeQuerySchema = restScopeSchema;
+
+/** `POST /v1/flush`: an optional scope; without user, agent or session it flushes the key's whole tenant. */
+export const flushBodySchema = restScopeSchema;
 
 export type AddBody = z.output<typeof addBodySchema>;
 export type SearchBody = z.output<typeof searchBodySchema>;

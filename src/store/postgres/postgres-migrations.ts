@@ -54,6 +54,26 @@ CREATE TABLE {schema}.embedding_cache (model text NOT NULL, hash text NOT NULL, 
 CREATE INDEX embedding_cache_hash ON {schema}.embedding_cache (hash);
 `,
   },
+  {
+    version: 2,
+    name: 'usage',
+    sql: `
+CREATE TABLE {schema}.usage_totals (
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  llm_calls bigint NOT NULL, input_tokens bigint NOT NULL, output_tokens bigint NOT NULL,
+  embedding_calls bigint NOT NULL, latency_ms double precision NOT NULL,
+  first_at bigint NOT NULL, last_at bigint NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, agent_id, session_id)
+);
+`,
+  },
+  {
+    version: 3,
+    name: 'episode-message',
+    sql: `
+CREATE INDEX memories_episode_message ON {schema}.memories ((source->'messageIds'->>0)) WHERE kind = 'episode';
+`,
+  },
 ];
 
 export const latestPostgresSchemaVersion = Math.max(

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeQuery } from '../../models/text-analyzer.js';
 import { describeStoreConformance } from '../conformance.js';
 import { makeMemoryWrite, T0 } from '../test-support/fixtures.js';
+import { latestPostgresSchemaVersion } from './postgres-migrations.js';
 import { createPostgresStore } from './postgres-store.js';
 import { dropSchema, postgresRequired, testPostgresUrl, uniqueSchema } from './postgres-test-database.js';
 
@@ -39,7 +40,7 @@ describe.runIf(url !== undefined)('PostgreSQL store', () => {
     );
     try {
       await Promise.all(stores.map((store) => store.init()));
-      expect((await stores[0]!.stats()).schemaVersion).toBe(1);
+      expect((await stores[0]!.stats()).schemaVersion).toBe(latestPostgresSchemaVersion);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       await dropSchema(url!, schema);

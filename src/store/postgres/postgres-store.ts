@@ -2,7 +2,7 @@
 // SQLite's FTS5), HNSW cosine search, transactions with retries, advisory-locked migrations.
 import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
-import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
+import type { HistoryEntry, MemoryRecord, Message, Page, Usage, UsageTotals } from '../../core/records.js';
 import { type Scope, scopeContains } from '../../core/scope.js';
 import { bm25Score } from '../bm25.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -21,6 +21,7 @@ import type {
 } from '../memory-store.js';
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
 import { latestPostgresSchemaVersion, migratePostgres, quoteIdentifier } from './postgres-migrations.js';
+import { episodesOfMessagesIn, reindexRow } from './postgres-reindex.js';
 import { PostgresSpace } from './postgres-space.js';
 import {
   filterSql,
@@ -37,6 +38,7 @@ import {
   scopeSql,
   vectorLiteral,
 } from './postgres-sql.js';
+import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
 import {
   cleanTokens,
   eraseMemories,
@@ -85,6 +87,7 @@ export class PostgresStore implements MemoryStore {
       history: `${schema}.history`,
       cache: `${schema}.embedding_cache`,
       vectors: `${schema}.memory_vectors`,
+      usage: `${schema}.usage_totals`,
     };
     this.ownsPool = typeof options.connection === 'string';
     this.space = new PostgresSpace(this.tables);
@@ -499,6 +502,11 @@ export class PostgresStore implements MemoryStore {
         `DELETE FROM ${this.tables.messages} g WHERE ${scopeSql('g', scope, messageParams)}`,
         messageParams.values,
       );
+      const usageParams = new SqlParams();
+      await client.query(
+        `DELETE FROM ${this.tables.usage} u WHERE ${scopeSql('u', scope, usageParams)}`,
+        usageParams.values,
+      );
       return { memories: rows.rows.length, messages: deleted.rowCount ?? 0 };
     });
   }
@@ -648,6 +656,38 @@ export class PostgresStore implements MemoryStore {
       : { items };
   }
 
+  async episodesOfMessages(input: {
+    scope: Scope;
+    messageIds: string[];
+  }): Promise<Map<string, MemoryRecord>> {
+    return episodesOfMessagesIn(this.db, this.tables, input);
+  }
+
+  async reindexMemory(input: {
+    scope: Scope;
+    id: string;
+    indexText: string;
+    tokens: string[];
+    embedding?: Float32Array;
+  }): Promise<void> {
+    await this.write(async (client) => {
+      const row = await this.rowInScope(client, input.scope, input.id, true);
+      if (row === undefined) throw notFound('Memory', input.id);
+      if (input.embedding !== undefined) await this.space.ensure(client, input.embedding, undefined);
+      const reindex = {
+        indexText: input.indexText,
+        tokens: input.tokens,
+        hasVectors: this.space.current !== undefined,
+      };
+      await reindexRow(client, this.tables, row, {
+        ...reindex,
+        ...(input.embedding === undefined
+          ? {}
+          : { embedding: input.embedding, embeddingModel: this.space.current?.model }),
+      });
+    });
+  }
+
   async writeEmbeddings(input: {
     items: Array<{ id: string; embedding: Float32Array }>;
     model: string;
@@ -693,6 +733,27 @@ export class PostgresStore implements MemoryStore {
         );
       }
     });
+  }
+
+  async recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void> {
+    await recordPostgresUsage(this.db, this.tables.usage, input);
+  }
+
+  async getUsage(input: { scope: Scope }): Promise<UsageTotals> {
+    return readPostgresUsage(this.db, this.tables.usage, input.scope);
+  }
+
+  /**
+   * The open connection pool, for companions that keep their own tables in the store's schema (the
+   * inference queue). Throws STORE_CLOSED before `init()` and after `close()`.
+   */
+  connectionPool(): pg.Pool {
+    return this.db;
+  }
+
+  /** The schema holding the store's tables, unquoted. */
+  get schemaName(): string {
+    return this.options.schema ?? 'mnemo';
   }
 
   async stats(input: { scope?: Scope } = {}): Promise<StoreStats> {

@@ -25,6 +25,7 @@ export interface Tables {
   history: string;
   cache: string;
   vectors: string;
+  usage: string;
 }
 
 export async function insertMemoryRow(

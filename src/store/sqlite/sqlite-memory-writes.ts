@@ -125,7 +125,7 @@ export function supersessionChain(db: Database.Database, start: MemoryRow): Memo
 }
 
 /** The indexed document: every token namespaced by its partition. */
-function ftsDocument(partition: number, tokens: string[]): string {
+export function ftsDocument(partition: number, tokens: string[]): string {
   return tokens.map((token) => partitionToken(partition, token)).join(' ');
 }
 

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeQuery } from '../../models/text-analyzer.js';
 import { describeStoreConformance } from '../conformance.js';
 import { makeMemoryWrite, makeNewMessage, T0 } from '../test-support/fixtures.js';
-import { latestSchemaVersion } from './migrations/index.js';
+import { migration0001 } from './migrations/0001-init.js';
+import { latestSchemaVersion, migrations } from './migrations/index.js';
 import { createSqliteStore, openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
 async function tempStore(): Promise<{ store: SqliteStore; cleanup: () => Promise<void> }> {
@@ -128,8 +129,30 @@ describe('SQLite store specifics', () => {
     await reopened.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual(
+      migrations.map((migration) => ({ version: migration.version })),
+    );
     raw.close();
+  });
+
+  it('upgrades a version-1 file in place, keeping its data and adding usage totals', async () => {
+    const raw = new Database(path);
+    raw.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    migration0001.up(raw);
+    raw.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run('init', T0);
+    raw.close();
+    const store = await openSqliteStore({ path });
+    await store.appendMessages({ messages: [makeNewMessage({ scope, content: 'kept' })] });
+    await store.recordUsage({
+      scope,
+      usage: { llmCalls: 1, inputTokens: 5, outputTokens: 2, embeddingCalls: 0, latencyMs: 3 },
+      at: T0,
+    });
+    expect((await store.getUsage({ scope })).inputTokens).toBe(5);
+    expect((await store.stats()).schemaVersion).toBe(latestSchemaVersion);
+    await store.close();
   });
 
   it('lets two store instances on one file write interleaved without SQLITE_BUSY', async () => {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { MnemoError, notFound } from '../../core/errors.js';
-import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
+import type { HistoryEntry, MemoryRecord, Message, Page, Usage, UsageTotals } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
@@ -30,6 +30,12 @@ import {
 } from './sqlite-embeddings.js';
 import { eraseMemories, insertHistory, insertMemoryRow, supersessionChain } from './sqlite-memory-writes.js';
 import {
+  type EpisodesOfMessagesInput,
+  episodesOfMessagesIn,
+  type ReindexInput,
+  reindexMemoryIn,
+} from './sqlite-reindex.js';
+import {
   type InvalidateInput,
   invalidateInTransaction,
   type PatchInput,
@@ -52,6 +58,7 @@ import {
   scopeSql,
 } from './sqlite-rows.js';
 import { type LexicalInput, searchLexicalIn, searchVectorIn, type VectorInput } from './sqlite-search.js';
+import { readUsageIn, recordUsageIn } from './sqlite-usage.js';
 import { declareEmbeddingSpace, readEmbeddingSpace } from './sqlite-vectors.js';
 import { type VectorIndexCacheOptions, vectorIndexCacheFor } from './vector-index.js';
 
@@ -339,6 +346,14 @@ export class SqliteStore implements MemoryStore {
     return this.write((db) => invalidateInTransaction(db, input));
   }
 
+  async episodesOfMessages(input: EpisodesOfMessagesInput): Promise<Map<string, MemoryRecord>> {
+    return this.read((db) => episodesOfMessagesIn(db, input));
+  }
+
+  async reindexMemory(input: ReindexInput): Promise<void> {
+    await this.write((db) => reindexMemoryIn(db, input));
+  }
+
   async patchMemory(input: PatchInput): Promise<MemoryRecord> {
     return this.write((db) => patchInTransaction(db, input));
   }
@@ -380,6 +395,8 @@ export class SqliteStore implements MemoryStore {
       db.prepare(`DELETE FROM history WHERE ${history.sql}`).run(...history.params);
       const messages = scopeSql('messages', resolvePartitions(db, scope), scope);
       const deleted = db.prepare(`DELETE FROM messages WHERE ${messages.sql}`).run(...messages.params);
+      const usage = scopeSql('usage_totals', resolvePartitions(db, scope), scope);
+      db.prepare(`DELETE FROM usage_totals WHERE ${usage.sql}`).run(...usage.params);
       return { memories: rows.length, messages: deleted.changes };
     });
     this.checkpoint();
@@ -456,6 +473,14 @@ export class SqliteStore implements MemoryStore {
     entries: Array<{ hash: string; embedding: Float32Array }>;
   }): Promise<void> {
     await this.write((db) => writeCachedEmbeddings(db, input));
+  }
+
+  async recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void> {
+    await this.write((db) => recordUsageIn(db, input));
+  }
+
+  async getUsage(input: { scope: Scope }): Promise<UsageTotals> {
+    return this.read((db) => readUsageIn(db, input.scope));
   }
 
   async stats(input: { scope?: Scope } = {}): Promise<StoreStats> {

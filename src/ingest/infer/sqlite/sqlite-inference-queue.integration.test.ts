@@ -1,7 +1,13 @@
-// Buffered ingestion on SQLite: the queue survives a reopen, batches by policy, and keeps failures for retry.
+// Buffered ingestion on SQLite: the queue conformance suite, a version-1 upgrade, and drains that survive a
+// reopen, batch by policy, and keep failures for retry.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../core/scope.js';
 import { drainInferenceQueue, type InferenceQueue } from '../inference-queue.js';
+import { describeInferenceQueueConformance } from '../queue-conformance.js';
 import {
   createInferHarness,
   type InferHarness,
@@ -9,6 +15,61 @@ import {
   operationsReply,
 } from '../test-support/infer-harness.js';
 import { createSqliteInferenceQueue } from './sqlite-inference-queue.js';
+
+describeInferenceQueueConformance('sqlite', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'mnemo-queue-'));
+  const queue = createSqliteInferenceQueue({ path: join(directory, 'queue.db') });
+  await queue.init();
+  return {
+    queue,
+    cleanup: async () => {
+      await queue.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('the SQLite inference queue', () => {
+  it('upgrades a version-1 table in place, keeping pending and failed entries with their scopes', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'mnemo-queue-'));
+    const file = join(directory, 'queue.db');
+    const raw = new Database(file);
+    raw.exec(`CREATE TABLE infer_queue_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+      INSERT INTO infer_queue_migrations VALUES (1, 0);
+      CREATE TABLE infer_queue (message_id TEXT PRIMARY KEY, scope_key TEXT NOT NULL, scope_json TEXT NOT NULL,
+        seq INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, status TEXT NOT NULL CHECK (status IN ('pending', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0, error_code TEXT, error_message TEXT, failed_at INTEGER);`);
+    const scope = JSON.stringify({ tenantId: 'default', userId: 'alice', sessionId: 's1' });
+    raw
+      .prepare('INSERT INTO infer_queue VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('m1', scope, scope, 1, 5, 'pending', 0, null, null, null);
+    raw
+      .prepare('INSERT INTO infer_queue VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('m2', scope, scope, 2, 5, 'failed', 1, 'LLM_FAILED', 'timeout', 9);
+    raw.close();
+    const upgraded = createSqliteInferenceQueue({ path: file });
+    await upgraded.init();
+    try {
+      expect(await upgraded.counts({ scope: { tenantId: 'default', userId: 'alice' } })).toEqual({
+        pending: 1,
+        failed: 1,
+      });
+      expect(await upgraded.listFailed({ limit: 5 })).toEqual([
+        {
+          messageId: 'm2',
+          scope: { tenantId: 'default', userId: 'alice', sessionId: 's1' },
+          code: 'LLM_FAILED',
+          message: 'timeout',
+          attempts: 1,
+          failedAt: 9,
+        },
+      ]);
+    } finally {
+      await upgraded.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
 
 const s1: Scope = { tenantId: 'default', userId: 'alice', sessionId: 's1' };
 const s2: Scope = { tenantId: 'default', userId: 'alice', sessionId: 's2' };

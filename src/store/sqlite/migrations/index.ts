@@ -2,6 +2,8 @@
 import type Database from 'better-sqlite3';
 import { MnemoError } from '../../../core/errors.js';
 import { migration0001 } from './0001-init.js';
+import { migration0002 } from './0002-usage.js';
+import { migration0003 } from './0003-episode-message.js';
 
 export interface Migration {
   version: number;
@@ -10,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Append new ones; never edit an applied one. */
-export const migrations: readonly Migration[] = [migration0001];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 
 /** The schema version this build writes. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]?.version ?? 0;
@@ -20,7 +22,7 @@ export const latestSchemaVersion: number = migrations[migrations.length - 1]?.ve
  * Safe to call from several processes at once: the write lock serialises them.
  *
  * @example
- * const version = runMigrations(db); // 1
+ * const version = runMigrations(db); // 2
  */
 export function runMigrations(db: Database.Database): number {
   const apply = db.transaction(() => {

@@ -1,0 +1,154 @@
+// The Memory handle and the options of createMemory(): the SDK's public contract, kept apart from its wiring.
+import type pg from 'pg';
+import type { ContextResult } from '../context/assemble-context.js';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { HistoryEntry, MemoryRecord, Page, UsageTotals } from '../core/records.js';
+import type { Scope, ScopeInput } from '../core/scope.js';
+import type { AddResult } from '../ingest/add-messages.js';
+import type { Profile } from '../ingest/infer/get-profile.js';
+import type { BatchPolicy, InferenceQueue } from '../ingest/infer/inference-queue.js';
+import type { MessageInput } from '../ingest/message-input.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
+import type { LanguageModel } from '../models/language-model.js';
+import type { SearchOptions, SearchResponse } from '../retrieve/search-memories.js';
+import type { MemoryStore, StoreDumpRow } from '../store/memory-store.js';
+import type { ExtractionFailure } from './buffered-ingest.js';
+import type { FlushResult, ReprocessResult } from './inference-runner.js';
+import type {
+  AddOptions,
+  ContextOptions,
+  FailuresOptions,
+  ListOptions,
+  MaintenanceScope,
+  MemoryUpdate,
+  ReprocessOptions,
+} from './options.js';
+import type { EmbedderConfig } from './resolve-embedder.js';
+import type { StoreConfig } from './resolve-store.js';
+import type { MemoryStatus } from './status.js';
+
+export interface CreateMemoryOptions {
+  /** A MemoryStore, a SQLite file path, a `postgres://` URL, a pg.Pool, or a store config. Default: `~/.mnemo/mnemo.db`. */
+  store?: MemoryStore | string | StoreConfig | pg.Pool;
+  /**
+   * A language model for inferred memory (`add(…, { infer: true })`, the default when one is given):
+   * facts, profile slots and procedures extracted and reconciled in one call per batch.
+   */
+  llm?: LanguageModel;
+  /** Caps on what one inference call shows the model (known memories, previous turns). */
+  inferLimits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
+  /**
+   * When messages added with `buffer: true` are inferred: once a session has `minBatch` of them (default 4)
+   * or its oldest waited `maxWaitMs` (default 60 000), at most `maxBatch` (default 16) per model call.
+   */
+  buffer?: Partial<BatchPolicy>;
+  /**
+   * Automatic session summaries, on by default when `llm` is given: a session is summarised into a
+   * `summary` memory after `afterTokens` new tokens (default 2 000) or `idleMs` of silence (default 30 min).
+   * `false` turns them off.
+   */
+  summaries?: boolean | { afterTokens?: number; idleMs?: number };
+  /**
+   * Runs due work every `intervalMs` on a timer: buffered batches past `maxWaitMs` and idle sessions'
+   * summaries. Off by default (due work then runs on later adds and on `flush()`). The timer is unref'd
+   * and stopped by `close()`.
+   */
+  background?: { intervalMs: number };
+  /**
+   * Where buffered messages, extraction failures and session activity are kept (`init()` is called, and
+   * `close()` closes it). Default: beside the store (its SQLite file, its PostgreSQL schema).
+   */
+  inferenceQueue?: InferenceQueue;
+  /** An EmbeddingModel, an embedder config, or `false` for lexical-only. Default: the built-in embedder. */
+  embedder?: EmbeddingModel | EmbedderConfig | false;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** Who is recorded as the actor in history (default `sdk`). */
+  actor?: string;
+  /** Defaults merged into every search. */
+  searchDefaults?: Partial<SearchOptions>;
+}
+
+export type SearchCallOptions = ScopeInput & SearchOptions;
+export type ScopeOptions = ScopeInput;
+
+/** The memory engine handle returned by {@link createMemory}. */
+export interface Memory extends AsyncDisposable {
+  readonly store: MemoryStore;
+  readonly embedder: EmbeddingModel | undefined;
+  readonly llm: LanguageModel | undefined;
+  /**
+   * Stores messages (or one text as a user message) and indexes each turn as an episode memory. With an
+   * `llm` it then infers facts, profile slots and procedures (one call), or with `buffer: true` queues the
+   * messages for batched inference; `usage` includes any due batch or session summary it ran.
+   *
+   * @example
+   * const { memories, usage } = await memory.add('I moved to Lisbon', { userId: 'alice', sessionId: 's1' });
+   * const { pending } = await memory.add(turns, { userId: 'alice', sessionId: 's1', buffer: true });
+   */
+  add(content: string | MessageInput[], options: AddOptions): Promise<AddResult>;
+  /**
+   * A ready-to-inject prompt section within `budgetTokens`: core blocks, profile, procedures, relevant
+   * memories and recent turns, each cited with its id and date.
+   */
+  context(query: string, options: ContextOptions): Promise<ContextResult>;
+  /** Hybrid search inside a scope; current memories only unless `asOf`/`includeHistory`. */
+  search(query: string, options: SearchCallOptions): Promise<SearchResponse>;
+  get(id: string, options: ScopeOptions): Promise<MemoryRecord>;
+  /** The user's structured profile (topic → slot → value), kept by inferred memory. */
+  getProfile(options: ScopeOptions & { asOf?: string | number | Date }): Promise<Profile>;
+  list(options: ListOptions): Promise<Page<MemoryRecord>>;
+  /** New text supersedes (history keeps the old version); other fields are patched in place. */
+  update(
+    id: string,
+    update: MemoryUpdate,
+    options: ScopeOptions,
+  ): Promise<{ previous: MemoryRecord; current: MemoryRecord }>;
+  /** Erases the memory and all its versions for real; leaves a content-free tombstone in history. */
+  forget(id: string, options: ScopeOptions): Promise<{ forgottenIds: string[] }>;
+  /** Erases everything inside a user, agent or session scope (never wider). */
+  forgetScope(options: ScopeOptions): Promise<{ memories: number; messages: number }>;
+  history(id: string, options: ScopeOptions): Promise<HistoryEntry[]>;
+  /** Erases memories past their `expiresAt`. */
+  purgeExpired(): Promise<{ purged: number }>;
+  /** Re-embeds every memory with the current embedder, switching the store's embedding space. */
+  reembed(options?: {
+    batchSize?: number;
+    onProgress?: (done: number) => void;
+  }): Promise<{ reembedded: number; model: string }>;
+  /** Every row of the store or of one scope, for export. */
+  dump(options?: { scope?: ScopeInput }): AsyncIterable<StoreDumpRow>;
+  restore(rows: StoreDumpRow[]): Promise<{ messages: number; memories: number; history: number }>;
+  /**
+   * Infers every buffered message now (inside the scope, or everywhere) and summarises idle sessions.
+   *
+   * @example
+   * await memory.add(turns, { userId: 'alice', sessionId: 's1', buffer: true });
+   * const { memories, usage, failures } = await memory.flush({ userId: 'alice' });
+   */
+  flush(options?: MaintenanceScope): Promise<FlushResult>;
+  /**
+   * Model usage accumulated inside a scope (every add, flush, reprocess and summary), read from the store.
+   *
+   * @example
+   * const { llmCalls, inputTokens, outputTokens } = await memory.usage({ userId: 'alice' });
+   */
+  usage(options: ScopeOptions): Promise<UsageTotals & { scope: Scope }>;
+  /**
+   * Messages whose extraction failed (code, message, attempts, time), oldest first.
+   *
+   * @example
+   * const failed = await memory.failures({ userId: 'alice' });
+   */
+  failures(options?: FailuresOptions): Promise<ExtractionFailure[]>;
+  /**
+   * Re-runs extraction for failed messages (inside the scope, or the given ids); success clears the failure.
+   *
+   * @example
+   * const { reprocessed, memories } = await memory.reprocess({ userId: 'alice' });
+   */
+  reprocess(options?: ReprocessOptions): Promise<ReprocessResult>;
+  status(): Promise<MemoryStatus>;
+  close(): Promise<void>;
+}

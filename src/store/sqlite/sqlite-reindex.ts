@@ -1,0 +1,89 @@
+// Derived-index upkeep for the SQLite store: find episodes by their message, re-index a memory in place.
+import type Database from 'better-sqlite3';
+import { notFound } from '../../core/errors.js';
+import type { MemoryRecord } from '../../core/records.js';
+import { hashText } from '../../models/cached-embedder.js';
+import type { MemoryStore } from '../memory-store.js';
+import { ftsDocument } from './sqlite-memory-writes.js';
+import { rowInScope } from './sqlite-revisions.js';
+import {
+  cleanTokens,
+  MEMORY_SELECT,
+  type MemoryRow,
+  memoryFromRow,
+  prepared,
+  resolvePartitions,
+  scopeSql,
+} from './sqlite-rows.js';
+import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
+
+export type EpisodesOfMessagesInput = Parameters<MemoryStore['episodesOfMessages']>[0];
+export type ReindexInput = Parameters<MemoryStore['reindexMemory']>[0];
+
+/** Current episodes of logged messages, through the `memories_episode_message` expression index. */
+export function episodesOfMessagesIn(
+  db: Database.Database,
+  input: EpisodesOfMessagesInput,
+): Map<string, MemoryRecord> {
+  const found = new Map<string, MemoryRecord>();
+  const ids = [...new Set(input.messageIds)];
+  if (ids.length === 0) return found;
+  const scope = scopeSql('m', resolvePartitions(db, input.scope), input.scope);
+  for (let offset = 0; offset < ids.length; offset += 500) {
+    const chunk = ids.slice(offset, offset + 500);
+    const rows = db
+      .prepare(
+        `${MEMORY_SELECT} WHERE m.kind = 'episode' AND json_extract(m.source, '$.messageIds[0]') IN (${chunk
+          .map(() => '?')
+          .join(', ')}) AND m.retired_at IS NULL AND ${scope.sql}`,
+      )
+      .all(...chunk, ...scope.params) as MemoryRow[];
+    for (const row of rows) {
+      const record = memoryFromRow(row);
+      const messageId = record.source.messageIds[0];
+      if (messageId !== undefined) found.set(messageId, record);
+    }
+  }
+  return found;
+}
+
+/** Re-indexes one memory inside a write transaction (see MemoryStore.reindexMemory). */
+export function reindexMemoryIn(db: Database.Database, input: ReindexInput): void {
+  const row = rowInScope(db, input.scope, input.id);
+  if (row === undefined) throw notFound('Memory', input.id);
+  const tokens = cleanTokens(input.tokens);
+  const oldTokens = JSON.parse(row.tokens) as string[];
+  if (oldTokens.length > 0) {
+    prepared(db, "INSERT INTO memory_fts (memory_fts, rowid, tokens) VALUES ('delete', ?, ?)").run(
+      row.rid,
+      ftsDocument(row.partition_id, oldTokens),
+    );
+  }
+  if (tokens.length > 0) {
+    prepared(db, 'INSERT INTO memory_fts (rowid, tokens) VALUES (?, ?)').run(
+      row.rid,
+      ftsDocument(row.partition_id, tokens),
+    );
+  }
+  let embeddingModel: string | null = null;
+  if (input.embedding === undefined) deleteVectors(db, [row.rid]);
+  else {
+    embeddingModel = checkVector(db, input.embedding, undefined).model;
+    putVector(db, row.rid, row.partition_id, input.embedding);
+  }
+  if (row.index_text !== input.indexText)
+    prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?').run(hashText(row.index_text));
+  // History snapshots carry the index text too; keep them in step, so no copy of the old one survives.
+  for (const column of ['before_json', 'after_json'] as const) {
+    prepared(
+      db,
+      `UPDATE history SET ${column} = json_set(${column}, '$.indexText', ?) WHERE memory_id = ? AND ${column} IS NOT NULL`,
+    ).run(input.indexText, row.id);
+  }
+  prepared(db, 'UPDATE memories SET index_text = ?, tokens = ?, embedding_model = ? WHERE rid = ?').run(
+    input.indexText,
+    JSON.stringify(tokens),
+    embeddingModel,
+    row.rid,
+  );
+}
