@@ -47,9 +47,46 @@ export function analyze(text: string, options: AnalyzeOptions = {}): string[] {
   for (const word of splitWords(text)) {
     if (word.length === 0) continue;
     if (!options.keepStopwords && STOPWORDS.has(word)) continue;
-    out.push(stem && word.length > 3 && !/^\d/.test(word) ? stemmer(word) : word);
+    out.push(stem && word.length > 3 && !/^\d/.test(word) ? stemOf(word) : word);
   }
   return out;
+}
+
+/** Porter stems of recently seen words: conversation vocabulary repeats, and stemming dominates analysis. */
+const stemCache = new Map<string, string>();
+const STEM_CACHE_SIZE = 50_000;
+
+function stemOf(word: string): string {
+  let stem = stemCache.get(word);
+  if (stem === undefined) {
+    // Cleared wholesale when full: simpler than LRU, and the next words refill it with current vocabulary.
+    if (stemCache.size >= STEM_CACHE_SIZE) stemCache.clear();
+    stem = stemmer(word);
+    stemCache.set(word, stem);
+  }
+  return stem;
+}
+
+/**
+ * How many of `terms` (analysed query terms) occur among the analysed words of `text`. Cheaper than
+ * `analyze(text)`: Porter stemming never changes a word's first two letters, so only words that start
+ * like some term are stemmed.
+ *
+ * @example
+ * countTermsIn('I moved to Lisbon', ['move', 'lisbon', 'porto']) // 2
+ */
+export function countTermsIn(text: string, terms: readonly string[]): number {
+  if (terms.length === 0) return 0;
+  const wanted = new Set(terms);
+  const prefixes = new Set(terms.map((term) => term.slice(0, 2)));
+  const found = new Set<string>();
+  for (const word of splitWords(text)) {
+    if (!prefixes.has(word.slice(0, 2)) || STOPWORDS.has(word)) continue;
+    const term = word.length > 3 && !/^\d/.test(word) ? stemOf(word) : word;
+    if (wanted.has(term)) found.add(term);
+    if (found.size === wanted.size) break;
+  }
+  return found.size;
 }
 
 /** Distinct query terms, in first-seen order. */

@@ -3,7 +3,7 @@ import { MnemoError } from '../core/errors.js';
 import type { MemoryRecord, Message } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
-import { analyze, analyzeQuery } from '../models/text-analyzer.js';
+import { analyze, analyzeQuery, countTermsIn } from '../models/text-analyzer.js';
 import type { LexicalHit, MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store.js';
 import {
   combineScores,
@@ -267,8 +267,9 @@ function fuse(
 
 /**
  * Loads and ranks candidates in fused order, stopping as soon as no unloaded candidate can still make the
- * top `wanted`: recency and importance are in [0, 1], so a candidate's final score is at most its fused
- * score plus their weights. Exact, and it spares loading records that cannot be returned.
+ * top `wanted`: recency, importance and text match are in [0, 1], so a candidate's final score is at most
+ * its fused score plus their weights. Exact, and it spares loading records that cannot be returned; each
+ * candidate is scored once, when its chunk loads.
  */
 async function rankWithBoundedLoading(input: {
   store: MemoryStore;
@@ -294,12 +295,17 @@ async function rankWithBoundedLoading(input: {
     })) {
       records.set(record.id, record);
     }
-    ranked = rankCandidates({ ...input, fused: fused.slice(0, loaded), records });
+    ranked = [...ranked, ...rankCandidates({ ...input, fused: chunk, records })].sort(byFinal);
     const next = fused[loaded];
     const cutoff = ranked[wanted - 1]?.final;
     if (next === undefined || (cutoff !== undefined && next.score + maxBonus < cutoff)) break;
   }
   return ranked;
+}
+
+/** Best final score first; ties keep fused order (stable sort). */
+function byFinal(left: Ranked, right: Ranked): number {
+  return right.final - left.final;
 }
 
 function rankCandidates(input: {
@@ -322,7 +328,7 @@ function rankCandidates(input: {
       halfLifeDays: options.recencyHalfLifeDays,
     });
     const importance = importanceSignal(record.importance);
-    const textMatch = textMatchSignal(input.terms, record.text);
+    const textMatch = textMatchSignal(input.terms, record.text, options.weights.textMatch);
     const score = combineScores({
       fusion: fused.score,
       recency,
@@ -494,8 +500,7 @@ function sameScope(a: Scope, b: Scope): boolean {
 }
 
 /** Share of the query terms found in the memory's own text, in [0, 1] (0 for a query without terms). */
-function textMatchSignal(terms: string[], text: string): number {
-  if (terms.length === 0) return 0;
-  const own = new Set(analyze(text));
-  return terms.filter((term) => own.has(term)).length / terms.length;
+function textMatchSignal(terms: string[], text: string, weight: number): number {
+  if (terms.length === 0 || weight === 0) return 0;
+  return countTermsIn(text, terms) / terms.length;
 }
