@@ -1,16 +1,10 @@
-// The inference side of the SDK: what happens after raw messages are logged (infer now, or buffer), and the
-// work that follows later (due batches, summaries, flush, reprocess), with usage accounted per scope.
-import type { Clock } from '../core/clock.js';
 import { MnemoError, toMnemoError } from '../core/errors.js';
-import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord, Usage } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { AddResult } from '../ingest/add-messages.js';
 import { inferMemories } from '../ingest/infer/infer-memories.js';
 import type { BatchPolicy } from '../ingest/infer/inference-queue.js';
-import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
-import type { MemoryStore } from '../store/memory-store.js';
 import { createSessionSummarizer, type SessionSummarizer, type SummaryThresholds } from './auto-summaries.js';
 import {
   createWorkLog,
@@ -63,16 +57,10 @@ export interface InferenceStatus {
   };
 }
 
-export interface InferenceRunnerOptions {
-  store: MemoryStore;
+/** What the runner is built from: the inference context, with the model optional and the queue resolved. */
+export interface InferenceRunnerOptions extends Omit<InferenceContext, 'queue' | 'llm'> {
   queue: ResolvedInferenceQueue;
   llm: LanguageModel | undefined;
-  embedder: EmbeddingModel | undefined;
-  clock: Clock;
-  ids: IdGenerator;
-  actor: string;
-  limits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
-  policy: BatchPolicy;
   /** Undefined turns automatic summaries off. */
   summaries: SummaryThresholds | undefined;
 }

@@ -4,7 +4,7 @@ import type { LocomoQa } from '../datasets/locomo.js';
 import type { LongMemEvalItem } from '../datasets/longmemeval.js';
 import type { QaMemory } from '../qa/answer-question.js';
 import type { QaDataset } from '../qa/judge-answer.js';
-import { type QaScores, scoreQaQuestions, type TokenMeans } from '../qa/qa-summary.js';
+import { type QaQuestionResult, type QaScores, scoreQaQuestions, type TokenMeans } from '../qa/qa-summary.js';
 import { createQaRun, type QaItem } from '../qa/run-qa.js';
 
 /** How many retrieved turns the answerer sees unless `--qa-context` says otherwise. */
@@ -26,18 +26,11 @@ export interface BenchQaOptions {
   concurrency?: number;
 }
 
-/** One answered question in the report. */
-export interface BenchQaAnswer {
-  id: string;
-  category: string;
-  question: string;
-  reference: string;
-  prediction: string;
-  f1: number;
-  bleu1: number;
-  judgeCorrect: boolean | null;
-  judgeReply: string | null;
-}
+/** One answered question in the report: its scores, without the per-call usage details. */
+export type BenchQaAnswer = Pick<
+  QaQuestionResult,
+  'id' | 'category' | 'question' | 'reference' | 'prediction' | 'f1' | 'bleu1' | 'judgeCorrect' | 'judgeReply'
+>;
 
 /** The `qa` section of a bench report. */
 export interface BenchQaReport {
@@ -203,4 +196,38 @@ export function longMemEvalQaItem(options: {
   };
   if (item.question_date !== undefined) qaItem.questionDate = item.question_date;
   return qaItem;
+}
+
+/**
+ * Runs a retrieval bench with QA answering alongside it when `options.qa` is set: starts the QA run,
+ * hands it to `retrieveAll`, and attaches the scored answers as `report.qa` (aborting QA if retrieval fails).
+ *
+ * @example
+ * return withBenchQa(options, 'locomo', (qa) => retrieveAll(options, qa));
+ */
+export async function withBenchQa<R extends { qa?: BenchQaReport }>(
+  options: {
+    qa?: BenchQaOptions;
+    onProgress?: (progress: { done: number; total: number; label: string }) => void;
+  },
+  dataset: QaDataset,
+  retrieveAll: (qa: BenchQa | undefined) => Promise<R>,
+): Promise<R> {
+  const qa =
+    options.qa === undefined
+      ? undefined
+      : startBenchQa({
+          ...options.qa,
+          dataset,
+          onProgress: ({ done, total }) =>
+            options.onProgress?.({ done, total, label: 'questions answered (QA)' }),
+        });
+  try {
+    const report = await retrieveAll(qa);
+    if (qa !== undefined) report.qa = await qa.finish();
+    return report;
+  } catch (error) {
+    qa?.abort(error);
+    throw error;
+  }
 }

@@ -8,7 +8,7 @@ import {
   type BenchQaOptions,
   type BenchQaReport,
   locomoQaItem,
-  startBenchQa,
+  withBenchQa,
 } from './bench-qa.js';
 import { type BenchSession, runBenchScope } from './bench-runner.js';
 import { averageRows, type MetricRow, parseEvidenceIds, recallAtK } from './metrics.js';
@@ -82,23 +82,7 @@ interface ScoredQuestion {
  * withQa.qa?.overall.judgeAccuracy;
  */
 export async function runLocomoBench(options: LocomoBenchOptions): Promise<LocomoBenchReport> {
-  const qa =
-    options.qa === undefined
-      ? undefined
-      : startBenchQa({
-          ...options.qa,
-          dataset: 'locomo',
-          onProgress: ({ done, total }) =>
-            options.onProgress?.({ done, total, label: 'questions answered (QA)' }),
-        });
-  try {
-    const report = await retrieveAll(options, qa);
-    if (qa !== undefined) report.qa = await qa.finish();
-    return report;
-  } catch (error) {
-    qa?.abort(error);
-    throw error;
-  }
+  return withBenchQa(options, 'locomo', (qa) => retrieveAll(options, qa));
 }
 
 async function retrieveAll(options: LocomoBenchOptions, qa: BenchQa | undefined): Promise<LocomoBenchReport> {

@@ -8,7 +8,7 @@ import {
   type BenchQaOptions,
   type BenchQaReport,
   longMemEvalQaItem,
-  startBenchQa,
+  withBenchQa,
 } from './bench-qa.js';
 import { type BenchSession, runBenchScope } from './bench-runner.js';
 import { averageRows, dedupeRanked, type MetricRow, ndcgAtK, recallAllAtK } from './metrics.js';
@@ -87,23 +87,7 @@ function turnKey(sessionIndex: number, turn: number): string {
  * report.overall.session['recall_all@5'];
  */
 export async function runLongMemEvalBench(options: LongMemEvalBenchOptions): Promise<LongMemEvalBenchReport> {
-  const qa =
-    options.qa === undefined
-      ? undefined
-      : startBenchQa({
-          ...options.qa,
-          dataset: 'longmemeval',
-          onProgress: ({ done, total }) =>
-            options.onProgress?.({ done, total, label: 'questions answered (QA)' }),
-        });
-  try {
-    const report = await retrieveAll(options, qa);
-    if (qa !== undefined) report.qa = await qa.finish();
-    return report;
-  } catch (error) {
-    qa?.abort(error);
-    throw error;
-  }
+  return withBenchQa(options, 'longmemeval', (qa) => retrieveAll(options, qa));
 }
 
 async function retrieveAll(

@@ -38,6 +38,7 @@ import {
   scopeSql,
   vectorLiteral,
 } from './postgres-sql.js';
+import { inTransaction } from './postgres-transaction.js';
 import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
 import {
   cleanTokens,
@@ -60,8 +61,6 @@ export interface PostgresStoreOptions {
   /** Attempts for a transaction that hits a serialization failure or deadlock (default 5). */
   maxRetries?: number;
 }
-
-const retryableCodes = new Set(['40001', '40P01', '55P03']);
 
 export class PostgresStore implements MemoryStore {
   readonly provider = 'postgres' as const;
@@ -136,23 +135,7 @@ export class PostgresStore implements MemoryStore {
 
   /** Runs `work` in one transaction, retrying serialization failures and deadlocks with jittered backoff. */
   private async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const attempts = this.options.maxRetries ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.db.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        const code = (error as { code?: string }).code;
-        if (code === undefined || !retryableCodes.has(code) || attempt >= attempts) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
-      } finally {
-        client.release();
-      }
-    }
+    return inTransaction(this.db, work, this.options.maxRetries ?? 5);
   }
 
   private async rowInScope(

@@ -5,6 +5,7 @@ import { MnemoError } from '../../../core/errors.js';
 import type { Scope } from '../../../core/scope.js';
 import { quoteIdentifier } from '../../../store/postgres/postgres-migrations.js';
 import { SqlParams, scopeColumns, scopeSql } from '../../../store/postgres/postgres-sql.js';
+import { inTransaction } from '../../../store/postgres/postgres-transaction.js';
 import { scopeOfRow } from '../../../store/row-mapping.js';
 import {
   DEFAULT_CLAIM_LEASE_MS,
@@ -73,20 +74,8 @@ export function createPostgresInferenceQueue(options: PostgresInferenceQueueOpti
     }
     return options.pool;
   };
-  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool().connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(pool(), work);
   const scopeWhere = (scope: Scope | undefined, params: SqlParams, alias = 'q') =>
     scope === undefined ? 'TRUE' : scopeSql(alias, scope, params);
   const close = async () => {
