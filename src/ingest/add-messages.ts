@@ -129,12 +129,17 @@ async function sessionContext(
   if (previous === undefined) return {};
   const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt).toISOString();
   const pending = new Map(messages.map((message) => [message.id, { message, expiresAt }]));
-  const reindex = await reindexedEpisode(input.store, previous, { excludedIds: new Set(), pending });
   const lender = (
     await input.store.episodesOfMessages({ scope: previous.scope, messageIds: [previous.id] })
   ).get(previous.id);
+  if (lender === undefined) return {};
+  const reindex = await reindexedEpisode(input.store, previous, {
+    excludedIds: new Set(),
+    pending,
+    episode: lender,
+  });
   const context: { before?: Message; reindex?: EpisodeReindex } = {};
-  if (lender !== undefined && mayLendContext(lender.expiresAt, expiresAt)) context.before = previous;
+  if (mayLendContext(lender.expiresAt, expiresAt)) context.before = previous;
   if (reindex !== undefined) context.reindex = reindex;
   return context;
 }

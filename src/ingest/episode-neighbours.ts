@@ -85,11 +85,13 @@ export async function reindexedEpisode(
     excludedIds: ReadonlySet<string>;
     /** Turns not stored yet (the batch being added): message id → its episode's expiry (or undefined). */
     pending?: ReadonlyMap<string, { message: Message; expiresAt: string | undefined }>;
+    /** `message`'s current episode, when the caller already has it. */
+    episode?: MemoryRecord;
   },
 ): Promise<EpisodeReindex | undefined> {
-  const episode = (await store.episodesOfMessages({ scope: message.scope, messageIds: [message.id] })).get(
-    message.id,
-  );
+  const episode =
+    options.episode ??
+    (await store.episodesOfMessages({ scope: message.scope, messageIds: [message.id] })).get(message.id);
   if (episode === undefined) return undefined;
   const neighbours: TurnNeighbours = {};
   const sides =
