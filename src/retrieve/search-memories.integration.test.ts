@@ -385,3 +385,37 @@ describe('bounded record loading', () => {
     expect(loaded).toBeLessThan(100);
   });
 });
+
+describe('query feedback', () => {
+  it('searches vectors again with the query moved toward its best candidates, with no extra embedding call', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: [
+        { text: 'I adopted a border collie named Pixel', scope: alice, observedAt: now - DAY },
+        { text: 'Pixel chases the frisbee in the park every morning', scope: alice, observedAt: now - DAY },
+        { text: 'The invoice from Kessler was paid on Monday', scope: alice, observedAt: now - DAY },
+      ],
+    });
+    const similarityOf = (response: Awaited<ReturnType<typeof search>>, text: string) =>
+      response.results.find((result) => result.memory.text === text)?.explanation?.vector?.similarity;
+    const plain = await search('which dog did I adopt', { explain: true, feedback: false, limit: 3 });
+    const refined = await search('which dog did I adopt', { explain: true, limit: 3 });
+    expect(refined.usage.embeddingCalls).toBe(1);
+    const [query] = (await embedder.embed({ values: ['which dog did I adopt'], purpose: 'query' }))
+      .embeddings;
+    const [frisbee] = (
+      await embedder.embed({
+        values: ['Pixel chases the frisbee in the park every morning'],
+        purpose: 'document',
+      })
+    ).embeddings;
+    const cosine = query!.reduce((sum, value, index) => sum + value * frisbee![index]!, 0);
+    const frisbeeText = 'Pixel chases the frisbee in the park every morning';
+    expect(similarityOf(plain, frisbeeText)).toBeCloseTo(cosine, 4);
+    // Feedback pulls the query toward the collie turn, which shares "Pixel" with the frisbee turn.
+    expect(similarityOf(refined, frisbeeText)).toBeGreaterThan(cosine + 0.01);
+    expect(texts(refined.results)[0]).toBe('I adopted a border collie named Pixel');
+  });
+});

@@ -1,8 +1,6 @@
-// The read path: analyse → lexical + vector candidates → fuse → recency/importance → MMR → limit → expand.
-import { MnemoError } from '../core/errors.js';
 import type { MemoryRecord, Message } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze, analyzeQuery, countTermsIn } from '../models/text-analyzer.js';
 import type { LexicalHit, MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store.js';
 import {
@@ -22,6 +20,7 @@ import {
   searchDefaults,
 } from './search-options.js';
 import type { SearchExplanation, SearchResponse, SearchResult } from './search-result.js';
+import { feedbackQuery, type SearchState, searchVector, usableEmbedder } from './vector-candidates.js';
 
 export type { SearchOptions } from './search-options.js';
 export type { SearchExplanation, SearchResponse, SearchResult } from './search-result.js';
@@ -48,12 +47,6 @@ interface Ranked {
   fused: FusedCandidate;
   final: number;
   explanation: SearchExplanation;
-}
-
-/** Mutable counters shared by the steps of one search. */
-interface SearchState {
-  warnings: string[];
-  embeddingCalls: number;
 }
 
 /** At most this many messages are listed around one memory's source turns. */
@@ -93,12 +86,32 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
     return respond([]);
   }
   const lexicalHits = await searchLexical(input, { terms, filter, limit: options.candidates }, state);
-  const vectorHits =
+  const vector =
     vectorEmbedder === undefined
-      ? []
+      ? { hits: [] }
       : await searchVector(input, { embedder: vectorEmbedder, filter, limit: options.candidates }, state);
-  const views = sourceViews(lexicalHits, vectorHits);
-  const fused = fuse(views, lexicalHits, vectorHits, options);
+  let vectorHits = vector.hits;
+  let views = sourceViews(lexicalHits, vectorHits);
+  let fused = fuse(views, lexicalHits, vectorHits, options);
+  if (options.feedback !== undefined && vector.embedding !== undefined && fused.length > 0) {
+    const refined = await feedbackQuery({
+      store: input.store,
+      scope: input.scope,
+      embedding: vector.embedding,
+      bestIds: fused.slice(0, options.feedback.docs).map((candidate) => candidate.id),
+      weight: options.feedback.weight,
+    });
+    if (refined !== undefined) {
+      vectorHits = await input.store.searchVector({
+        scope: input.scope,
+        embedding: refined,
+        filter,
+        limit: options.candidates,
+      });
+      views = sourceViews(lexicalHits, vectorHits);
+      fused = fuse(views, lexicalHits, vectorHits, options);
+    }
+  }
   const wanted = options.mmrLambda === undefined ? options.limit : options.limit * 4;
   let ranked = await rankWithBoundedLoading({
     store: input.store,
@@ -152,33 +165,6 @@ export function buildMemoryFilter(options: ResolvedSearchOptions, now: number): 
   return filter;
 }
 
-/** The embedder, when vector search can run with it; otherwise undefined, with a warning when it matters. */
-async function usableEmbedder(
-  input: SearchMemoriesInput,
-  state: SearchState,
-): Promise<EmbeddingModel | undefined> {
-  const { embedder, store } = input;
-  if (embedder === undefined || input.query.trim() === '') return undefined;
-  if (!store.capabilities.vectorSearch) {
-    state.warnings.push(
-      `Vector search is not available in this ${store.provider} store; results are lexical only.`,
-    );
-    return undefined;
-  }
-  const space = await store.getEmbeddingSpace();
-  // No vectors stored yet: nothing to search, and nothing is wrong.
-  if (space === undefined) return undefined;
-  const key = embeddingModelKey(embedder);
-  if (space.model !== key) {
-    state.warnings.push(
-      `Vector search skipped: the stored memories were embedded with ${space.model} but the embedder is ${key}. ` +
-        'Run `mnemo reembed` to re-embed them with the current embedder; results are lexical only.',
-    );
-    return undefined;
-  }
-  return embedder;
-}
-
 async function searchLexical(
   input: SearchMemoriesInput,
   query: { terms: string[]; filter: MemoryFilter; limit: number },
@@ -190,35 +176,6 @@ async function searchLexical(
     return [];
   }
   return input.store.searchLexical({ scope: input.scope, ...query });
-}
-
-async function searchVector(
-  input: SearchMemoriesInput,
-  query: { embedder: EmbeddingModel; filter: MemoryFilter; limit: number },
-  state: SearchState,
-): Promise<VectorHit[]> {
-  let embedding: Float32Array | undefined;
-  try {
-    const result = await query.embedder.embed({ values: [input.query], purpose: 'query' });
-    state.embeddingCalls += result.usage.calls;
-    embedding = result.embeddings[0];
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    state.warnings.push(`Embedding the query failed (${message}); results are lexical only.`);
-    return [];
-  }
-  if (embedding === undefined) {
-    throw new MnemoError({
-      code: 'EMBEDDING_FAILED',
-      message: 'The embedder returned no vector for the query.',
-    });
-  }
-  return input.store.searchVector({
-    scope: input.scope,
-    embedding,
-    filter: query.filter,
-    limit: query.limit,
-  });
 }
 
 function sourceViews(lexicalHits: LexicalHit[], vectorHits: VectorHit[]): SourceView {
@@ -328,7 +285,7 @@ function rankCandidates(input: {
       halfLifeDays: options.recencyHalfLifeDays,
     });
     const importance = importanceSignal(record.importance);
-    const textMatch = textMatchSignal(input.terms, record.text, options.weights.textMatch);
+    const textMatch = textMatchSignal(input.terms, ownText(record), options.weights.textMatch);
     const score = combineScores({
       fusion: fused.score,
       recency,
@@ -497,6 +454,12 @@ function sameScope(a: Scope, b: Scope): boolean {
     a.agentId === b.agentId &&
     a.sessionId === b.sessionId
   );
+}
+
+/** What a memory itself says, and who said it: its text without borrowed context or dates. */
+function ownText(record: MemoryRecord): string {
+  const speaker = record.source.attributedTo;
+  return speaker === undefined ? record.text : `${speaker} ${record.text}`;
 }
 
 /** Share of the query terms found in the memory's own text, in [0, 1] (0 for a query without terms). */

@@ -16,7 +16,16 @@ describe('parseSearchOptions', () => {
       recencyHalfLifeDays: 30,
       fusion: 'score',
       candidates: 50,
+      feedback: { docs: 5, weight: 0.5 },
     });
+  });
+
+  it('turns query feedback off or tunes it', () => {
+    expect(parseSearchOptions({ feedback: false }).feedback).toBeUndefined();
+    expect(parseSearchOptions({ feedback: true }).feedback).toEqual({ docs: 5, weight: 0.5 });
+    expect(parseSearchOptions({ feedback: { docs: 3 } }).feedback).toEqual({ docs: 3, weight: 0.5 });
+    expect(() => parseSearchOptions({ feedback: { docs: 0 } })).toThrow(/feedback/);
+    expect(() => parseSearchOptions({ feedback: { depth: 2 } })).toThrow(/feedback/);
   });
 
   it('grows the candidate pool with the limit', () => {

@@ -17,7 +17,10 @@ import { timeInputSchema } from '../core/time-input.js';
  *   Analysis of Fusion Functions for Hybrid Retrieval" (ACM TOIS 2023) found it beats RRF in and out of
  *   domain because it keeps how far apart the scores are, which ranks throw away; measured here too
  *   (docs/benchmarks.md, retrieval ablation). RRF with k = 60 (Cormack et al. 2009) stays available;
- * - MMR λ = 0.7: mostly relevance, enough diversity to drop near-duplicates.
+ * - MMR λ = 0.7: mostly relevance, enough diversity to drop near-duplicates;
+ * - query feedback (Rocchio, 1971): the query vector moves toward the stored vectors of the 5 best fused
+ *   candidates, by 0.5 in all, before a second vector search — pseudo-relevance feedback reaches turns that
+ *   share no word with the question but do with its best answers (docs/benchmarks.md, ablation).
  */
 export const searchDefaults = {
   limit: 10,
@@ -26,6 +29,7 @@ export const searchDefaults = {
   fusion: 'score' as 'rrf' | 'score',
   rrfK: 60,
   mmrLambda: 0.7,
+  feedback: { docs: 5, weight: 0.5 },
   /** Candidate pool per source: at least 50, or 5× the limit, so fusion has overlap to work with. */
   minCandidates: 50,
   candidatesPerResult: 5,
@@ -62,6 +66,17 @@ export const searchOptionsSchema = z
       .optional(),
     recencyHalfLifeDays: z.number().positive().optional(),
     fusion: z.enum(['rrf', 'score']).optional(),
+    feedback: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            docs: z.number().int().min(1).max(50).optional(),
+            weight: z.number().finite().min(0).max(10).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     candidates: z.number().int().min(1).max(1000).optional(),
   })
   .strict();
@@ -86,6 +101,8 @@ export interface ResolvedSearchOptions {
   recencyHalfLifeDays: number;
   fusion: 'rrf' | 'score';
   candidates: number;
+  /** Pseudo-relevance feedback for the vector search, or undefined when off. */
+  feedback?: { docs: number; weight: number };
 }
 
 /**
@@ -136,6 +153,13 @@ export function parseSearchOptions(input: unknown): ResolvedSearchOptions {
   if (observedFrom !== undefined) resolved.observedFrom = observedFrom;
   if (observedTo !== undefined) resolved.observedTo = observedTo;
   if (options.asOf !== undefined) resolved.asOf = options.asOf;
+  if (options.feedback !== false) {
+    const given = typeof options.feedback === 'object' ? options.feedback : {};
+    resolved.feedback = {
+      docs: given.docs ?? searchDefaults.feedback.docs,
+      weight: given.weight ?? searchDefaults.feedback.weight,
+    };
+  }
   if (options.mmr === true) resolved.mmrLambda = searchDefaults.mmrLambda;
   else if (typeof options.mmr === 'object') resolved.mmrLambda = options.mmr.lambda;
   return resolved;

@@ -490,6 +490,15 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
       });
       expect(hits.map((hit) => hit.id)).toEqual([records[0]!.id, records[1]!.id]);
       expect(hits[0]!.similarity).toBeCloseTo(1, 5);
+      const vectors = await store.getVectors({
+        scope: alice,
+        ids: [records[0]!.id, records[2]!.id, 'no-such-id'],
+      });
+      expect([...vectors.keys()]).toEqual([records[0]!.id]);
+      const expected = fixtureEmbedding('walks the dog every morning');
+      const stored = vectors.get(records[0]!.id)!;
+      expect(stored).toHaveLength(expected.length);
+      stored.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
       expect(hits[1]!.similarity).toBeLessThan(hits[0]!.similarity);
       expect(await store.getEmbeddingSpace()).toEqual({
         model: FIXTURE_MODEL,

@@ -264,6 +264,8 @@ export interface MemoryStore extends AsyncDisposable {
     items: Array<{ id: string; embedding: Float32Array }>;
     model: string;
   }): Promise<void>;
+  /** The stored vectors of memories in the scope, by id; memories without one are absent. */
+  getVectors(input: { scope: Scope; ids: string[] }): Promise<Map<string, Float32Array>>;
   getCachedEmbeddings(input: { model: string; hashes: string[] }): Promise<Map<string, Float32Array>>;
   putCachedEmbeddings(input: {
     model: string;

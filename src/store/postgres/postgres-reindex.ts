@@ -4,7 +4,14 @@ import type { MemoryRecord } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { hashText } from '../../models/cached-embedder.js';
 import { cleanTokens } from '../row-mapping.js';
-import { MEMORY_COLUMNS, type MemoryRow, memoryFromRow, SqlParams, scopeSql } from './postgres-sql.js';
+import {
+  MEMORY_COLUMNS,
+  type MemoryRow,
+  memoryFromRow,
+  parseVectorLiteral,
+  SqlParams,
+  scopeSql,
+} from './postgres-sql.js';
 import { putVector, type Tables } from './postgres-writes.js';
 
 /** Current episodes of logged messages, through the `memories_episode_message` expression index. */
@@ -72,4 +79,22 @@ export async function reindexRow(
       row.id,
     ],
   );
+}
+
+/** Stored vectors of memories inside the scope, by id. */
+export async function getVectorsIn(
+  db: pg.Pool,
+  tables: Tables,
+  input: { scope: Scope; ids: string[] },
+): Promise<Map<string, Float32Array>> {
+  const found = new Map<string, Float32Array>();
+  if (input.ids.length === 0) return found;
+  const params = new SqlParams();
+  const result = await db.query<{ id: string; embedding: string }>(
+    `SELECT m.id, v.embedding::text AS embedding FROM ${tables.memories} m JOIN ${tables.vectors} v ON v.memory_id = m.id
+     WHERE m.id = ANY(${params.add([...new Set(input.ids)])}::text[]) AND ${scopeSql('m', input.scope, params)}`,
+    params.values,
+  );
+  for (const row of result.rows) found.set(row.id, parseVectorLiteral(row.embedding));
+  return found;
 }

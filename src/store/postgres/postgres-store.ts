@@ -21,7 +21,7 @@ import type {
 } from '../memory-store.js';
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
 import { latestPostgresSchemaVersion, migratePostgres, quoteIdentifier } from './postgres-migrations.js';
-import { episodesOfMessagesIn, reindexRow } from './postgres-reindex.js';
+import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
 import { PostgresSpace } from './postgres-space.js';
 import {
   filterSql,
@@ -644,6 +644,11 @@ export class PostgresStore implements MemoryStore {
     messageIds: string[];
   }): Promise<Map<string, MemoryRecord>> {
     return episodesOfMessagesIn(this.db, this.tables, input);
+  }
+
+  async getVectors(input: { scope: Scope; ids: string[] }): Promise<Map<string, Float32Array>> {
+    if (this.space.current === undefined) return new Map();
+    return getVectorsIn(this.db, this.tables, input);
   }
 
   async reindexMemory(input: {

@@ -1,4 +1,5 @@
-// Derived-index upkeep for the SQLite store: find episodes by their message, re-index a memory in place.
+// Derived-index upkeep for the SQLite store: find episodes by their message, re-index a memory in place,
+// read stored vectors back (for query feedback).
 import type Database from 'better-sqlite3';
 import { notFound } from '../../core/errors.js';
 import type { MemoryRecord } from '../../core/records.js';
@@ -7,6 +8,7 @@ import type { MemoryStore } from '../memory-store.js';
 import { ftsDocument } from './sqlite-memory-writes.js';
 import { rowInScope } from './sqlite-revisions.js';
 import {
+  blobVector,
   cleanTokens,
   MEMORY_SELECT,
   type MemoryRow,
@@ -15,8 +17,9 @@ import {
   resolvePartitions,
   scopeSql,
 } from './sqlite-rows.js';
-import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
+import { checkVector, deleteVectors, putVector, readVector } from './sqlite-vectors.js';
 
+export type GetVectorsInput = Parameters<MemoryStore['getVectors']>[0];
 export type EpisodesOfMessagesInput = Parameters<MemoryStore['episodesOfMessages']>[0];
 export type ReindexInput = Parameters<MemoryStore['reindexMemory']>[0];
 
@@ -86,4 +89,15 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
     embeddingModel,
     row.rid,
   );
+}
+
+/** Stored vectors of memories inside the scope, by id. */
+export function getVectorsIn(db: Database.Database, input: GetVectorsInput): Map<string, Float32Array> {
+  const found = new Map<string, Float32Array>();
+  for (const id of new Set(input.ids)) {
+    const row = rowInScope(db, input.scope, id);
+    const blob = row === undefined ? undefined : readVector(db, row.rid);
+    if (blob !== undefined) found.set(id, blobVector(blob));
+  }
+  return found;
 }

@@ -32,6 +32,8 @@ import { eraseMemories, insertHistory, insertMemoryRow, supersessionChain } from
 import {
   type EpisodesOfMessagesInput,
   episodesOfMessagesIn,
+  type GetVectorsInput,
+  getVectorsIn,
   type ReindexInput,
   reindexMemoryIn,
 } from './sqlite-reindex.js';
@@ -348,6 +350,10 @@ export class SqliteStore implements MemoryStore {
 
   async episodesOfMessages(input: EpisodesOfMessagesInput): Promise<Map<string, MemoryRecord>> {
     return this.read((db) => episodesOfMessagesIn(db, input));
+  }
+
+  async getVectors(input: GetVectorsInput): Promise<Map<string, Float32Array>> {
+    return this.read((db) => getVectorsIn(db, input));
   }
 
   async reindexMemory(input: ReindexInput): Promise<void> {
