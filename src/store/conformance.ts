@@ -498,7 +498,7 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
       const expected = fixtureEmbedding('walks the dog every morning');
       const stored = vectors.get(records[0]!.id)!;
       expect(stored).toHaveLength(expected.length);
-      stored.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
+      for (const [index, value] of stored.entries()) expect(value).toBeCloseTo(expected[index]!, 5);
       expect(hits[1]!.similarity).toBeLessThan(hits[0]!.similarity);
       expect(await store.getEmbeddingSpace()).toEqual({
         model: FIXTURE_MODEL,
