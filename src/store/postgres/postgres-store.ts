@@ -4,7 +4,6 @@ import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
 import type { HistoryEntry, MemoryRecord, Message, Page, Usage, UsageTotals } from '../../core/records.js';
 import { type Scope, scopeContains } from '../../core/scope.js';
-import { bm25Score } from '../bm25.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   EmbeddingSpace,
@@ -22,6 +21,7 @@ import type {
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
 import { latestPostgresSchemaVersion, migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
+import { searchLexicalIn, searchVectorIn } from './postgres-search.js';
 import { PostgresSpace } from './postgres-space.js';
 import {
   filterSql,
@@ -36,12 +36,10 @@ import {
   SqlParams,
   scopeColumns,
   scopeSql,
-  vectorLiteral,
 } from './postgres-sql.js';
 import { inTransaction } from './postgres-transaction.js';
 import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
 import {
-  cleanTokens,
   eraseMemories,
   insertHistory,
   insertMemoryRow,
@@ -535,46 +533,7 @@ export class PostgresStore implements MemoryStore {
     filter: MemoryFilter;
     limit: number;
   }): Promise<LexicalHit[]> {
-    const terms = [...new Set(cleanTokens(input.terms))];
-    if (terms.length === 0 || input.limit <= 0) return [];
-    const params = new SqlParams();
-    const query = params.add(terms.join(' | '));
-    const termList = params.add(terms);
-    const scope = scopeSql('m', input.scope, params);
-    const filter = filterSql(input.filter, params);
-    const matches = await this.db.query<{ id: string; doc_len: number; lexeme: string; tf: number }>(
-      `SELECT m.id, m.doc_len, u.lexeme, cardinality(u.positions) AS tf
-       FROM ${this.tables.memories} m CROSS JOIN LATERAL unnest(m.search_vector) u
-       WHERE ${scope} AND m.search_vector @@ to_tsquery('simple', ${query}) AND ${filter} AND u.lexeme = ANY(${termList}::text[])`,
-      params.values,
-    );
-    if (matches.rows.length === 0) return [];
-    // Statistics over every memory of the scope, as FTS5 counts every row of its table.
-    const statsParams = new SqlParams();
-    const stats = await this.db.query<{ n: string; avgdl: string | null }>(
-      `SELECT count(*) AS n, avg(doc_len) AS avgdl FROM ${this.tables.memories} m WHERE ${scopeSql('m', input.scope, statsParams)}`,
-      statsParams.values,
-    );
-    const documents = new Map<string, { id: string; length: number; termFrequencies: Map<string, number> }>();
-    const documentFrequencies = new Map<string, number>();
-    for (const row of matches.rows) {
-      let document = documents.get(row.id);
-      if (document === undefined) {
-        document = { id: row.id, length: row.doc_len, termFrequencies: new Map() };
-        documents.set(row.id, document);
-      }
-      document.termFrequencies.set(row.lexeme, row.tf);
-      documentFrequencies.set(row.lexeme, (documentFrequencies.get(row.lexeme) ?? 0) + 1);
-    }
-    const corpus = {
-      documentCount: Number(stats.rows[0]?.n ?? 0),
-      averageLength: Number(stats.rows[0]?.avgdl ?? 0),
-      documentFrequencies,
-    };
-    return [...documents.values()]
-      .map((document) => ({ id: document.id, score: bm25Score(document, corpus, terms) }))
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-      .slice(0, input.limit);
+    return searchLexicalIn(this.db, this.tables, input);
   }
 
   async searchVector(input: {
@@ -585,30 +544,7 @@ export class PostgresStore implements MemoryStore {
   }): Promise<VectorHit[]> {
     if (input.limit <= 0 || this.space.current === undefined) return [];
     this.space.check(input.embedding, undefined);
-    const client = await this.db.connect();
-    try {
-      await client.query('BEGIN');
-      // Filtered HNSW scans keep walking the graph until enough rows pass the scope and filter.
-      await client.query("SET LOCAL hnsw.iterative_scan = 'relaxed_order'");
-      const params = new SqlParams();
-      const vector = params.add(vectorLiteral(input.embedding));
-      const result = await client.query<{ id: string; distance: number }>(
-        `SELECT id, distance FROM (
-           SELECT v.memory_id AS id, v.embedding <=> ${vector}::vector AS distance
-           FROM ${this.tables.vectors} v JOIN ${this.tables.memories} m ON m.id = v.memory_id
-           WHERE ${scopeSql('v', input.scope, params)} AND ${filterSql(input.filter, params)}
-           ORDER BY v.embedding <=> ${vector}::vector LIMIT ${params.add(input.limit)}
-         ) nearest ORDER BY distance, id`,
-        params.values,
-      );
-      await client.query('COMMIT');
-      return result.rows.map((row) => ({ id: row.id, similarity: 1 - Number(row.distance) }));
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+    return searchVectorIn(this.db, this.tables, input);
   }
 
   async getEmbeddingSpace(): Promise<EmbeddingSpace | undefined> {
