@@ -128,7 +128,7 @@ async function sessionContext(
   const previous = await previousTurn(input.store, first);
   if (previous === undefined) return {};
   const expiresAt = input.expiresAt === undefined ? undefined : new Date(input.expiresAt).toISOString();
-  const pending = new Map(messages.map((message) => [message.id, { message, expiresAt }]));
+  const pending = messages.map((message) => ({ message, expiresAt }));
   const lender = (
     await input.store.episodesOfMessages({ scope: previous.scope, messageIds: [previous.id] })
   ).get(previous.id);

@@ -83,8 +83,8 @@ export async function reindexedEpisode(
   message: Message,
   options: {
     excludedIds: ReadonlySet<string>;
-    /** Turns not stored yet (the batch being added): message id → its episode's expiry (or undefined). */
-    pending?: ReadonlyMap<string, { message: Message; expiresAt: string | undefined }>;
+    /** Turns not stored yet (the batch being added), each with its episode's expiry (or undefined). */
+    pending?: ReadonlyArray<{ message: Message; expiresAt: string | undefined }>;
     /** `message`'s current episode, when the caller already has it. */
     episode?: MemoryRecord;
   },
@@ -102,7 +102,7 @@ export async function reindexedEpisode(
           ['after', message.seq + 1],
         ] as const);
   for (const [key, seq] of sides) {
-    const pending = [...(options.pending?.values() ?? [])].find(
+    const pending = options.pending?.find(
       (entry) => entry.message.seq === seq && sameScope(entry.message.scope, message.scope),
     );
     const turn = pending?.message ?? (await turnAt(store, message.scope, seq));

@@ -1,3 +1,5 @@
+// The read path: analyse → lexical + vector candidates → fuse → query feedback (second vector search) →
+// fuse again → recency/importance/text match → MMR → limit → expand.
 import type { MemoryRecord, Message } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
@@ -265,6 +267,7 @@ function byFinal(left: Ranked, right: Ranked): number {
   return right.final - left.final;
 }
 
+/** Scores loaded candidates, in fused order (the caller sorts). */
 function rankCandidates(input: {
   fused: FusedCandidate[];
   records: Map<string, MemoryRecord>;
@@ -336,7 +339,7 @@ function rankCandidates(input: {
     ranked.push({ record, fused, final: score.final, explanation });
   }
   // Stable sort: equal finals keep the fused order (itself tie-broken by id).
-  return ranked.sort((a, b) => b.final - a.final);
+  return ranked;
 }
 
 function matchedTerms(terms: string[], indexText: string): string[] {
