@@ -1,5 +1,6 @@
 // QA mode of the retrieval benchmarks (`--qa`): answer each question from what Mnemo retrieved, score, report.
 import type { LanguageModel } from '../../models/language-model.js';
+import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { LocomoQa } from '../datasets/locomo.js';
 import type { LongMemEvalItem } from '../datasets/longmemeval.js';
 import type { QaMemory } from '../qa/answer-question.js';
@@ -230,4 +231,24 @@ export async function withBenchQa<R extends { qa?: BenchQaReport }>(
     qa?.abort(error);
     throw error;
   }
+}
+
+/** What every retrieval bench report carries besides its metrics. */
+export interface BenchReportCommon {
+  questions: number;
+  turns: number;
+  ingestMs: number;
+  latencyMs: { p50: number; p95: number };
+  /** How the run was made; each bench adds its own keys. */
+  config: {
+    ks: number[];
+    retrieved: number;
+    embedder: string;
+    search: SearchOptions;
+    now: string;
+    store: string;
+    baseline: string;
+  };
+  /** Present with `qa`: answers from the retrieved turns, scored (F1, BLEU-1, LLM judge). */
+  qa?: BenchQaReport;
 }

@@ -1,12 +1,10 @@
-// The LoCoMo retrieval benchmark: evidence recall@k of Mnemo (raw mode) and of plain BM25, per category.
-import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { LocomoSample } from '../datasets/locomo.js';
 import { locomoConversationMessages } from '../datasets/locomo.js';
 import { summarizeLatencies } from '../perf/percentiles.js';
 import {
   type BenchQa,
   type BenchQaOptions,
-  type BenchQaReport,
+  type BenchReportCommon,
   locomoQaItem,
   withBenchQa,
 } from './bench-qa.js';
@@ -39,25 +37,10 @@ export interface LocomoGroupMetrics {
   byCategory: Record<string, MetricRow & { questions: number }>;
 }
 
-export interface LocomoBenchReport extends LocomoGroupMetrics {
+export interface LocomoBenchReport extends LocomoGroupMetrics, BenchReportCommon {
   dataset: 'locomo';
   conversations: number;
-  questions: number;
-  turns: number;
   baseline: LocomoGroupMetrics & { name: 'bm25' };
-  ingestMs: number;
-  latencyMs: { p50: number; p95: number };
-  config: {
-    ks: number[];
-    retrieved: number;
-    embedder: string;
-    search: SearchOptions;
-    now: string;
-    store: string;
-    baseline: string;
-  };
-  /** Present with `qa`: answers from the retrieved turns, scored (F1, BLEU-1, LLM judge). */
-  qa?: BenchQaReport;
 }
 
 interface ScoredQuestion {

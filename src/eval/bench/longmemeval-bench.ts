@@ -1,12 +1,10 @@
-// The LongMemEval retrieval benchmark: recall_all@k and NDCG@k at turn and session level, Mnemo beside BM25.
-import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { LongMemEvalItem } from '../datasets/longmemeval.js';
 import { longMemEvalHaystackMessages, parseLongMemEvalDate } from '../datasets/longmemeval.js';
 import { summarizeLatencies } from '../perf/percentiles.js';
 import {
   type BenchQa,
   type BenchQaOptions,
-  type BenchQaReport,
+  type BenchReportCommon,
   longMemEvalQaItem,
   withBenchQa,
 } from './bench-qa.js';
@@ -33,27 +31,12 @@ export interface LongMemEvalGroupMetrics {
   byCategory: Record<string, LevelMetrics & { questions: number }>;
 }
 
-export interface LongMemEvalBenchReport extends LongMemEvalGroupMetrics {
+export interface LongMemEvalBenchReport extends LongMemEvalGroupMetrics, BenchReportCommon {
   dataset: 'longmemeval';
-  questions: number;
   /** Abstention (`_abs`) questions left out. */
   excludedAbstention: number;
-  turns: number;
   baseline: LongMemEvalGroupMetrics & { name: 'bm25' };
-  ingestMs: number;
-  latencyMs: { p50: number; p95: number };
-  config: {
-    ks: number[];
-    retrieved: number;
-    embedder: string;
-    search: SearchOptions;
-    now: string;
-    store: string;
-    sessionRank: string;
-    baseline: string;
-  };
-  /** Present with `qa`: answers from the retrieved turns, scored (F1, BLEU-1, LLM judge). */
-  qa?: BenchQaReport;
+  config: BenchReportCommon['config'] & { sessionRank: string };
 }
 
 interface ScoredQuestion {
