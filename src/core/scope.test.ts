@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMnemoError } from './errors.js';
-import { parseScope, scopeContains } from './scope.js';
+import { isVisible, parseScope, scopeContains, visibleScopePatterns } from './scope.js';
 
 describe('parseScope', () => {
   it('defaults the tenant and keeps the given levels', () => {
@@ -37,5 +37,56 @@ describe('scopeContains', () => {
     [{ tenantId: 't', userId: 'u', sessionId: 'x' }, false],
   ])('filter %j contains the record: %s', (filter, expected) => {
     expect(scopeContains(filter, record)).toBe(expected);
+  });
+});
+
+describe('isVisible: the one visibility rule', () => {
+  const t = 'default';
+  const erinS9 = { tenantId: t, userId: 'erin', sessionId: 's9' };
+  const erinAgent = { tenantId: t, userId: 'erin', agentId: 'cook' };
+  it.each([
+    // A {user, session} read: the user's session-less memories and the session's own, nothing else.
+    [erinS9, { tenantId: t, userId: 'erin' }, true],
+    [erinS9, { tenantId: t, userId: 'erin', sessionId: 's9' }, true],
+    [erinS9, { tenantId: t, userId: 'erin', agentId: 'cook', sessionId: 's9' }, true],
+    [erinS9, { tenantId: t, userId: 'erin', agentId: 'cook' }, true],
+    [erinS9, { tenantId: t, userId: 'erin', sessionId: 's8' }, false],
+    [erinS9, { tenantId: t, userId: 'bob' }, false],
+    [erinS9, { tenantId: 'other', userId: 'erin' }, false],
+    [erinS9, { tenantId: t, agentId: 'cook' }, false],
+    // A {user, agent} read: the user's agent-less memories, the agent's, and the agent-wide ones.
+    [erinAgent, { tenantId: t, userId: 'erin' }, true],
+    [erinAgent, { tenantId: t, userId: 'erin', sessionId: 's1' }, true],
+    [erinAgent, { tenantId: t, userId: 'erin', agentId: 'cook', sessionId: 's1' }, true],
+    [erinAgent, { tenantId: t, userId: 'erin', agentId: 'travel' }, false],
+    [erinAgent, { tenantId: t, agentId: 'cook' }, true],
+    [erinAgent, { tenantId: t, agentId: 'cook', sessionId: 's1' }, false],
+    [erinAgent, { tenantId: t, agentId: 'travel' }, false],
+    [erinAgent, { tenantId: t, userId: 'bob', agentId: 'cook' }, false],
+    // A user read sees everything of the user, no agent-wide memory.
+    [{ tenantId: t, userId: 'erin' }, { tenantId: t, userId: 'erin', agentId: 'x', sessionId: 'y' }, true],
+    [{ tenantId: t, userId: 'erin' }, { tenantId: t, agentId: 'x' }, false],
+    // Reads without a user: below, plus the agent-wide memories of the agent when a session is named.
+    [{ tenantId: t, agentId: 'cook' }, { tenantId: t, userId: 'erin', agentId: 'cook' }, true],
+    [{ tenantId: t, agentId: 'cook' }, { tenantId: t, userId: 'erin' }, false],
+    [{ tenantId: t, agentId: 'cook', sessionId: 's1' }, { tenantId: t, agentId: 'cook' }, true],
+    [{ tenantId: t, agentId: 'cook', sessionId: 's1' }, { tenantId: t, userId: 'u', agentId: 'cook' }, false],
+    [{ tenantId: t, sessionId: 's1' }, { tenantId: t, userId: 'u', sessionId: 's1' }, true],
+    [{ tenantId: t, sessionId: 's1' }, { tenantId: t, userId: 'u' }, false],
+  ])('%j sees %j: %s', (reader, record, expected) => {
+    expect(isVisible(reader, record)).toBe(expected);
+  });
+
+  it('lets a user change its own memories across sessions but not an agent-wide one', () => {
+    expect(isVisible(erinS9, { tenantId: t, userId: 'erin' }, 'write')).toBe(true);
+    expect(isVisible(erinAgent, { tenantId: t, agentId: 'cook' }, 'write')).toBe(false);
+    expect(isVisible({ tenantId: t, agentId: 'cook' }, { tenantId: t, agentId: 'cook' }, 'write')).toBe(true);
+  });
+
+  it('agrees with its patterns', () => {
+    expect(visibleScopePatterns(erinS9)).toEqual([
+      { tenantId: t, userId: 'erin', sessionId: 's9' },
+      { tenantId: t, userId: 'erin', sessionId: null },
+    ]);
   });
 });

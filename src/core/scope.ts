@@ -50,7 +50,11 @@ export function parseScope(input: unknown): Scope {
   return scope;
 }
 
-/** True when `record` lies inside `filter`: same tenant, and equal on every level `filter` names. */
+/**
+ * True when `record` lies inside `filter`: same tenant, and equal on every level `filter` names (the
+ * filter's scope and everything below it). Used where a scope is a container — forgetting a scope,
+ * usage totals, stats, dumps and the message log — never to decide what a read sees (see `isVisible`).
+ */
 export function scopeContains(filter: Scope, record: Scope): boolean {
   return (
     filter.tenantId === record.tenantId &&
@@ -58,6 +62,92 @@ export function scopeContains(filter: Scope, record: Scope): boolean {
     (filter.agentId === undefined || filter.agentId === record.agentId) &&
     (filter.sessionId === undefined || filter.sessionId === record.sessionId)
   );
+}
+
+/**
+ * One shape of scope a caller may see. Per level: a string matches that value, `null` matches records that
+ * leave the level out, and a missing key matches anything.
+ */
+export interface ScopePattern {
+  tenantId: string;
+  userId?: string | null;
+  agentId?: string | null;
+  sessionId?: string | null;
+}
+
+/** `read`: what searches and lists return. `write`: what updates and forgets by id may change. */
+export type ScopeAccess = 'read' | 'write';
+
+/**
+ * THE visibility rule, written once: the scope patterns a caller with `scope` may see. Stores compile
+ * these patterns to SQL; `isVisible` checks one record against them.
+ *
+ * A caller sees its own scope, everything below it, and its ancestors inside the same user:
+ * - with a user: that user's memories whose agent and session each equal the caller's or are absent
+ *   (levels the caller leaves out match anything) — {user u, session s} sees u's session-less memories
+ *   and s's, never another session's; {user u, agent a} sees u's agent-less memories and a's;
+ * - agent-wide memories (agent a, no user; no session or the caller's session) are seen by callers that
+ *   name agent a — for `read` only: a user's caller may not change an agent's shared memory;
+ * - without a user: everything below the caller (every level it names is equal), plus the agent-wide
+ *   memories of its agent when it also names a session.
+ * Never another tenant, never another user's, another agent's or another session's memories.
+ *
+ * @example
+ * visibleScopePatterns({ tenantId: 't', userId: 'u', sessionId: 's' })
+ * // [{ tenantId: 't', userId: 'u', sessionId: 's' }, { tenantId: 't', userId: 'u', sessionId: null }]
+ */
+export function visibleScopePatterns(scope: Scope, access: ScopeAccess = 'read'): ScopePattern[] {
+  const { tenantId, userId, agentId, sessionId } = scope;
+  const levels = (value: string | undefined): Array<string | null | undefined> =>
+    value === undefined ? [undefined] : [value, null];
+  const patterns: ScopePattern[] = [];
+  if (userId !== undefined) {
+    for (const agent of levels(agentId)) {
+      for (const session of levels(sessionId)) {
+        patterns.push(pattern({ tenantId, userId, agentId: agent, sessionId: session }));
+      }
+    }
+  } else {
+    patterns.push(pattern({ tenantId, agentId, sessionId }));
+  }
+  if (agentId !== undefined && access === 'read') {
+    // The agent's own memories, shared by every user it serves.
+    const sessions = userId === undefined ? (sessionId === undefined ? [] : [null]) : levels(sessionId);
+    for (const session of sessions) {
+      patterns.push(pattern({ tenantId, userId: null, agentId, sessionId: session ?? null }));
+    }
+  }
+  return patterns;
+}
+
+function pattern(levels: ScopePattern): ScopePattern {
+  const out: ScopePattern = { tenantId: levels.tenantId };
+  if (levels.userId !== undefined) out.userId = levels.userId;
+  if (levels.agentId !== undefined) out.agentId = levels.agentId;
+  if (levels.sessionId !== undefined) out.sessionId = levels.sessionId;
+  return out;
+}
+
+/** True when `record` matches `pattern` (see ScopePattern). */
+export function matchesScopePattern(pattern: ScopePattern, record: Scope): boolean {
+  const level = (wanted: string | null | undefined, actual: string | undefined): boolean =>
+    wanted === undefined || (wanted === null ? actual === undefined : wanted === actual);
+  return (
+    pattern.tenantId === record.tenantId &&
+    level(pattern.userId, record.userId) &&
+    level(pattern.agentId, record.agentId) &&
+    level(pattern.sessionId, record.sessionId)
+  );
+}
+
+/**
+ * True when a caller with `scope` may see (`read`) or change (`write`) a memory of scope `record`.
+ *
+ * @example
+ * isVisible({ tenantId: 'default', userId: 'erin', sessionId: 's9' }, { tenantId: 'default', userId: 'erin' }) // true
+ */
+export function isVisible(scope: Scope, record: Scope, access: ScopeAccess = 'read'): boolean {
+  return visibleScopePatterns(scope, access).some((candidate) => matchesScopePattern(candidate, record));
 }
 
 /** True when two scopes are the same on every level (tenant, user, agent, session). */

@@ -13,6 +13,7 @@ import {
   T0,
 } from './test-support/fixtures.js';
 import { itKeepsScopesApart } from './test-support/scope-property.js';
+import { itAnswersBothTimes } from './test-support/time-conformance.js';
 
 export type StoreFactory = () => Promise<{ store: MemoryStore; cleanup: () => Promise<void> }>;
 
@@ -674,5 +675,6 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
     });
 
     itKeepsScopesApart(createStore);
+    itAnswersBothTimes(createStore);
   });
 }

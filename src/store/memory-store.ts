@@ -36,11 +36,18 @@ export interface StoreCapabilities {
   vectorIndex: string;
 }
 
-/** Which memories a read may return, beyond the scope. */
+/**
+ * Which memories a read may return, beyond the scope. Two times, two questions (bitemporal):
+ * - `asOf` (valid time) asks "what was true in the world at T": validFrom (default observedAt) <= T < end;
+ * - `knownAt` (record time) asks "what did Mnemo know at K": createdAt <= K and not retired at K.
+ * See `matchesMemoryFilter` (store/filter.ts) for the exact rule every backend implements.
+ */
 export interface MemoryFilter {
   kinds?: MemoryKind[];
-  /** Epoch ms. Only memories current at this instant (default: `now`). Ignored with `includeHistory`. */
+  /** Epoch ms, valid time: memories true in the world at this instant. Ignored with `includeHistory`. */
   asOf?: number;
+  /** Epoch ms, record time: memories Mnemo held at this instant (default: `now`). */
+  knownAt?: number;
   /** Return retired and invalidated memories too. */
   includeHistory?: boolean;
   /** Epoch ms, inclusive bounds on `observedAt`. */
@@ -52,11 +59,6 @@ export interface MemoryFilter {
   now: number;
 }
 
-/**
- * A memory is current at instant T when: observedAt <= T, it is not retired at T (retiredAt null or > T),
- * its validity has not ended at T (validTo null or > T), and it is not expired (expiresAt null or > now).
- * `includeHistory` drops the first three conditions but never the expiry one.
- */
 export interface MemoryWrite {
   record: MemoryRecord;
   /** Lexical tokens for the full-text index (already analysed). */

@@ -11,6 +11,7 @@ import {
   parseVectorLiteral,
   SqlParams,
   scopeSql,
+  visibleSql,
 } from './postgres-sql.js';
 import { putVector, type Tables } from './postgres-writes.js';
 
@@ -92,7 +93,7 @@ export async function getVectorsIn(
   const params = new SqlParams();
   const result = await db.query<{ id: string; embedding: string }>(
     `SELECT m.id, v.embedding::text AS embedding FROM ${tables.memories} m JOIN ${tables.vectors} v ON v.memory_id = m.id
-     WHERE m.id = ANY(${params.add([...new Set(input.ids)])}::text[]) AND ${scopeSql('m', input.scope, params)}`,
+     WHERE m.id = ANY(${params.add([...new Set(input.ids)])}::text[]) AND ${visibleSql('m', input.scope, params)}`,
     params.values,
   );
   for (const row of result.rows) found.set(row.id, parseVectorLiteral(row.embedding));

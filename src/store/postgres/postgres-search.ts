@@ -5,7 +5,7 @@ import type { Scope } from '../../core/scope.js';
 import { bm25Score } from '../bm25.js';
 import type { LexicalHit, MemoryFilter, VectorHit } from '../memory-store.js';
 import { cleanTokens } from '../row-mapping.js';
-import { filterSql, SqlParams, scopeSql, vectorLiteral } from './postgres-sql.js';
+import { filterSql, SqlParams, vectorLiteral, visibleSql } from './postgres-sql.js';
 import { inTransaction } from './postgres-transaction.js';
 import type { Tables } from './postgres-writes.js';
 
@@ -20,7 +20,7 @@ export async function searchLexicalIn(
   const params = new SqlParams();
   const query = params.add(terms.join(' | '));
   const termList = params.add(terms);
-  const scope = scopeSql('m', input.scope, params);
+  const scope = visibleSql('m', input.scope, params);
   const filter = filterSql(input.filter, params);
   const matches = await db.query<{ id: string; doc_len: number; lexeme: string; tf: number }>(
     `SELECT m.id, m.doc_len, u.lexeme, cardinality(u.positions) AS tf
@@ -32,7 +32,7 @@ export async function searchLexicalIn(
   // Statistics over every memory of the scope, as FTS5 counts every row of its table.
   const statsParams = new SqlParams();
   const stats = await db.query<{ n: string; avgdl: string | null }>(
-    `SELECT count(*) AS n, avg(doc_len) AS avgdl FROM ${tables.memories} m WHERE ${scopeSql('m', input.scope, statsParams)}`,
+    `SELECT count(*) AS n, avg(doc_len) AS avgdl FROM ${tables.memories} m WHERE ${visibleSql('m', input.scope, statsParams)}`,
     statsParams.values,
   );
   const documents = new Map<string, { id: string; length: number; termFrequencies: Map<string, number> }>();
@@ -76,7 +76,7 @@ export async function searchVectorIn(
         `SELECT id, distance FROM (
            SELECT v.memory_id AS id, v.embedding <=> ${vector}::vector AS distance
            FROM ${tables.vectors} v JOIN ${tables.memories} m ON m.id = v.memory_id
-           WHERE ${scopeSql('v', input.scope, params)} AND ${filterSql(input.filter, params)}
+           WHERE ${visibleSql('v', input.scope, params)} AND ${filterSql(input.filter, params)}
            ORDER BY v.embedding <=> ${vector}::vector LIMIT ${params.add(input.limit)}
          ) nearest ORDER BY distance, id`,
         params.values,

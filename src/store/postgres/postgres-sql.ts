@@ -1,6 +1,6 @@
 // Row ⇄ record mapping and Scope/MemoryFilter → SQL for the PostgreSQL store (numbered parameters).
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, type ScopeAccess, visibleScopePatterns } from '../../core/scope.js';
 import { msOrNull, scopeOfRow } from '../row-mapping.js';
 
 export { msOrNull, scopeOfRow };
@@ -145,7 +145,35 @@ export function historyFromRow(row: HistoryRow): HistoryEntry {
   return entry;
 }
 
-/** `alias.tenant_id = $n AND …` for every level the scope names. */
+/**
+ * The visibility rule (core/scope.ts `visibleScopePatterns`) as SQL over the scope columns of `alias`:
+ * one AND per pattern, OR'ed ('' stores an absent level).
+ */
+export function visibleSql(
+  alias: string,
+  scope: Scope,
+  params: SqlParams,
+  access: ScopeAccess = 'read',
+): string {
+  const tenant = params.add(scope.tenantId);
+  const patterns = visibleScopePatterns(scope, access).map((pattern) => {
+    const clauses = [`${alias}.tenant_id = ${tenant}`];
+    for (const [column, value] of [
+      ['user_id', pattern.userId],
+      ['agent_id', pattern.agentId],
+      ['session_id', pattern.sessionId],
+    ] as const) {
+      if (value !== undefined) clauses.push(`${alias}.${column} = ${params.add(value ?? '')}`);
+    }
+    return `(${clauses.join(' AND ')})`;
+  });
+  return `(${patterns.join(' OR ')})`;
+}
+
+/**
+ * Containment, not visibility: `alias.tenant_id = $n AND …` for every level the scope names — the scope and
+ * everything below it (forgetScope, usage, stats, dumps, the message log).
+ */
 export function scopeSql(alias: string, scope: Scope, params: SqlParams): string {
   const clauses = [`${alias}.tenant_id = ${params.add(scope.tenantId)}`];
   if (scope.userId !== undefined) clauses.push(`${alias}.user_id = ${params.add(scope.userId)}`);
@@ -157,13 +185,17 @@ export function scopeSql(alias: string, scope: Scope, params: SqlParams): string
 /** The documented MemoryFilter semantics over alias `m` (same as the SQLite path). */
 export function filterSql(filter: MemoryFilter, params: SqlParams): string {
   const clauses = [`(m.expires_at IS NULL OR m.expires_at > ${params.add(filter.now)})`];
+  if (filter.knownAt !== undefined) clauses.push(`m.created_at <= ${params.add(filter.knownAt)}`);
   if (!filter.includeHistory) {
-    const at = params.add(filter.asOf ?? filter.now);
-    clauses.push(
-      `m.observed_at <= ${at}`,
-      `(m.retired_at IS NULL OR m.retired_at > ${at})`,
-      `(m.valid_to IS NULL OR m.valid_to > ${at})`,
-    );
+    const known = params.add(filter.knownAt ?? filter.now);
+    // The end of the memory's validity as known at `known` (see matchesMemoryFilter).
+    const end = `(CASE WHEN m.retired_at > ${known} THEN NULL ELSE COALESCE(m.valid_to, m.retired_at) END)`;
+    if (filter.asOf !== undefined) {
+      const at = params.add(filter.asOf);
+      clauses.push(`COALESCE(m.valid_from, m.observed_at) <= ${at}`, `(${end} IS NULL OR ${end} > ${at})`);
+    } else {
+      clauses.push(`m.observed_at <= ${known}`, `(${end} IS NULL OR ${end} > ${known})`);
+    }
   }
   if (filter.kinds !== undefined) clauses.push(`m.kind = ANY(${params.add(filter.kinds)}::text[])`);
   if (filter.observedFrom !== undefined) clauses.push(`m.observed_at >= ${params.add(filter.observedFrom)}`);

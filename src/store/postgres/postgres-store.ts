@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
 import type { HistoryEntry, MemoryRecord, Message, Page, Usage, UsageTotals } from '../../core/records.js';
-import { type Scope, scopeContains } from '../../core/scope.js';
+import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   EmbeddingSpace,
@@ -36,6 +36,7 @@ import {
   SqlParams,
   scopeColumns,
   scopeSql,
+  visibleSql,
 } from './postgres-sql.js';
 import { inTransaction } from './postgres-transaction.js';
 import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
@@ -136,14 +137,15 @@ export class PostgresStore implements MemoryStore {
     return inTransaction(this.db, work, this.options.maxRetries ?? 5);
   }
 
+  /** The memory row `id` when the caller may see it; locked and checked for `write` inside write transactions. */
   private async rowInScope(
     client: pg.PoolClient | pg.Pool,
     scope: Scope,
     id: string,
-    lock = false,
+    access?: ScopeAccess,
   ): Promise<MemoryRow | undefined> {
-    const row = await memoryRowById(client, this.tables, id, lock);
-    return row !== undefined && scopeContains(scope, memoryFromRow(row).scope) ? row : undefined;
+    const row = await memoryRowById(client, this.tables, id, access === 'write');
+    return row !== undefined && isVisible(scope, memoryFromRow(row).scope, access) ? row : undefined;
   }
 
   async appendMessages(input: { messages: NewMessage[] }): Promise<Message[]> {
@@ -244,7 +246,7 @@ export class PostgresStore implements MemoryStore {
   async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
     if (input.ids.length === 0) return [];
     const params = new SqlParams();
-    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${scopeSql('m', input.scope, params)}`;
+    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${visibleSql('m', input.scope, params)}`;
     const result = await this.db.query<MemoryRow>(
       `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${where}`,
       params.values,
@@ -262,7 +264,7 @@ export class PostgresStore implements MemoryStore {
   }): Promise<Page<MemoryRecord>> {
     const params = new SqlParams();
     const descending = (input.order ?? 'desc') === 'desc';
-    const clauses = [scopeSql('m', input.scope, params), filterSql(input.filter, params)];
+    const clauses = [visibleSql('m', input.scope, params), filterSql(input.filter, params)];
     if (input.cursor !== undefined) {
       const [observed, id] = decodeCursor(input.cursor, 2);
       clauses.push(
@@ -288,7 +290,7 @@ export class PostgresStore implements MemoryStore {
   async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
     if (input.hashes.length === 0) return [];
     const params = new SqlParams();
-    const where = `${scopeSql('m', input.scope, params)} AND ${filterSql({ now: input.now }, params)} AND m.hash = ANY(${params.add(input.hashes)}::text[])`;
+    const where = `${visibleSql('m', input.scope, params)} AND ${filterSql({ now: input.now }, params)} AND m.hash = ANY(${params.add(input.hashes)}::text[])`;
     const result = await this.db.query<MemoryRow>(
       `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${where}`,
       params.values,
@@ -305,15 +307,15 @@ export class PostgresStore implements MemoryStore {
     actor: string;
     reason?: string;
   }): Promise<{ previous: MemoryRecord; current: MemoryRecord }> {
-    if (!scopeContains(input.scope, input.replacement.record.scope)) {
-      throw new MnemoError({
-        code: 'INVALID_INPUT',
-        message: 'The replacement memory must lie inside the scope of the memory it supersedes.',
-      });
-    }
     return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, true);
+      const row = await this.rowInScope(client, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
+      if (!isVisible(input.scope, input.replacement.record.scope, 'write')) {
+        throw new MnemoError({
+          code: 'INVALID_INPUT',
+          message: 'The replacement memory must lie inside the scope of the memory it supersedes.',
+        });
+      }
       if (row.retired_at !== null) {
         throw new MnemoError({
           code: 'CONFLICT',
@@ -372,7 +374,7 @@ export class PostgresStore implements MemoryStore {
     reason?: string;
   }): Promise<MemoryRecord> {
     return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, true);
+      const row = await this.rowInScope(client, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
       const before = memoryFromRow(row);
       await client.query(
@@ -402,7 +404,7 @@ export class PostgresStore implements MemoryStore {
     actor: string;
   }): Promise<MemoryRecord> {
     return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, true);
+      const row = await this.rowInScope(client, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
       const before = memoryFromRow(row);
       const patch = input.patch;
@@ -443,7 +445,7 @@ export class PostgresStore implements MemoryStore {
     actor: string;
   }): Promise<{ forgottenIds: string[] }> {
     return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, true);
+      const row = await this.rowInScope(client, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
       const chain = await supersessionChain(client, this.tables, row);
       await eraseMemories(client, this.tables, chain, {
@@ -494,7 +496,7 @@ export class PostgresStore implements MemoryStore {
 
   async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
     const params = new SqlParams();
-    const where = `h.memory_id = ${params.add(input.memoryId)} AND ${scopeSql('h', input.scope, params)}`;
+    const where = `h.memory_id = ${params.add(input.memoryId)} AND ${visibleSql('h', input.scope, params)}`;
     const result = await this.db.query<HistoryRow>(
       `SELECT ${HISTORY_COLUMNS} FROM ${this.tables.history} h WHERE ${where} ORDER BY h.at, h.rid`,
       params.values,
@@ -520,7 +522,7 @@ export class PostgresStore implements MemoryStore {
     if (input.ids.length === 0) return;
     const params = new SqlParams();
     const at = params.add(input.at);
-    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${scopeSql('m', input.scope, params)}`;
+    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${visibleSql('m', input.scope, params)}`;
     await this.db.query(
       `UPDATE ${this.tables.memories} m SET access_count = access_count + 1, last_accessed_at = ${at} WHERE ${where}`,
       params.values,
@@ -595,7 +597,7 @@ export class PostgresStore implements MemoryStore {
     embedding?: Float32Array;
   }): Promise<void> {
     await this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, true);
+      const row = await this.rowInScope(client, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
       if (input.embedding !== undefined) await this.space.ensure(client, input.embedding, undefined);
       const reindex = {

@@ -52,7 +52,7 @@ export function episodesOfMessagesIn(
 
 /** Re-indexes one memory inside a write transaction (see MemoryStore.reindexMemory). */
 export function reindexMemoryIn(db: Database.Database, input: ReindexInput): void {
-  const row = rowInScope(db, input.scope, input.id);
+  const row = rowInScope(db, input.scope, input.id, 'write');
   if (row === undefined) throw notFound('Memory', input.id);
   const tokens = cleanTokens(input.tokens);
   const oldTokens = JSON.parse(row.tokens) as string[];

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { MnemoError, notFound } from '../../core/errors.js';
 import type { MemoryRecord } from '../../core/records.js';
-import { type Scope, scopeContains } from '../../core/scope.js';
+import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import type { MemoryStore } from '../memory-store.js';
 import { insertHistory, insertMemoryRow, memoryRowById } from './sqlite-memory-writes.js';
 import { type MemoryRow, memoryFromRow } from './sqlite-rows.js';
@@ -11,10 +11,15 @@ export type SupersedeInput = Parameters<MemoryStore['supersedeMemory']>[0];
 export type InvalidateInput = Parameters<MemoryStore['invalidateMemory']>[0];
 export type PatchInput = Parameters<MemoryStore['patchMemory']>[0];
 
-/** The memory row `id` when it lies inside `scope`. */
-export function rowInScope(db: Database.Database, scope: Scope, id: string): MemoryRow | undefined {
+/** The memory row `id` when a caller with `scope` may see it (`read`) or change it (`write`). */
+export function rowInScope(
+  db: Database.Database,
+  scope: Scope,
+  id: string,
+  access: ScopeAccess = 'read',
+): MemoryRow | undefined {
   const row = memoryRowById(db, id);
-  return row !== undefined && scopeContains(scope, memoryFromRow(row).scope) ? row : undefined;
+  return row !== undefined && isVisible(scope, memoryFromRow(row).scope, access) ? row : undefined;
 }
 
 /** Supersedes a memory inside a write transaction (see MemoryStore.supersedeMemory). */
@@ -22,14 +27,14 @@ export function supersedeInTransaction(
   db: Database.Database,
   input: SupersedeInput,
 ): { previous: MemoryRecord; current: MemoryRecord } {
-  if (!scopeContains(input.scope, input.replacement.record.scope)) {
+  const row = rowInScope(db, input.scope, input.id, 'write');
+  if (row === undefined) throw notFound('Memory', input.id);
+  if (!isVisible(input.scope, input.replacement.record.scope, 'write')) {
     throw new MnemoError({
       code: 'INVALID_INPUT',
       message: 'The replacement memory must lie inside the scope of the memory it supersedes.',
     });
   }
-  const row = rowInScope(db, input.scope, input.id);
-  if (row === undefined) throw notFound('Memory', input.id);
   if (row.retired_at !== null) {
     throw new MnemoError({
       code: 'CONFLICT',
@@ -69,7 +74,7 @@ export function supersedeInTransaction(
 
 /** Invalidates a memory inside a write transaction (see MemoryStore.invalidateMemory). */
 export function invalidateInTransaction(db: Database.Database, input: InvalidateInput): MemoryRecord {
-  const row = rowInScope(db, input.scope, input.id);
+  const row = rowInScope(db, input.scope, input.id, 'write');
   if (row === undefined) throw notFound('Memory', input.id);
   const before = memoryFromRow(row);
   db.prepare('UPDATE memories SET valid_to = ?, retired_at = COALESCE(retired_at, ?) WHERE rid = ?').run(
@@ -93,7 +98,7 @@ export function invalidateInTransaction(db: Database.Database, input: Invalidate
 
 /** Patches non-content fields inside a write transaction (see MemoryStore.patchMemory). */
 export function patchInTransaction(db: Database.Database, input: PatchInput): MemoryRecord {
-  const row = rowInScope(db, input.scope, input.id);
+  const row = rowInScope(db, input.scope, input.id, 'write');
   if (row === undefined) throw notFound('Memory', input.id);
   const before = memoryFromRow(row);
   const patch = input.patch;

@@ -1,7 +1,7 @@
 // Row ⇄ record mapping, scope resolution to partitions, and MemoryFilter → SQL for the SQLite store.
 import type Database from 'better-sqlite3';
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, type ScopeAccess, type ScopePattern, visibleScopePatterns } from '../../core/scope.js';
 import { cleanTokens, msOrNull, scopeOfRow } from '../row-mapping.js';
 
 export { cleanTokens, msOrNull, scopeOfRow };
@@ -192,7 +192,70 @@ export interface SqlFragment {
   params: unknown[];
 }
 
-/** `alias.partition_id IN (…) AND alias.session_id = ?` for a scope; `0` when no partition matches. */
+/** The partition ids whose (tenant, user, agent) match a pattern ('' stores an absent level). */
+function partitionsOfPattern(db: Database.Database, pattern: ScopePattern): number[] {
+  const clauses = ['tenant_id = ?'];
+  const params: string[] = [pattern.tenantId];
+  for (const [column, value] of [
+    ['user_id', pattern.userId],
+    ['agent_id', pattern.agentId],
+  ] as const) {
+    if (value === undefined) continue;
+    clauses.push(`${column} = ?`);
+    params.push(value ?? '');
+  }
+  const rows = prepared(db, `SELECT id FROM partitions WHERE ${clauses.join(' AND ')}`).all(
+    ...params,
+  ) as Array<{
+    id: number;
+  }>;
+  return rows.map((row) => row.id);
+}
+
+/** What a caller may see, compiled for SQLite: the SQL over `alias` and the partitions it spans. */
+export interface VisibleScope extends SqlFragment {
+  partitions: number[];
+}
+
+/**
+ * The visibility rule (core/scope.ts `visibleScopePatterns`) as SQL over `alias.partition_id` and
+ * `alias.session_id`: patterns are resolved to partitions and grouped by their session condition.
+ */
+export function visibleSql(
+  db: Database.Database,
+  alias: string,
+  scope: Scope,
+  access: ScopeAccess = 'read',
+): VisibleScope {
+  const groups = new Map<string, { session: string | null | undefined; partitions: Set<number> }>();
+  for (const pattern of visibleScopePatterns(scope, access)) {
+    const key = pattern.sessionId === undefined ? '*' : `=${pattern.sessionId ?? ''}`;
+    const group = groups.get(key) ?? { session: pattern.sessionId, partitions: new Set<number>() };
+    for (const partition of partitionsOfPattern(db, pattern)) group.partitions.add(partition);
+    groups.set(key, group);
+  }
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const all = new Set<number>();
+  for (const { session, partitions } of groups.values()) {
+    if (partitions.size === 0) continue;
+    for (const partition of partitions) all.add(partition);
+    let clause = `${alias}.partition_id IN (${[...partitions].map(() => '?').join(', ')})`;
+    params.push(...partitions);
+    if (session !== undefined) {
+      clause += ` AND ${alias}.session_id = ?`;
+      params.push(session ?? '');
+    }
+    clauses.push(`(${clause})`);
+  }
+  if (clauses.length === 0) return { sql: '0', params: [], partitions: [] };
+  return { sql: `(${clauses.join(' OR ')})`, params, partitions: [...all] };
+}
+
+/**
+ * Containment, not visibility: `alias.partition_id IN (…) AND alias.session_id = ?` for the scope and
+ * everything below it (forgetScope, usage, stats, dumps, the message log); `0` when no partition matches.
+ */
 export function scopeSql(alias: string, partitions: number[], scope: Scope): SqlFragment {
   if (partitions.length === 0) return { sql: '0', params: [] };
   let sql = `${alias}.partition_id IN (${partitions.map(() => '?').join(', ')})`;
@@ -208,14 +271,18 @@ export function scopeSql(alias: string, partitions: number[], scope: Scope): Sql
 export function filterSql(filter: MemoryFilter): SqlFragment {
   const clauses = ['(m.expires_at IS NULL OR m.expires_at > ?)'];
   const params: unknown[] = [filter.now];
+  const known = filter.knownAt ?? filter.now;
+  if (filter.knownAt !== undefined) clauses.push('m.created_at <= ?') && params.push(known);
   if (!filter.includeHistory) {
-    const at = filter.asOf ?? filter.now;
-    clauses.push(
-      'm.observed_at <= ?',
-      '(m.retired_at IS NULL OR m.retired_at > ?)',
-      '(m.valid_to IS NULL OR m.valid_to > ?)',
-    );
-    params.push(at, at, at);
+    // The end of the memory's validity as known at `known` (see matchesMemoryFilter).
+    const end = 'CASE WHEN m.retired_at > ? THEN NULL ELSE COALESCE(m.valid_to, m.retired_at) END';
+    if (filter.asOf !== undefined) {
+      clauses.push('COALESCE(m.valid_from, m.observed_at) <= ?', `((${end}) IS NULL OR (${end}) > ?)`);
+      params.push(filter.asOf, known, known, filter.asOf);
+    } else {
+      clauses.push('m.observed_at <= ?', `((${end}) IS NULL OR (${end}) > ?)`);
+      params.push(known, known, known, known);
+    }
   }
   if (filter.kinds !== undefined) {
     if (filter.kinds.length === 0) clauses.push('0');

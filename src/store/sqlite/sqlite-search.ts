@@ -7,8 +7,8 @@ import {
   filterSql,
   partitionToken,
   prepared,
-  resolvePartitions,
-  scopeSql,
+  type VisibleScope,
+  visibleSql,
 } from './sqlite-rows.js';
 import { checkVector, nearestInPartition, readEmbeddingSpace, vectorTableExists } from './sqlite-vectors.js';
 import { vectorIndexCacheFor } from './vector-index.js';
@@ -16,28 +16,31 @@ import { vectorIndexCacheFor } from './vector-index.js';
 export type LexicalInput = Parameters<MemoryStore['searchLexical']>[0];
 export type VectorInput = Parameters<MemoryStore['searchVector']>[0];
 
-/** Partitions of a read scope; for a session-only scope, only those that hold that session. */
-export function partitionsForSearch(db: Database.Database, scope: Scope): number[] {
-  const partitions = resolvePartitions(db, scope);
+/**
+ * What a search may see: the visibility rule's SQL and partitions. A pattern that names a session but no
+ * user or agent spans every partition of the tenant; only those that hold that session are searched.
+ */
+export function scopeForSearch(db: Database.Database, scope: Scope): VisibleScope {
+  const visible = visibleSql(db, 'm', scope);
   if (scope.sessionId === undefined || scope.userId !== undefined || scope.agentId !== undefined)
-    return partitions;
-  const allowed = new Set(partitions);
-  const rows = db
-    .prepare('SELECT DISTINCT partition_id AS id FROM memories WHERE session_id = ?')
-    .all(scope.sessionId) as Array<{ id: number }>;
-  return rows.map((row) => row.id).filter((id) => allowed.has(id));
+    return visible;
+  const allowed = new Set(visible.partitions);
+  const rows = prepared(db, 'SELECT DISTINCT partition_id AS id FROM memories WHERE session_id = ?').all(
+    scope.sessionId,
+  ) as Array<{ id: number }>;
+  return { ...visible, partitions: rows.map((row) => row.id).filter((id) => allowed.has(id)) };
 }
 
 /** BM25 over partition-prefixed tokens of the scope's partitions only. */
 export function searchLexicalIn(db: Database.Database, input: LexicalInput): LexicalHit[] {
   const terms = [...new Set(cleanTokens(input.terms))];
   if (terms.length === 0 || input.limit <= 0) return [];
-  const partitions = partitionsForSearch(db, input.scope);
+  const scope = scopeForSearch(db, input.scope);
+  const { partitions } = scope;
   if (partitions.length === 0) return [];
   const match = partitions
     .flatMap((partition) => terms.map((term) => `"${partitionToken(partition, term)}"`))
     .join(' OR ');
-  const scope = scopeSql('m', partitions, input.scope);
   const filter = filterSql(input.filter);
   // Two phases: FTS5 ranks its own matches (ORDER BY rank LIMIT keeps a heap, no join per match), then
   // only the best candidates are checked against the session scope and the filter. When the filter drops
@@ -109,11 +112,9 @@ export function searchVectorIn(db: Database.Database, input: VectorInput): Vecto
   checkVector(db, input.embedding, undefined);
   const filter = filterSql(input.filter);
   const hits: Array<{ id: string; distance: number }> = [];
-  for (const partition of partitionsForSearch(db, input.scope)) {
-    const scope = scopeSql('m', [partition], input.scope);
-    const check = db.prepare(
-      `SELECT m.id FROM memories m WHERE m.rid = ? AND ${scope.sql} AND ${filter.sql}`,
-    );
+  const scope = scopeForSearch(db, input.scope);
+  const check = db.prepare(`SELECT m.id FROM memories m WHERE m.rid = ? AND ${scope.sql} AND ${filter.sql}`);
+  for (const partition of scope.partitions) {
     for (let k = Math.max(input.limit * 4, 50); ; k = Math.min(k * 4, 4096)) {
       const nearest = nearestRows(db, { partition, space, embedding: input.embedding, k });
       const kept: Array<{ id: string; distance: number }> = [];

@@ -58,6 +58,7 @@ import {
   messageFromRow,
   resolvePartitions,
   scopeSql,
+  visibleSql,
 } from './sqlite-rows.js';
 import { type LexicalInput, searchLexicalIn, searchVectorIn, type VectorInput } from './sqlite-search.js';
 import { readUsageIn, recordUsageIn } from './sqlite-usage.js';
@@ -300,7 +301,7 @@ export class SqliteStore implements MemoryStore {
     order?: 'asc' | 'desc';
   }): Promise<Page<MemoryRecord>> {
     return this.read((db) => {
-      const scope = scopeSql('m', resolvePartitions(db, input.scope), input.scope);
+      const scope = visibleSql(db, 'm', input.scope);
       const filter = filterSql(input.filter);
       const descending = (input.order ?? 'desc') === 'desc';
       const clauses = [scope.sql, filter.sql];
@@ -329,7 +330,7 @@ export class SqliteStore implements MemoryStore {
   async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
     if (input.hashes.length === 0) return [];
     return this.read((db) => {
-      const scope = scopeSql('m', resolvePartitions(db, input.scope), input.scope);
+      const scope = visibleSql(db, 'm', input.scope);
       const filter = filterSql({ now: input.now });
       const rows = db
         .prepare(
@@ -371,7 +372,7 @@ export class SqliteStore implements MemoryStore {
     actor: string;
   }): Promise<{ forgottenIds: string[] }> {
     const forgottenIds = await this.write((db) => {
-      const row = rowInScope(db, input.scope, input.id);
+      const row = rowInScope(db, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
       const chain = supersessionChain(db, row);
       eraseMemories(db, chain, { tombstone: { event: 'forget', at: input.at, actor: input.actor } });
@@ -411,7 +412,7 @@ export class SqliteStore implements MemoryStore {
 
   async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
     return this.read((db) => {
-      const scope = scopeSql('h', resolvePartitions(db, input.scope), input.scope);
+      const scope = visibleSql(db, 'h', input.scope);
       const rows = db
         .prepare(`${HISTORY_SELECT} WHERE h.memory_id = ? AND ${scope.sql} ORDER BY h.at, h.rid`)
         .all(input.memoryId, ...scope.params) as HistoryRow[];

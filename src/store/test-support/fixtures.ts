@@ -36,6 +36,10 @@ export interface FixtureOptions {
   observedAt?: number;
   metadata?: MemoryRecord['metadata'];
   expiresAt?: number;
+  /** Epoch ms: when it became true (default: unset, i.e. observedAt). */
+  validFrom?: number;
+  /** Epoch ms: when the store learned it (default: observedAt). */
+  createdAt?: number;
   id?: string;
   /** Attach an embedding (default true). */
   embed?: boolean;
@@ -62,11 +66,12 @@ export function makeMemoryWrite(options: FixtureOptions): MemoryWrite {
     confidence: 0.9,
     source: { messageIds: [], origin: 'user', trust: 'high' },
     observedAt: new Date(observedAt).toISOString(),
-    createdAt: new Date(observedAt).toISOString(),
+    createdAt: new Date(options.createdAt ?? observedAt).toISOString(),
     accessCount: 0,
     hash: createHash('sha256').update(`${kind}:${options.text.toLowerCase()}`).digest('hex'),
   };
   if (options.expiresAt !== undefined) record.expiresAt = new Date(options.expiresAt).toISOString();
+  if (options.validFrom !== undefined) record.validFrom = new Date(options.validFrom).toISOString();
   const write: MemoryWrite = { record, tokens: analyze(options.text) };
   if (options.embed ?? true) {
     record.embeddingModel = FIXTURE_MODEL;
