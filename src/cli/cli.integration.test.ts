@@ -462,11 +462,30 @@ describe('status and demo', () => {
     expect(result.stdout).toMatch(/score \d\.\d{3}: /);
   });
 
-  it('demo --keep leaves a store that later commands can read', slow, async () => {
-    const keep = path.join(directory, 'demo-kept.db');
-    const demo = await run(['demo', '--keep', keep, '--json']);
-    expect(demo.code, demo.stderr).toBe(0);
-    const page = await runJson<{ items: MemoryJson[] }>(['list', '--user', 'maya', '--limit', '100'], keep);
-    expect(page.items.length).toBeGreaterThanOrEqual(30);
-  });
+  it(
+    'demo --keep leaves a store that later commands can read, and every recall answers its question',
+    slow,
+    async () => {
+      const keep = path.join(directory, 'demo-kept.db');
+      const demo = await run(['demo', '--keep', keep, '--json']);
+      expect(demo.code, demo.stderr).toBe(0);
+      const { answers } = JSON.parse(demo.stdout) as {
+        answers: Array<{ query: string; results: Array<{ memory: MemoryJson }> }>;
+      };
+      const expected: Record<string, string> = {
+        'When did Maya sign the lease in Porto?': 'signed the lease',
+        "What is the name of Maya's new dog?": 'Pimenta',
+        'When did Jonas get back from Japan?': 'back from Japan',
+        'When did Biscuit hurt his paw?': 'hurt his paw',
+      };
+      for (const answer of answers) {
+        const top = answer.results[0]!.memory;
+        expect(top.text, answer.query).toContain(expected[answer.query]);
+        expect(top.text.trim().endsWith('?'), answer.query).toBe(false);
+        expect((top.attributes.dates ?? []).length, answer.query).toBeGreaterThan(0);
+      }
+      const page = await runJson<{ items: MemoryJson[] }>(['list', '--user', 'maya', '--limit', '100'], keep);
+      expect(page.items.length).toBeGreaterThanOrEqual(30);
+    },
+  );
 });

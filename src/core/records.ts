@@ -129,6 +129,22 @@ export interface HistoryEntry {
   reason?: string;
 }
 
+/**
+ * One entry of a session's working memory: a scratchpad the agent keeps while it works (a plan, variables,
+ * intermediate results). It belongs to exactly one scope (tenant, user, agent, session) and is not part
+ * of long-term memory: never searched, never exported, erased with its session.
+ */
+export interface WorkingEntry {
+  key: string;
+  value: JsonValue;
+  scope: Scope;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  updatedAt: string;
+  /** After this instant the entry is gone. */
+  expiresAt?: string;
+}
+
 /** A page of results; pass `nextCursor` back to continue. */
 export interface Page<T> {
   items: T[];

@@ -16,12 +16,15 @@ export interface MnemoMiddlewareOptions {
   /** The memory engine (only `context` and `add` are used). */
   memory: Pick<Memory, 'context' | 'add'>;
   /**
-   * Whose memory. Exchanges are recorded into this whole scope; recall reads the scope without `sessionId`
-   * (long-term memory spans the user's sessions) unless `recallFromSessionOnly` is true.
+   * Whose memory. Exchanges are recorded into this whole scope, and recall is `context()` for it: core
+   * blocks, the session's working memory and summary, and relevant memories of every session of the user
+   * (and agent) unless `recallFromSessionOnly` is true.
    */
   scope: ScopeInput & { userId: string };
-  /** Recall only from `scope.sessionId` instead of every session of the user (and agent). Default false. */
+  /** Search relevant memories only in `scope.sessionId` (and the user's long-term memory), not other sessions. Default false. */
   recallFromSessionOnly?: boolean;
+  /** Logged turns of the session to include. Default 0: the prompt already carries the conversation. */
+  recentTurns?: number;
   /** The most tokens the injected memory section may take. Default 1000. */
   budgetTokens?: number;
   /** Record each exchange (user message + answer) after the call. Default true. */
@@ -58,8 +61,6 @@ const MEMORY_PREAMBLE =
  */
 export function mnemoMiddleware(options: MnemoMiddlewareOptions): LanguageModelMiddleware {
   const record = options.record ?? true;
-  const recallScope: ScopeInput = { ...options.scope };
-  if (!options.recallFromSessionOnly) delete recallScope.sessionId;
   const report =
     options.onError ??
     ((error: unknown, info: { stage: MnemoMiddlewareStage }) => {
@@ -84,8 +85,11 @@ export function mnemoMiddleware(options: MnemoMiddlewareOptions): LanguageModelM
       let text: string;
       try {
         const context = await options.memory.context(query, {
-          ...recallScope,
+          ...options.scope,
           budgetTokens: options.budgetTokens ?? 1000,
+          // The prompt already carries the conversation; logged turns would repeat it.
+          recentTurns: options.recentTurns ?? 0,
+          sessionOnly: options.recallFromSessionOnly ?? false,
         });
         text = context.text;
       } catch (error) {

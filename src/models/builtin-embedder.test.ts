@@ -24,7 +24,12 @@ describe('createBuiltinEmbedder', () => {
   it('describes itself as an offline, deterministic, non-neural model', () => {
     const model = createBuiltinEmbedder();
     expect(embeddingModelKey(model)).toBe('builtin:hash-ngram-v1:256');
-    expect(model.capabilities).toEqual({ semantic: false, offline: true, deterministic: true });
+    expect(model.capabilities).toEqual({
+      semantic: false,
+      offline: true,
+      deterministic: true,
+      similarityFloor: 0.15,
+    });
   });
 
   it('returns the same vector for the same text, across instances', async () => {

@@ -170,7 +170,10 @@ export function createBuiltinEmbedder(options: BuiltinEmbedderOptions = {}): Emb
     modelId,
     dimensions,
     maxEmbeddingsPerCall: 100_000,
-    capabilities: { semantic: false, offline: true, deterministic: true },
+    // The floor is this model's noise level: about the 95th percentile of the cosine between a question
+    // and a turn of an unrelated conversation (5.8% of 880 such pairs from LoCoMo reach 0.15, 1.5% reach
+    // 0.2); docs/benchmarks.md has the measurement.
+    capabilities: { semantic: false, offline: true, deterministic: true, similarityFloor: 0.15 },
     async embed(embedOptions: EmbedOptions): Promise<EmbedResult> {
       embedOptions.abortSignal?.throwIfAborted();
       const scratch = new Float32Array(dimensions);

@@ -7,6 +7,12 @@ export interface EmbeddingCapabilities {
   offline: boolean;
   /** Same input, same vector, always. */
   deterministic: boolean;
+  /**
+   * Cosine similarity below which a query and a text are unrelated for this model (its noise level). A
+   * search keeps a vector candidate only at or above it, so a query about nothing stored returns nothing.
+   * Absent: unknown, and vector candidates are not floored.
+   */
+  similarityFloor?: number;
 }
 
 export interface EmbedOptions {

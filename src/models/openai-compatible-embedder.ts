@@ -30,6 +30,12 @@ export interface OpenAICompatibleEmbedderOptions {
   fetch?: typeof fetch;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
+  /**
+   * The model's noise level: cosine below which texts are unrelated (see EmbeddingCapabilities). Unknown
+   * by default, because it differs widely between models (≈0.2–0.3 for OpenAI text-embedding-3, ≈0.6–0.7
+   * for bge/e5-style models); measure it on your data and set it to floor vector results.
+   */
+  similarityFloor?: number;
 }
 
 function embeddingFailed(
@@ -54,6 +60,9 @@ function validateOptions(options: OpenAICompatibleEmbedderOptions): void {
   if (options.baseURL.trim() === '') problems.push('baseURL is empty (set MNEMO_EMBED_BASE_URL)');
   if (options.model.trim() === '') problems.push('model is empty (set MNEMO_EMBED_MODEL)');
   if (!positiveInteger(options.dimensions)) problems.push('dimensions must be a positive integer');
+  const floor = options.similarityFloor;
+  if (floor !== undefined && !(Number.isFinite(floor) && floor >= -1 && floor <= 1))
+    problems.push('similarityFloor must be a number from -1 to 1');
   if (!positiveInteger(options.maxEmbeddingsPerCall))
     problems.push('maxEmbeddingsPerCall must be a positive integer');
   if (
@@ -161,7 +170,12 @@ export function createOpenAICompatibleEmbedder(options: OpenAICompatibleEmbedder
       return dimensions;
     },
     maxEmbeddingsPerCall: batchSize,
-    capabilities: { semantic: true, offline: false, deterministic: false },
+    capabilities: {
+      semantic: true,
+      offline: false,
+      deterministic: false,
+      ...(options.similarityFloor === undefined ? {} : { similarityFloor: options.similarityFloor }),
+    },
     embed,
   };
 }

@@ -1,7 +1,13 @@
 // Structured output from any chat model: tolerant JSON extraction, zod validation and one repair round-trip.
 import { z } from 'zod';
-import { MnemoError } from '../core/errors.js';
-import type { LanguageModel, LanguageModelMessage, LanguageModelUsage } from './language-model.js';
+import { isMnemoError, MnemoError } from '../core/errors.js';
+import type {
+  GenerateOptions,
+  GenerateResult,
+  LanguageModel,
+  LanguageModelMessage,
+  LanguageModelUsage,
+} from './language-model.js';
 
 export type ParseStructuredOutputResult<T> =
   | { ok: true; value: T }
@@ -222,7 +228,7 @@ export async function generateStructured<T>(
   const usage = { inputTokens: 0, outputTokens: 0 };
   let latencyMs = 0;
   for (let calls = 1; ; calls++) {
-    const result = await options.model.generate({
+    const result = await callModel(options.model, {
       ...(options.system === undefined ? {} : { system: options.system }),
       messages,
       responseFormat,
@@ -250,5 +256,22 @@ export async function generateStructured<T>(
       { role: 'assistant', content: result.text },
       { role: 'user', content: repairPrompt(parsed.error) },
     ];
+  }
+}
+
+/**
+ * One model call. Whatever a model throws that is not already a MnemoError (a custom model's plain Error,
+ * a network failure) becomes LLM_FAILED, so the write path records it and `reprocess` can replay it.
+ */
+async function callModel(model: LanguageModel, request: GenerateOptions): Promise<GenerateResult> {
+  try {
+    return await model.generate(request);
+  } catch (error) {
+    if (isMnemoError(error)) throw error;
+    throw new MnemoError({
+      code: 'LLM_FAILED',
+      message: `Model '${model.modelId}' failed: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
   }
 }

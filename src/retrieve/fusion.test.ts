@@ -159,21 +159,63 @@ describe('convexScoreFusion', () => {
   });
 });
 
-const w = (recency: number, importance: number, textMatch: number) => ({ recency, importance, textMatch });
+const w = (recency: number, importance: number, textMatch: number, answer = 0) => ({
+  recency,
+  importance,
+  textMatch,
+  answer,
+});
 
 describe('combineScores', () => {
   it.each([
-    { fusion: 0.8, recency: 0.5, importance: 1, textMatch: 0, weights: w(0.1, 0.1, 0.1), final: 0.95 },
-    { fusion: 1, recency: 0, importance: 0, textMatch: 0.5, weights: w(0.1, 0.1, 0.1), final: 1.05 },
-    { fusion: 0.2, recency: 1, importance: 1, textMatch: 1, weights: w(0, 0, 0), final: 0.2 },
-    { fusion: 0, recency: 1, importance: 0.5, textMatch: 1, weights: w(0.5, 0.2, 0.3), final: 0.9 },
+    {
+      fusion: 0.8,
+      recency: 0.5,
+      importance: 1,
+      textMatch: 0,
+      answer: 1,
+      weights: w(0.1, 0.1, 0.1),
+      final: 0.95,
+    },
+    {
+      fusion: 1,
+      recency: 0,
+      importance: 0,
+      textMatch: 0.5,
+      answer: 0,
+      weights: w(0.1, 0.1, 0.1),
+      final: 1.05,
+    },
+    { fusion: 0.2, recency: 1, importance: 1, textMatch: 1, answer: 1, weights: w(0, 0, 0), final: 0.2 },
+    {
+      fusion: 0,
+      recency: 1,
+      importance: 0.5,
+      textMatch: 1,
+      answer: 0,
+      weights: w(0.5, 0.2, 0.3),
+      final: 0.9,
+    },
+    {
+      fusion: 0.5,
+      recency: 0,
+      importance: 0,
+      textMatch: 0,
+      answer: 0.5,
+      weights: w(0, 0, 0, 0.2),
+      final: 0.6,
+    },
   ])(
-    'fusion $fusion + recency $recency + importance $importance + text match $textMatch → $final',
+    'fusion $fusion + recency $recency + importance $importance + text match $textMatch + answer $answer → $final',
     (input) => {
       const score = combineScores(input);
       expect(score.final).toBeCloseTo(input.final, 12);
       expect(
-        score.fusion + score.recencyContribution + score.importanceContribution + score.textMatchContribution,
+        score.fusion +
+          score.recencyContribution +
+          score.importanceContribution +
+          score.textMatchContribution +
+          score.answerContribution,
       ).toBeCloseTo(score.final, 12);
     },
   );

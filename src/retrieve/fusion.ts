@@ -109,34 +109,43 @@ export interface FinalScore {
   recencyContribution: number;
   importanceContribution: number;
   textMatchContribution: number;
+  answerContribution: number;
   final: number;
 }
 
 /**
- * The final score: `fused + wRecency · recency + wImportance · importance + wTextMatch · textMatch`. The
- * fused score lies in [0, 1]; the other signals are in [0, 1] too, so their weights say how far they may
- * move a result.
+ * The final score: `fused + wRecency · recency + wImportance · importance + wTextMatch · textMatch +
+ * wAnswer · answer`. The fused score lies in [0, 1]; the other signals are in [0, 1] too, so their weights
+ * say how far they may move a result.
  *
  * @example
- * combineScores({ fusion: 0.8, recency: 0.5, importance: 1, textMatch: 0,
- *   weights: { recency: 0.1, importance: 0.1, textMatch: 0.1 } }).final // 0.95
+ * combineScores({ fusion: 0.8, recency: 0.5, importance: 1, textMatch: 0, answer: 1,
+ *   weights: { recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 } }).final // 1.05
  */
 export function combineScores(input: {
   fusion: number;
   recency: number;
   importance: number;
   textMatch: number;
-  weights: { recency: number; importance: number; textMatch: number };
+  answer: number;
+  weights: { recency: number; importance: number; textMatch: number; answer: number };
 }): FinalScore {
   const recencyContribution = input.weights.recency * input.recency;
   const importanceContribution = input.weights.importance * input.importance;
   const textMatchContribution = input.weights.textMatch * input.textMatch;
+  const answerContribution = input.weights.answer * input.answer;
   return {
     fusion: input.fusion,
     recencyContribution,
     importanceContribution,
     textMatchContribution,
-    final: input.fusion + recencyContribution + importanceContribution + textMatchContribution,
+    answerContribution,
+    final:
+      input.fusion +
+      recencyContribution +
+      importanceContribution +
+      textMatchContribution +
+      answerContribution,
   };
 }
 

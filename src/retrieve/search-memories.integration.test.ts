@@ -132,7 +132,8 @@ describe('hybrid retrieval', () => {
         parts.fusion.score +
           parts.recency.contribution +
           parts.importance.contribution +
-          parts.textMatch.contribution,
+          parts.textMatch.contribution +
+          parts.answer.contribution,
       ).toBeCloseTo(parts.final, 12);
       expect(result.score).toBe(parts.final);
     }
@@ -340,9 +341,10 @@ describe('degradation and errors', () => {
     expect(response.warnings).toHaveLength(1);
   });
 
-  it('still finds by meaning when the query has only stopwords but an embedder is set', async () => {
+  it('still searches by meaning when the query has only stopwords but an embedder is set', async () => {
     await seedMemories({ store, embedder, at: now, memories: [{ text: 'I moved to Lisbon', scope: alice }] });
-    const response = await search('where', {});
+    // The similarity floor is lowered so this measures the mechanism, not the built-in model's evidence.
+    const response = await search('where', { minSimilarity: -1 });
     expect(response.results).toHaveLength(1);
     expect(response.usage.embeddingCalls).toBe(1);
   });
@@ -400,8 +402,14 @@ describe('query feedback', () => {
     });
     const similarityOf = (response: Awaited<ReturnType<typeof search>>, text: string) =>
       response.results.find((result) => result.memory.text === text)?.explanation?.vector?.similarity;
-    const plain = await search('which dog did I adopt', { explain: true, feedback: false, limit: 3 });
-    const refined = await search('which dog did I adopt', { explain: true, limit: 3 });
+    // No similarity floor: the test compares every candidate's similarity with and without feedback.
+    const plain = await search('which dog did I adopt', {
+      explain: true,
+      feedback: false,
+      limit: 3,
+      minSimilarity: -1,
+    });
+    const refined = await search('which dog did I adopt', { explain: true, limit: 3, minSimilarity: -1 });
     expect(refined.usage.embeddingCalls).toBe(1);
     const [query] = (await embedder.embed({ values: ['which dog did I adopt'], purpose: 'query' }))
       .embeddings;
@@ -417,5 +425,44 @@ describe('query feedback', () => {
     // Feedback pulls the query toward the collie turn, which shares "Pixel" with the frisbee turn.
     expect(similarityOf(refined, frisbeeText)).toBeGreaterThan(cosine + 0.01);
     expect(texts(refined.results)[0]).toBe('I adopted a border collie named Pixel');
+  });
+});
+
+describe('evidence floor and minScore', () => {
+  const store3 = [
+    'Erin is allergic to peanuts',
+    'My sister Clara visits next week',
+    'Nice! How do you like it?',
+  ];
+
+  it('returns only what is related: a query about food allergies finds the allergy and nothing else', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: store3.map((text) => ({ text, scope: alice })),
+    });
+    const response = await search('food allergy', { explain: true });
+    expect(texts(response.results)).toEqual(['Erin is allergic to peanuts']);
+    const vector = response.results[0]!.explanation!.vector!;
+    expect(vector.similarity).toBeGreaterThanOrEqual(embedder.capabilities.similarityFloor!);
+    expect((await search('quantum chromodynamics lecture')).results).toEqual([]);
+  });
+
+  it('keeps a lexical match whatever its vector says, and drops results under minScore', async () => {
+    await seedMemories({
+      store,
+      embedder,
+      at: now,
+      memories: store3.map((text) => ({ text, scope: alice })),
+    });
+    const clara = await search('Clara', { explain: true });
+    expect(texts(clara.results)).toEqual(['My sister Clara visits next week']);
+    expect(clara.results[0]!.explanation!.lexical!.score).toBeGreaterThan(0);
+    const best = clara.results[0]!.score;
+    expect((await search('Clara', { minScore: best + 0.01 })).results).toEqual([]);
+    expect(texts((await search('Clara', { minScore: best - 0.01 })).results)).toEqual([
+      'My sister Clara visits next week',
+    ]);
   });
 });

@@ -1,10 +1,12 @@
-// The read path: analyse → lexical + vector candidates → fuse → query feedback (second vector search) →
-// fuse again → recency/importance/text match → MMR → limit → expand.
-import type { MemoryRecord, Message } from '../core/records.js';
+// The read path: analyse → lexical + vector candidates (floored: only evidence) → fuse → query feedback
+// (second vector search) → fuse again → recency/importance/text match/answer → minScore → MMR → limit → expand.
+import type { MemoryRecord } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze, analyzeQuery, countTermsIn } from '../models/text-analyzer.js';
 import type { LexicalHit, MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store.js';
+import { answerSignal, answersBeforeQuestions } from './answer-signal.js';
+import { expandContext } from './expand-context.js';
 import {
   combineScores,
   convexScoreFusion,
@@ -51,8 +53,6 @@ interface Ranked {
   explanation: SearchExplanation;
 }
 
-/** At most this many messages are listed around one memory's source turns. */
-const MAX_CONTEXT_MESSAGES = 200;
 /** MMR considers this many times `limit` of the best-scored candidates. */
 const MMR_POOL_FACTOR = 4;
 
@@ -92,15 +92,27 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
     vectorEmbedder === undefined
       ? { hits: [] }
       : await searchVector(input, { embedder: vectorEmbedder, filter, limit: options.candidates }, state);
+  // Evidence: a lexical match, or a vector similarity at or above the model's noise level. Every candidate
+  // is fused (normalisation sees the whole pool, so ranking is unchanged), but only evidence is returned,
+  // and only evidence steers query feedback: a query about nothing stored returns nothing.
+  const floor = options.minSimilarity ?? vectorEmbedder?.capabilities.similarityFloor;
+  const evidenced = new Set(lexicalHits.map((hit) => hit.id));
+  const addEvidence = (hits: VectorHit[]) => {
+    for (const hit of hits) if (floor === undefined || hit.similarity >= floor) evidenced.add(hit.id);
+  };
+  addEvidence(vector.hits);
   let vectorHits = vector.hits;
   let views = sourceViews(lexicalHits, vectorHits);
   let fused = fuse(views, lexicalHits, vectorHits, options);
-  if (options.feedback !== undefined && vector.embedding !== undefined && fused.length > 0) {
+  const bestIds = fused
+    .filter((candidate) => evidenced.has(candidate.id))
+    .slice(0, options.feedback?.docs ?? 0);
+  if (options.feedback !== undefined && vector.embedding !== undefined && bestIds.length > 0) {
     const refined = await feedbackQuery({
       store: input.store,
       scope: input.scope,
       embedding: vector.embedding,
-      bestIds: fused.slice(0, options.feedback.docs).map((candidate) => candidate.id),
+      bestIds: bestIds.map((candidate) => candidate.id),
       weight: options.feedback.weight,
     });
     if (refined !== undefined) {
@@ -110,10 +122,12 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
         filter,
         limit: options.candidates,
       });
+      addEvidence(vectorHits);
       views = sourceViews(lexicalHits, vectorHits);
       fused = fuse(views, lexicalHits, vectorHits, options);
     }
   }
+  fused = fused.filter((candidate) => evidenced.has(candidate.id));
   const wanted = options.mmrLambda === undefined ? options.limit : options.limit * 4;
   let ranked = await rankWithBoundedLoading({
     store: input.store,
@@ -125,6 +139,8 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
     options,
     now: input.now,
   });
+  if (options.weights.answer > 0) ranked = answersBeforeQuestions(ranked);
+  if (options.minScore > 0) ranked = ranked.filter((entry) => entry.final >= options.minScore);
   if (options.mmrLambda !== undefined) ranked = await diversify(ranked, options, input.embedder, state);
   ranked = ranked.slice(0, options.limit);
 
@@ -160,6 +176,7 @@ export function buildMemoryFilter(options: ResolvedSearchOptions, now: number): 
   const filter: MemoryFilter = { now };
   if (options.kinds !== undefined) filter.kinds = options.kinds;
   if (options.asOf !== undefined) filter.asOf = options.asOf;
+  if (options.knownAt !== undefined) filter.knownAt = options.knownAt;
   if (options.includeHistory) filter.includeHistory = true;
   if (options.observedFrom !== undefined) filter.observedFrom = options.observedFrom;
   if (options.observedTo !== undefined) filter.observedTo = options.observedTo;
@@ -241,7 +258,8 @@ async function rankWithBoundedLoading(input: {
   now: number;
 }): Promise<Ranked[]> {
   const { fused, wanted, options } = input;
-  const maxBonus = options.weights.recency + options.weights.importance + options.weights.textMatch;
+  const { recency, importance, textMatch, answer } = options.weights;
+  const maxBonus = recency + importance + textMatch + answer;
   const records = new Map<string, MemoryRecord>();
   let ranked: Ranked[] = [];
   let loaded = 0;
@@ -289,11 +307,13 @@ function rankCandidates(input: {
     });
     const importance = importanceSignal(record.importance);
     const textMatch = textMatchSignal(input.terms, ownText(record), options.weights.textMatch);
+    const answer = options.weights.answer === 0 ? 0 : answerSignal(record.text);
     const score = combineScores({
       fusion: fused.score,
       recency,
       importance,
       textMatch,
+      answer,
       weights: options.weights,
     });
     const explanation: SearchExplanation = {
@@ -314,6 +334,7 @@ function rankCandidates(input: {
         weight: options.weights.textMatch,
         contribution: score.textMatchContribution,
       },
+      answer: { value: answer, weight: options.weights.answer, contribution: score.answerContribution },
       final: score.final,
       matchedTerms: options.explain ? matchedTerms(input.terms, record.indexText) : [],
     };
@@ -403,60 +424,6 @@ async function embedInBatches(
     out.push(...result.embeddings);
   }
   return out;
-}
-
-/**
- * For each memory with source messages, the messages of the same session within `around` turns of them
- * (by seq), in seq order. Memories whose source messages are gone or outside the scope get no context.
- */
-export async function expandContext(input: {
-  store: MemoryStore;
-  scope: Scope;
-  records: MemoryRecord[];
-  around: number;
-}): Promise<Map<string, Message[]>> {
-  const ids = [...new Set(input.records.flatMap((record) => record.source.messageIds))];
-  const contexts = new Map<string, Message[]>();
-  if (ids.length === 0) return contexts;
-  const messages = new Map(
-    (await input.store.getMessages({ scope: input.scope, ids })).map((message) => [message.id, message]),
-  );
-  for (const record of input.records) {
-    const sources = record.source.messageIds
-      .map((id) => messages.get(id))
-      .filter((message) => message !== undefined);
-    const first = sources[0];
-    if (first === undefined) continue;
-    // Seqs are per session, so neighbours come from the session of the first source message.
-    const sameSession = sources.filter((message) => sameScope(message.scope, first.scope));
-    const seqs = sameSession.map((message) => message.seq);
-    const fromSeq = Math.max(1, Math.min(...seqs) - input.around);
-    const toSeq = Math.max(...seqs) + input.around;
-    const page = await input.store.listMessages({
-      scope: first.scope,
-      fromSeq,
-      toSeq,
-      // Without a session the scope also matches other sessions' messages, whose seqs overlap; ask for more.
-      limit:
-        first.scope.sessionId === undefined
-          ? MAX_CONTEXT_MESSAGES
-          : Math.min(MAX_CONTEXT_MESSAGES, toSeq - fromSeq + 1),
-    });
-    contexts.set(
-      record.id,
-      page.items.filter((message) => sameScope(message.scope, first.scope)).sort((a, b) => a.seq - b.seq),
-    );
-  }
-  return contexts;
-}
-
-function sameScope(a: Scope, b: Scope): boolean {
-  return (
-    a.tenantId === b.tenantId &&
-    a.userId === b.userId &&
-    a.agentId === b.agentId &&
-    a.sessionId === b.sessionId
-  );
 }
 
 /** What a memory itself says, and who said it: its text without borrowed context or dates. */

@@ -12,7 +12,8 @@ describe('parseSearchOptions', () => {
       includeHistory: false,
       explain: false,
       expand: 0,
-      weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1 },
+      weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
+      minScore: 0,
       recencyHalfLifeDays: 30,
       fusion: 'score',
       candidates: 50,
@@ -48,7 +49,14 @@ describe('parseSearchOptions', () => {
     expect(options.observedTo).toBe(1_700_000_000_000);
     expect(options.metadata).toEqual({ topic: 'x' });
     expect(options.mmrLambda).toBe(searchDefaults.mmrLambda);
-    expect(options.weights).toEqual({ lexical: 1, vector: 1, recency: 0, importance: 0.1, textMatch: 0.1 });
+    expect(options.weights).toEqual({
+      lexical: 1,
+      vector: 1,
+      recency: 0,
+      importance: 0.1,
+      textMatch: 0.1,
+      answer: 0.1,
+    });
     expect(parseSearchOptions({ mmr: { lambda: 0.3 } }).mmrLambda).toBe(0.3);
     expect(parseSearchOptions({ mmr: false }).mmrLambda).toBeUndefined();
   });

@@ -17,6 +17,8 @@ import { timeInputSchema } from '../core/time-input.js';
  *   Analysis of Fusion Functions for Hybrid Retrieval" (ACM TOIS 2023) found it beats RRF in and out of
  *   domain because it keeps how far apart the scores are, which ranks throw away; measured here too
  *   (docs/benchmarks.md, retrieval ablation). RRF with k = 60 (Cormack et al. 2009) stays available;
+ * - answer 0.1: the same nudge for a memory that states something over a turn that only asks ("How is
+ *   Biscuit anyway?" below "Biscuit is doing great"): when both match, the statement is what was asked for;
  * - MMR λ = 0.7: mostly relevance, enough diversity to drop near-duplicates;
  * - query feedback (Rocchio, 1971): the query vector moves toward the stored vectors of the 5 best fused
  *   candidates, by 0.5 in all, before a second vector search — pseudo-relevance feedback reaches turns that
@@ -24,7 +26,7 @@ import { timeInputSchema } from '../core/time-input.js';
  */
 export const searchDefaults = {
   limit: 10,
-  weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1 },
+  weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
   recencyHalfLifeDays: 30,
   fusion: 'score' as 'rrf' | 'score',
   rrfK: 60,
@@ -50,7 +52,10 @@ export const searchOptionsSchema = z
       .strict()
       .optional(),
     asOf: timeInputSchema.optional(),
+    knownAt: timeInputSchema.optional(),
     includeHistory: z.boolean().optional(),
+    minScore: z.number().finite().min(0).optional(),
+    minSimilarity: z.number().finite().min(-1).max(1).optional(),
     explain: z.boolean().optional(),
     expand: z.number().int().min(0).max(20).optional(),
     mmr: z.union([z.boolean(), z.object({ lambda: z.number().min(0).max(1) }).strict()]).optional(),
@@ -61,6 +66,7 @@ export const searchOptionsSchema = z
         recency: weight.optional(),
         importance: weight.optional(),
         textMatch: weight.optional(),
+        answer: weight.optional(),
       })
       .strict()
       .optional(),
@@ -92,12 +98,24 @@ export interface ResolvedSearchOptions {
   observedFrom?: number;
   observedTo?: number;
   asOf?: number;
+  knownAt?: number;
   includeHistory: boolean;
+  /** Results with a lower final score are dropped (default 0). */
+  minScore: number;
+  /** Vector candidates below this cosine are not evidence; default: the embedder's similarity floor. */
+  minSimilarity?: number;
   explain: boolean;
   expand: number;
   /** MMR λ, or undefined when MMR is off. */
   mmrLambda?: number;
-  weights: { lexical: number; vector: number; recency: number; importance: number; textMatch: number };
+  weights: {
+    lexical: number;
+    vector: number;
+    recency: number;
+    importance: number;
+    textMatch: number;
+    answer: number;
+  };
   recencyHalfLifeDays: number;
   fusion: 'rrf' | 'score';
   candidates: number;
@@ -141,7 +159,9 @@ export function parseSearchOptions(input: unknown): ResolvedSearchOptions {
       recency: options.weights?.recency ?? searchDefaults.weights.recency,
       importance: options.weights?.importance ?? searchDefaults.weights.importance,
       textMatch: options.weights?.textMatch ?? searchDefaults.weights.textMatch,
+      answer: options.weights?.answer ?? searchDefaults.weights.answer,
     },
+    minScore: options.minScore ?? 0,
     recencyHalfLifeDays: options.recencyHalfLifeDays ?? searchDefaults.recencyHalfLifeDays,
     fusion: options.fusion ?? searchDefaults.fusion,
     candidates:
@@ -153,6 +173,8 @@ export function parseSearchOptions(input: unknown): ResolvedSearchOptions {
   if (observedFrom !== undefined) resolved.observedFrom = observedFrom;
   if (observedTo !== undefined) resolved.observedTo = observedTo;
   if (options.asOf !== undefined) resolved.asOf = options.asOf;
+  if (options.knownAt !== undefined) resolved.knownAt = options.knownAt;
+  if (options.minSimilarity !== undefined) resolved.minSimilarity = options.minSimilarity;
   if (options.feedback !== false) {
     const given = typeof options.feedback === 'object' ? options.feedback : {};
     resolved.feedback = {

@@ -4,7 +4,7 @@ import type { MemoryRecord, Message } from '../core/records.js';
 /**
  * Why a memory ranked where it did. Every signal shows its raw value, its normalised value and its
  * weighted contribution; `fusion.score + recency.contribution + importance.contribution +
- * textMatch.contribution === final`, and
+ * textMatch.contribution + answer.contribution === final`, and
  * the `contribution`s of `lexical` and `vector` sum to `fusion.score`.
  */
 export interface SearchExplanation {
@@ -28,6 +28,8 @@ export interface SearchExplanation {
   importance: { value: number; weight: number; contribution: number };
   /** Share of the query's terms in the memory's own text (not its conversational context or dates). */
   textMatch: { value: number; weight: number; contribution: number };
+  /** Share of the memory's words that state rather than ask (1 for a statement, 0 for a bare question). */
+  answer: { value: number; weight: number; contribution: number };
   final: number;
   /** Query terms (analysed) that occur in the memory's indexed text. */
   matchedTerms: string[];

@@ -93,9 +93,10 @@ describe('createMemory', () => {
     const { memories } = await memory.add('I love sushi', { userId: 'alice' });
     const original = memories[0]!;
     clock.advance(60_000);
+    // Said now, about now: the new version holds from now on, the old one until now.
     const { previous, current } = await memory.update(
       original.id,
-      { text: "I've gone vegetarian" },
+      { text: "I've gone vegetarian", observedAt: clock.now() },
       { userId: 'alice' },
     );
     expect(previous.supersededBy).toBe(current.id);
@@ -113,6 +114,19 @@ describe('createMemory', () => {
 
     const history = await memory.history(current.id, { userId: 'alice' });
     expect(history.map((entry) => entry.event)).toContain('supersede');
+  });
+
+  it('treats an edit without a new time as a correction of what was said, and knownAt still sees the old text', async () => {
+    const { memories } = await memory.add('I live in Berlim', { userId: 'alice', kind: 'fact' });
+    const original = memories[0]!;
+    const beforeEdit = clock.now();
+    clock.advance(60_000);
+    const { current } = await memory.update(original.id, { text: 'I live in Berlin' }, { userId: 'alice' });
+    expect(current.observedAt).toBe(original.observedAt);
+    const texts = async (options: { asOf?: number; knownAt?: number }) =>
+      (await memory.list({ userId: 'alice', ...options })).items.map((record) => record.text);
+    expect(await texts({ asOf: beforeEdit })).toEqual(['I live in Berlin']);
+    expect(await texts({ knownAt: beforeEdit })).toEqual(['I live in Berlim']);
   });
 
   it('forgets for real: gone from reads, search and the database files', async () => {

@@ -3,22 +3,24 @@
 import os from 'node:os';
 import path from 'node:path';
 import { assembleContext } from '../context/assemble-context.js';
+import { createCoreBlocks } from '../context/core-blocks.js';
+import { createProfileSlots } from '../context/profile-slots.js';
+import { createWorkingMemory } from '../context/working-memory.js';
 import { systemClock } from '../core/clock.js';
 import { MnemoError, notFound } from '../core/errors.js';
 import { uuidV7 } from '../core/ids.js';
 import type { JsonObject } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
-import { timeInputSchema } from '../core/time-input.js';
 import { parseInput } from '../core/validate.js';
 import { addMessages } from '../ingest/add-messages.js';
-import { buildRevision } from '../ingest/build-revision.js';
+import { addDirectMemory } from '../ingest/direct-memory.js';
 import { releaseNeighbourContext } from '../ingest/episode-neighbours.js';
-import { getProfile } from '../ingest/infer/get-profile.js';
 import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
 import { addContentSchema } from '../ingest/message-input.js';
+import { reviseMemory } from '../ingest/revise-memory.js';
 import { embeddingModelKey } from '../models/embedding-model.js';
 import { searchMemories } from '../retrieve/search-memories.js';
-import type { MemoryFilter, MemoryStore } from '../store/memory-store.js';
+import type { MemoryFilter } from '../store/memory-store.js';
 import { type SummaryThresholds, summaryThresholdDefaults } from './auto-summaries.js';
 import { type AddMode, createInferenceRunner, type InferenceRunner } from './inference-runner.js';
 import type { CreateMemoryOptions, Memory } from './memory.js';
@@ -105,6 +107,11 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       });
   };
 
+  const keyed = { store, embedder, clock, ids, actor };
+  const core = guarded(createCoreBlocks(keyed), ensureOpen);
+  const working = guarded(createWorkingMemory({ store, clock }), ensureOpen);
+  const profile = guarded(createProfileSlots(keyed), ensureOpen);
+
   const memory: Memory = {
     store,
     embedder,
@@ -114,6 +121,23 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       const parsedContent = parseInput(addContentSchema, content, 'content');
       const parsed = parseInput(addOptionsSchema, addOptions ?? {}, 'add options');
       const scope = parseScope(pickScope(parsed));
+      if (parsed.kind !== undefined && parsed.kind !== 'episode') {
+        return addDirectMemory({
+          store,
+          embedder,
+          clock,
+          ids,
+          actor,
+          scope,
+          kind: parsed.kind,
+          text: directText(parsedContent, parsed),
+          ...(parsed.observedAt === undefined ? {} : { observedAt: parsed.observedAt }),
+          ...(parsed.importance === undefined ? {} : { importance: parsed.importance }),
+          ...(parsed.metadata === undefined ? {} : { metadata: parsed.metadata as JsonObject }),
+          ...(parsed.expiresAt === undefined ? {} : { expiresAt: parsed.expiresAt }),
+          ...(parsed.imported === true ? { origin: 'import' as const } : {}),
+        });
+      }
       const mode = addModeOf(parsed, options.llm !== undefined);
       const messages =
         typeof parsedContent === 'string'
@@ -163,15 +187,16 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
         budgetTokens: parsed.budgetTokens,
         now: clock.now(),
         recentTurns: parsed.recentTurns,
+        sessionOnly: parsed.sessionOnly,
         search: options.searchDefaults,
       });
     },
+    core,
+    working,
+    profile,
     async getProfile(profileOptions) {
       ensureOpen();
-      const { asOf, ...scopeOptions } = profileOptions ?? {};
-      const scope = parseScope(scopeOptions);
-      const at = asOf === undefined ? undefined : parseInput(timeInputSchema, asOf, 'asOf');
-      return getProfile({ store, scope, now: clock.now(), ...(at === undefined ? {} : { asOf: at }) });
+      return profile.get(profileOptions ?? {});
     },
     async get(id, scopeOptions) {
       ensureOpen();
@@ -189,6 +214,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       if (parsed.kinds !== undefined) filter.kinds = parsed.kinds;
       if (parsed.includeHistory !== undefined) filter.includeHistory = parsed.includeHistory;
       if (parsed.asOf !== undefined) filter.asOf = parsed.asOf;
+      if (parsed.knownAt !== undefined) filter.knownAt = parsed.knownAt;
       if (parsed.filters?.metadata !== undefined) filter.metadata = parsed.filters.metadata;
       if (parsed.filters?.observedFrom !== undefined) filter.observedFrom = parsed.filters.observedFrom;
       if (parsed.filters?.observedTo !== undefined) filter.observedTo = parsed.filters.observedTo;
@@ -204,38 +230,17 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       ensureOpen();
       const scope = parseScope(scopeOptions);
       const memoryId = parseInput(idSchema, id, 'memory id');
-      const parsed = parseInput(updateSchema, update, 'update');
-      const now = clock.now();
-      let previous = await store.getMemory({ scope, id: memoryId });
-      if (previous === undefined) throw notFound('Memory', memoryId);
-      let current = previous;
-      if (parsed.text !== undefined) {
-        const revision = buildRevision({ previous, text: parsed.text, id: ids(), now, actor });
-        const embedding = await embedOne(revision.record.indexText);
-        if (embedding !== undefined) revision.record.embeddingModel = embedding.model;
-        const result = await store.supersedeMemory({
-          scope,
-          id: memoryId,
-          replacement: { record: revision.record, tokens: revision.tokens, embedding: embedding?.vector },
-          validTo: parsed.validTo,
-          at: now,
-          actor,
-          reason: parsed.reason,
-        });
-        previous = result.previous;
-        current = result.current;
-      }
-      const patch: Parameters<MemoryStore['patchMemory']>[0]['patch'] = {};
-      if (parsed.importance !== undefined) patch.importance = parsed.importance;
-      if (parsed.confidence !== undefined) patch.confidence = parsed.confidence;
-      if (parsed.metadata !== undefined) patch.metadata = parsed.metadata as JsonObject;
-      if (parsed.expiresAt !== undefined) {
-        patch.expiresAt = parsed.expiresAt === null ? undefined : new Date(parsed.expiresAt).toISOString();
-      }
-      if (Object.keys(patch).length > 0 || parsed.expiresAt === null) {
-        current = await store.patchMemory({ scope, id: current.id, patch, at: now, actor });
-      }
-      return { previous, current };
+      const { metadata, ...revision } = parseInput(updateSchema, update, 'update');
+      return reviseMemory({
+        store,
+        embedder,
+        clock,
+        ids,
+        actor,
+        scope,
+        id: memoryId,
+        revision: { ...revision, ...(metadata === undefined ? {} : { metadata: metadata as JsonObject }) },
+      });
     },
     async forget(id, scopeOptions) {
       ensureOpen();
@@ -359,18 +364,32 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     },
   };
 
-  async function embedOne(text: string): Promise<{ vector: Float32Array; model: string } | undefined> {
-    if (embedder === undefined) return undefined;
-    const model = embeddingModelKey(embedder);
-    const space = await store.getEmbeddingSpace();
-    if (space !== undefined && space.model !== model) return undefined;
-    if (space === undefined)
-      await store.setEmbeddingSpace({ space: { model, dimensions: embedder.dimensions } });
-    const { embeddings } = await embedder.embed({ values: [text], purpose: 'document' });
-    return embeddings[0] === undefined ? undefined : { vector: embeddings[0], model };
-  }
-
   return memory;
+}
+
+/** The text of a direct write: one string (or one message's content). */
+function directText(content: string | Array<{ content: string }>, parsed: { kind?: string }): string {
+  if (typeof content === 'string') return content;
+  if (content.length === 1 && content[0] !== undefined) return content[0].content;
+  throw new MnemoError({
+    code: 'INVALID_INPUT',
+    message: `add(…, { kind: '${parsed.kind}' }) writes one memory: pass one text, not a list of messages.`,
+  });
+}
+
+/** Wraps every method of a namespace so it refuses to run once the memory is closed. */
+function guarded<T extends object>(namespace: T, ensureOpen: () => void): T {
+  const wrapped = {} as Record<string, unknown>;
+  for (const [name, method] of Object.entries(namespace)) {
+    wrapped[name] =
+      typeof method === 'function'
+        ? (...args: unknown[]) => {
+            ensureOpen();
+            return (method as (...inner: unknown[]) => unknown)(...args);
+          }
+        : method;
+  }
+  return wrapped as T;
 }
 
 function pickScope(value: {

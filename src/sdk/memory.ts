@@ -1,6 +1,9 @@
 // The Memory handle and the options of createMemory(): the SDK's public contract, kept apart from its wiring.
 import type pg from 'pg';
 import type { ContextResult } from '../context/assemble-context.js';
+import type { CoreBlocks } from '../context/core-blocks.js';
+import type { ProfileSlots } from '../context/profile-slots.js';
+import type { WorkingMemory } from '../context/working-memory.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { HistoryEntry, MemoryRecord, Page, UsageTotals } from '../core/records.js';
@@ -79,6 +82,31 @@ export interface Memory extends AsyncDisposable {
   readonly embedder: EmbeddingModel | undefined;
   readonly llm: LanguageModel | undefined;
   /**
+   * Core blocks (as Letta's): labelled texts pinned first in every context(), per user and/or agent, each
+   * with a character limit; `append`/`replace` let an agent edit its own memory, every change is versioned.
+   *
+   * @example
+   * await memory.core.set('persona', 'Answer in Portuguese.', { userId: 'erin', limit: 500 });
+   * await memory.core.append('persona', 'Keep answers short.', { userId: 'erin' });
+   */
+  readonly core: CoreBlocks;
+  /**
+   * The session's working memory: named scratchpad entries (a plan, variables, intermediate results) with
+   * an optional TTL, shown in context() and erased with the session.
+   *
+   * @example
+   * await memory.working.set('plan', 'book the flight', { userId: 'erin', sessionId: 's9' });
+   */
+  readonly working: WorkingMemory;
+  /**
+   * The structured profile (topic → slot → value): read it, or set and unset slots by hand. A slot is a
+   * `profile` memory; setting it supersedes the current value, and `update()` of that memory changes it too.
+   *
+   * @example
+   * await memory.profile.set('food.allergies', 'peanuts', { userId: 'erin' });
+   */
+  readonly profile: ProfileSlots;
+  /**
    * Stores messages (or one text as a user message) and indexes each turn as an episode memory. With an
    * `llm` it then infers facts, profile slots and procedures (one call), or with `buffer: true` queues the
    * messages for batched inference; `usage` includes any due batch or session summary it ran.
@@ -86,20 +114,33 @@ export interface Memory extends AsyncDisposable {
    * @example
    * const { memories, usage } = await memory.add('I moved to Lisbon', { userId: 'alice', sessionId: 's1' });
    * const { pending } = await memory.add(turns, { userId: 'alice', sessionId: 's1', buffer: true });
+   * // A fact written by hand (no LLM, no logged message), kept for the user across sessions:
+   * await memory.add('Erin is allergic to peanuts', { userId: 'erin', kind: 'fact' });
    */
   add(content: string | MessageInput[], options: AddOptions): Promise<AddResult>;
   /**
-   * A ready-to-inject prompt section within `budgetTokens`: core blocks, profile, procedures, relevant
-   * memories and recent turns, each cited with its id and date.
+   * A ready-to-inject prompt section within `budgetTokens`: core blocks, working memory, profile,
+   * procedures, relevant long-term memories, the session summary and the newest turns, each cited, with
+   * what did not fit counted in `omitted`.
+   *
+   * @example
+   * const { text } = await memory.context('what should I cook for Erin', { userId: 'erin', sessionId: 's9', budgetTokens: 300 });
    */
   context(query: string, options: ContextOptions): Promise<ContextResult>;
   /** Hybrid search inside a scope; current memories only unless `asOf`/`includeHistory`. */
   search(query: string, options: SearchCallOptions): Promise<SearchResponse>;
   get(id: string, options: ScopeOptions): Promise<MemoryRecord>;
-  /** The user's structured profile (topic → slot → value), kept by inferred memory. */
+  /** The user's structured profile (topic → slot → value): the same as `profile.get`. */
   getProfile(options: ScopeOptions & { asOf?: string | number | Date }): Promise<Profile>;
   list(options: ListOptions): Promise<Page<MemoryRecord>>;
-  /** New text supersedes (history keeps the old version); other fields are patched in place. */
+  /**
+   * New text (or a new `observedAt`/`validFrom`) supersedes: history keeps the old version, the edit keeps
+   * the original statement's time unless `observedAt` is given, and the old version's validity ends when the
+   * new one's begins. Other fields are patched in place.
+   *
+   * @example
+   * await memory.update(id, { text: 'I moved to Lisbon last March', observedAt: '2024-06-05' }, { userId: 'erin' });
+   */
   update(
     id: string,
     update: MemoryUpdate,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { memoryKinds } from '../core/records.js';
 import { scopeSchema } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
+import { directKinds } from '../ingest/direct-memory.js';
 import { metadataFilterSchema, metadataSchema } from '../ingest/message-input.js';
 
 /** The scope fields every method takes, flattened into its options. */
@@ -22,6 +23,15 @@ export const addOptionsSchema = scopeSchema.extend({
   expiresAt: timeInputSchema.optional(),
   /** Mark these memories as imported (origin `import`). */
   imported: z.boolean().optional(),
+  /**
+   * Write one memory of this kind directly, no LLM and no logged message (`episode`, the default, logs
+   * the messages as turns). Profile slots and core blocks have their own calls (`profile.set`, `core.set`).
+   */
+  kind: z
+    .enum(['episode', ...directKinds], {
+      error: `kind must be one of episode, ${directKinds.join(', ')} (profile slots: profile.set; core blocks: core.set)`,
+    })
+    .optional(),
 });
 export type AddOptions = z.input<typeof addOptionsSchema>;
 
@@ -30,7 +40,10 @@ export const listOptionsSchema = scopeSchema.extend({
   limit: z.number().int().min(1).max(1000).default(50),
   cursor: z.string().max(512).optional(),
   includeHistory: z.boolean().optional(),
+  /** Valid time: what was true in the world at this time. */
   asOf: timeInputSchema.optional(),
+  /** Record time: what Mnemo knew at this time. */
+  knownAt: timeInputSchema.optional(),
   order: z.enum(['asc', 'desc']).optional(),
   filters: z
     .object({
@@ -50,18 +63,28 @@ export const updateSchema = z
     confidence: z.number().min(0).max(1).optional(),
     metadata: metadataSchema.optional(),
     expiresAt: timeInputSchema.nullable().optional(),
-    /** When the old version stopped being true (default: now). Only with `text`. */
+    /**
+     * When the new version was said. Default: the original statement's time, so an edit keeps its place in
+     * the timeline and "last March" is grounded as it was first said.
+     */
+    observedAt: timeInputSchema.optional(),
+    /** When the new version became true (default: the date its text grounds to, else its observedAt). */
+    validFrom: timeInputSchema.optional(),
+    /** When the old version stopped being true (default: when the new one became true). */
     validTo: timeInputSchema.optional(),
     reason: z.string().max(1000).optional(),
   })
+  .strict()
   .refine(
     (value) =>
       value.text !== undefined ||
       value.importance !== undefined ||
       value.confidence !== undefined ||
       value.metadata !== undefined ||
-      value.expiresAt !== undefined,
-    'an update needs at least one of text, importance, confidence, metadata, expiresAt',
+      value.expiresAt !== undefined ||
+      value.observedAt !== undefined ||
+      value.validFrom !== undefined,
+    'an update needs at least one of text, observedAt, validFrom, importance, confidence, metadata, expiresAt',
   );
 export type MemoryUpdate = z.input<typeof updateSchema>;
 
@@ -122,7 +145,12 @@ export const querySchema = z.string().max(10_000);
 export const contextOptionsSchema = scopeSchema.extend({
   /** The most tokens the assembled section may take (estimated). */
   budgetTokens: z.number().int().min(1).max(1_000_000).default(1000),
-  /** How many recent turns to consider. */
+  /** How many recent turns to consider (default 10; 0 leaves them out, e.g. when the prompt carries the conversation). */
   recentTurns: z.number().int().min(0).max(200).optional(),
+  /**
+   * Search relevant memories only in this session and the long-term memories above it (the user's facts,
+   * profile, procedures), not in the user's other sessions. Default false.
+   */
+  sessionOnly: z.boolean().optional(),
 });
 export type ContextOptions = z.input<typeof contextOptionsSchema>;

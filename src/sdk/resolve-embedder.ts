@@ -14,6 +14,8 @@ export type EmbedderConfig =
       model: string;
       apiKey?: string;
       dimensions?: number;
+      /** Cosine below which the model's results are noise (see EmbeddingCapabilities.similarityFloor). */
+      similarityFloor?: number;
       fetch?: typeof fetch;
     };
 

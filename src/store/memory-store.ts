@@ -14,12 +14,14 @@ import type {
   HistoryEntry,
   HistoryEvent,
   JsonObject,
+  JsonValue,
   MemoryKind,
   MemoryRecord,
   Message,
   Page,
   Usage,
   UsageTotals,
+  WorkingEntry,
 } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 
@@ -222,8 +224,8 @@ export interface MemoryStore extends AsyncDisposable {
     actor: string;
   }): Promise<{ forgottenIds: string[] }>;
   /**
-   * Erases every memory, message, history entry and usage total inside `scope` (never outside it; the
-   * scope must name a user, agent or session). Returns counts.
+   * Erases every memory, message, history entry, working-memory entry and usage total inside `scope`
+   * (never outside it; the scope must name a user, agent or session). Returns counts.
    */
   forgetScope(input: {
     scope: Scope;
@@ -231,7 +233,10 @@ export interface MemoryStore extends AsyncDisposable {
     actor: string;
   }): Promise<{ memories: number; messages: number }>;
   listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]>;
-  /** Erases memories whose `expiresAt` <= now, across all scopes (a maintenance job). History: `expire`. */
+  /**
+   * Erases memories whose `expiresAt` <= now, across all scopes (a maintenance job; history: `expire`),
+   * and expired working-memory entries. `purged` counts memories.
+   */
   purgeExpired(input: { now: number }): Promise<{ purged: number }>;
   /** Bumps access counts and `lastAccessedAt` of returned memories. */
   recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void>;
@@ -273,6 +278,26 @@ export interface MemoryStore extends AsyncDisposable {
     model: string;
     entries: Array<{ hash: string; embedding: Float32Array }>;
   }): Promise<void>;
+
+  // --- working memory: a per-session scratchpad, keyed by exactly one scope (tenant, user, agent, session) ---
+  /**
+   * Sets `key` in exactly `scope` (insert, or replace value and expiry keeping `createdAt`); the scope must
+   * name a session (INVALID_INPUT otherwise). Expired entries of the scope are dropped first; a new key in a
+   * scope that already holds `maxEntries` live keys is INVALID_INPUT and changes nothing.
+   */
+  setWorkingEntry(input: {
+    scope: Scope;
+    key: string;
+    value: JsonValue;
+    /** Epoch ms; absent means no expiry. */
+    expiresAt?: number;
+    at: number;
+    maxEntries: number;
+  }): Promise<WorkingEntry>;
+  /** The live entries (not expired at `now`) of exactly `scope`, by key; only `keys` when given. */
+  listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]>;
+  /** Deletes `keys` (every entry when absent) of exactly `scope`; returns how many rows existed. */
+  deleteWorkingEntries(input: { scope: Scope; keys?: string[] }): Promise<{ deleted: number }>;
 
   // --- usage accounting ---
   /**

@@ -3,6 +3,7 @@ import type { JsonObject, MemoryKind, MemoryRecord, Message, Origin, Trust } fro
 import type { Scope } from '../../core/scope.js';
 import { analyze } from '../../models/text-analyzer.js';
 import { contentHash, speakerOf } from '../build-episode.js';
+import { defaultValidFrom } from '../direct-memory.js';
 import { formatDateIndexText, groundDates } from '../time-grounding.js';
 
 const trustByRole: Record<Message['role'], Trust> = {
@@ -107,7 +108,10 @@ export function buildInferredMemory(options: BuildInferredMemoryOptions): Inferr
     accessCount: 0,
     hash: contentHash(options.kind, options.text),
   };
-  if (options.validFrom !== undefined) record.validFrom = new Date(options.validFrom).toISOString();
+  // When the model gives no date, the statement's own grounded date (if any, and not in the future) says
+  // when it became true — the same default as memories written by hand.
+  const validFrom = options.validFrom ?? defaultValidFrom(dates, reference);
+  if (validFrom !== undefined) record.validFrom = new Date(validFrom).toISOString();
   return { record, tokens: analyze(indexText) };
 }
 

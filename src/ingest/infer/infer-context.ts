@@ -82,10 +82,19 @@ export async function gatherInferContext(input: {
       ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
       query,
       scope: memoryScopeOf(scope),
-      options: { kinds: ['fact', 'profile', 'procedure'], limit: limits.maxExistingMemories },
+      // The model reconciles against the closest memories, related or not: no evidence floor here.
+      options: {
+        kinds: ['fact', 'profile', 'procedure'],
+        limit: limits.maxExistingMemories,
+        minSimilarity: -1,
+      },
       now,
     });
-    known = response.results.map((result) => result.memory).slice(0, limits.maxExistingMemories);
+    // A retired memory that is still valid (a planned change) cannot be superseded again.
+    known = response.results
+      .map((result) => result.memory)
+      .filter((record) => record.retiredAt === undefined)
+      .slice(0, limits.maxExistingMemories);
     warnings.push(...response.warnings);
     embeddingCalls = response.usage.embeddingCalls;
   }

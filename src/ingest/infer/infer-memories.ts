@@ -89,21 +89,34 @@ export async function inferMemories(input: InferMemoriesInput): Promise<InferMem
     if (clause !== undefined) explicitTurns.set(index, clause);
   });
   const operations = withExplicitFallback(generated.value.operations, explicitTurns, input.newMessages);
-  const currentProfile = await listCurrentProfile(input.store, memoryScope, now);
-  const plan = resolveOperations({ operations, known: context.known, currentProfile });
-  const applied = await applyOperations({
-    store: input.store,
-    ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
-    ids: input.ids,
-    scope: memoryScope,
-    newMessages: input.newMessages,
-    explicitTurns: new Set(explicitTurns.keys()),
-    known: context.known,
-    plan,
-    metadata: input.metadata ?? {},
-    actor: input.actor,
-    now,
-  });
+  const apply = async (list: InferOperation[]) =>
+    applyOperations({
+      store: input.store,
+      ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
+      ids: input.ids,
+      scope: memoryScope,
+      newMessages: input.newMessages,
+      explicitTurns: new Set(explicitTurns.keys()),
+      known: context.known,
+      plan: resolveOperations({
+        operations: list,
+        known: context.known,
+        currentProfile: await listCurrentProfile(input.store, memoryScope, now),
+      }),
+      metadata: input.metadata ?? {},
+      actor: input.actor,
+      now,
+    });
+  const applied = await apply(operations);
+  // "Remember that …" is stored even when the model's own ADD for that turn was dropped as a duplicate.
+  const unmet = unmetExplicitTurns(operations, applied.operations, explicitTurns);
+  if (unmet.size > 0) {
+    const again = await apply(withExplicitFallback([], unmet, input.newMessages));
+    applied.memories.push(...again.memories);
+    applied.operations.push(...again.operations);
+    applied.warnings.push(...again.warnings);
+    applied.embeddingCalls += again.embeddingCalls;
+  }
   return {
     memories: applied.memories,
     operations: applied.operations,
@@ -172,6 +185,20 @@ function withExplicitFallback(
     });
   }
   return [...operations, ...fallback];
+}
+
+/** Explicit turns that no applied ADD or SUPERSEDE came from (reports are in operation order). */
+function unmetExplicitTurns(
+  operations: InferOperation[],
+  reports: AppliedOperation[],
+  explicitTurns: Map<number, string>,
+): Map<number, string> {
+  const met = new Set<number>();
+  operations.forEach((op, index) => {
+    if (reports[index]?.status !== 'applied' || (op.op !== 'ADD' && op.op !== 'SUPERSEDE')) return;
+    for (const turn of op.sourceTurns ?? []) met.add(turn);
+  });
+  return new Map([...explicitTurns].filter(([turn]) => !met.has(turn)));
 }
 
 /** Current profile memories of the scope (a person's profile is small; capped at 500). */

@@ -74,6 +74,19 @@ CREATE TABLE {schema}.usage_totals (
 CREATE INDEX memories_episode_message ON {schema}.memories ((source->'messageIds'->>0)) WHERE kind = 'episode';
 `,
   },
+  {
+    version: 4,
+    name: 'working-memory',
+    sql: `
+CREATE TABLE {schema}.working_memory (
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  key text NOT NULL, value jsonb NOT NULL,
+  created_at bigint NOT NULL, updated_at bigint NOT NULL, expires_at bigint,
+  PRIMARY KEY (tenant_id, user_id, agent_id, session_id, key)
+);
+CREATE INDEX working_memory_expires ON {schema}.working_memory (expires_at) WHERE expires_at IS NOT NULL;
+`,
+  },
 ];
 
 export const latestPostgresSchemaVersion = Math.max(

@@ -2,7 +2,15 @@
 // SQLite's FTS5), HNSW cosine search, transactions with retries, advisory-locked migrations.
 import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
-import type { HistoryEntry, MemoryRecord, Message, Page, Usage, UsageTotals } from '../../core/records.js';
+import type {
+  HistoryEntry,
+  MemoryRecord,
+  Message,
+  Page,
+  Usage,
+  UsageTotals,
+  WorkingEntry,
+} from '../../core/records.js';
 import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
@@ -40,6 +48,14 @@ import {
 } from './postgres-sql.js';
 import { inTransaction } from './postgres-transaction.js';
 import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
+import {
+  deletePostgresWorkingEntries,
+  erasePostgresWorkingEntries,
+  listPostgresWorkingEntries,
+  purgeExpiredPostgresWorkingEntries,
+  type SetWorkingEntryInput,
+  setPostgresWorkingEntry,
+} from './postgres-working-memory.js';
 import {
   eraseMemories,
   insertHistory,
@@ -86,6 +102,7 @@ export class PostgresStore implements MemoryStore {
       cache: `${schema}.embedding_cache`,
       vectors: `${schema}.memory_vectors`,
       usage: `${schema}.usage_totals`,
+      working: `${schema}.working_memory`,
     };
     this.ownsPool = typeof options.connection === 'string';
     this.space = new PostgresSpace(this.tables);
@@ -490,6 +507,7 @@ export class PostgresStore implements MemoryStore {
         `DELETE FROM ${this.tables.usage} u WHERE ${scopeSql('u', scope, usageParams)}`,
         usageParams.values,
       );
+      await erasePostgresWorkingEntries(client, this.tables.working, scope);
       return { memories: rows.rows.length, messages: deleted.rowCount ?? 0 };
     });
   }
@@ -514,6 +532,7 @@ export class PostgresStore implements MemoryStore {
         tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' },
         hasVectors: this.space.current !== undefined,
       });
+      await purgeExpiredPostgresWorkingEntries(client, this.tables.working, input.now);
       return { purged: rows.rows.length };
     });
   }
@@ -659,6 +678,18 @@ export class PostgresStore implements MemoryStore {
         );
       }
     });
+  }
+
+  async setWorkingEntry(input: SetWorkingEntryInput): Promise<WorkingEntry> {
+    return this.write((client) => setPostgresWorkingEntry(client, this.tables.working, input));
+  }
+
+  async listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]> {
+    return listPostgresWorkingEntries(this.db, this.tables.working, input);
+  }
+
+  async deleteWorkingEntries(input: { scope: Scope; keys?: string[] }): Promise<{ deleted: number }> {
+    return deletePostgresWorkingEntries(this.db, this.tables.working, input);
   }
 
   async recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void> {

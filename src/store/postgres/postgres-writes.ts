@@ -26,6 +26,7 @@ export interface Tables {
   cache: string;
   vectors: string;
   usage: string;
+  working: string;
 }
 
 export async function insertMemoryRow(

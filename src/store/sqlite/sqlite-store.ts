@@ -4,7 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { MnemoError, notFound } from '../../core/errors.js';
-import type { HistoryEntry, MemoryRecord, Message, Page, Usage, UsageTotals } from '../../core/records.js';
+import type {
+  HistoryEntry,
+  MemoryRecord,
+  Message,
+  Page,
+  Usage,
+  UsageTotals,
+  WorkingEntry,
+} from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
@@ -63,6 +71,14 @@ import {
 import { type LexicalInput, searchLexicalIn, searchVectorIn, type VectorInput } from './sqlite-search.js';
 import { readUsageIn, recordUsageIn } from './sqlite-usage.js';
 import { declareEmbeddingSpace, readEmbeddingSpace } from './sqlite-vectors.js';
+import {
+  deleteWorkingEntriesIn,
+  eraseWorkingEntriesIn,
+  listWorkingEntriesIn,
+  purgeExpiredWorkingEntriesIn,
+  type SetWorkingEntryInput,
+  setWorkingEntryIn,
+} from './sqlite-working-memory.js';
 import { type VectorIndexCacheOptions, vectorIndexCacheFor } from './vector-index.js';
 
 export interface SqliteStoreOptions {
@@ -404,6 +420,7 @@ export class SqliteStore implements MemoryStore {
       const deleted = db.prepare(`DELETE FROM messages WHERE ${messages.sql}`).run(...messages.params);
       const usage = scopeSql('usage_totals', resolvePartitions(db, scope), scope);
       db.prepare(`DELETE FROM usage_totals WHERE ${usage.sql}`).run(...usage.params);
+      eraseWorkingEntriesIn(db, scope);
       return { memories: rows.length, messages: deleted.changes };
     });
     this.checkpoint();
@@ -421,14 +438,14 @@ export class SqliteStore implements MemoryStore {
   }
 
   async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
-    const purged = await this.write((db) => {
+    const { purged, working } = await this.write((db) => {
       const rows = db
         .prepare(`${MEMORY_SELECT} WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?`)
         .all(input.now) as MemoryRow[];
       eraseMemories(db, rows, { tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' } });
-      return rows.length;
+      return { purged: rows.length, working: purgeExpiredWorkingEntriesIn(db, input.now) };
     });
-    if (purged > 0) this.checkpoint();
+    if (purged + working > 0) this.checkpoint();
     return { purged };
   }
 
@@ -480,6 +497,18 @@ export class SqliteStore implements MemoryStore {
     entries: Array<{ hash: string; embedding: Float32Array }>;
   }): Promise<void> {
     await this.write((db) => writeCachedEmbeddings(db, input));
+  }
+
+  async setWorkingEntry(input: SetWorkingEntryInput): Promise<WorkingEntry> {
+    return this.write((db) => setWorkingEntryIn(db, input));
+  }
+
+  async listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]> {
+    return this.read((db) => listWorkingEntriesIn(db, input));
+  }
+
+  async deleteWorkingEntries(input: { scope: Scope; keys?: string[] }): Promise<{ deleted: number }> {
+    return this.write((db) => deleteWorkingEntriesIn(db, input));
   }
 
   async recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void> {

@@ -1,0 +1,123 @@
+// Working memory: a per-session scratchpad of named entries (a plan, variables, intermediate results)
+// that context() shows beside long-term memory and that goes away with its session or its TTL.
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import { MnemoError, notFound } from '../core/errors.js';
+import type { JsonValue, WorkingEntry } from '../core/records.js';
+import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import { timeInputSchema } from '../core/time-input.js';
+import { parseInput } from '../core/validate.js';
+import type { MemoryStore } from '../store/memory-store.js';
+
+/** Bounds of one session's working memory. */
+export const workingMemoryLimits = {
+  /** Live entries per session. */
+  entries: 256,
+  /** Characters of one entry's value as JSON. */
+  valueChars: 32_768,
+  /** The longest time-to-live: a year. */
+  ttlMs: 365 * 86_400_000,
+} as const;
+
+const keySchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128)
+  .refine(
+    (value) => ![...value].some((char) => char.charCodeAt(0) < 0x20),
+    'must not contain control characters',
+  );
+const valueSchema = z
+  .json()
+  .refine(
+    (value) => JSON.stringify(value).length <= workingMemoryLimits.valueChars,
+    `a value must serialise to at most ${workingMemoryLimits.valueChars} characters`,
+  );
+const setOptionsSchema = z
+  .object({
+    ttlMs: z.number().int().min(1).max(workingMemoryLimits.ttlMs).optional(),
+    expiresAt: timeInputSchema.optional(),
+  })
+  .refine(
+    (value) => value.ttlMs === undefined || value.expiresAt === undefined,
+    'give ttlMs or expiresAt, not both',
+  );
+
+export type WorkingSetOptions = ScopeInput & { ttlMs?: number; expiresAt?: string | number | Date };
+
+/** Working memory belongs to one session: the scope must name it. */
+function sessionScope(options: ScopeInput): Scope {
+  const { tenantId, userId, agentId, sessionId } = options;
+  const scope = parseScope({ tenantId, userId, agentId, sessionId });
+  if (scope.sessionId === undefined) {
+    throw new MnemoError({
+      code: 'SCOPE_REQUIRED',
+      message: 'Working memory belongs to a session: pass sessionId (--session).',
+    });
+  }
+  return scope;
+}
+
+/**
+ * The `memory.working` namespace. Entries belong to exactly the scope they were written with (tenant,
+ * user, agent and session); they are never searched nor exported, and `forgetScope` of the session (or
+ * its user) erases them.
+ *
+ * @example
+ * await memory.working.set('plan', 'book the flight', { userId: 'erin', sessionId: 's9', ttlMs: 3_600_000 });
+ * const { value } = await memory.working.get('plan', { userId: 'erin', sessionId: 's9' });
+ */
+export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) {
+  const { store, clock } = deps;
+  return {
+    async set(key: string, value: JsonValue, options: WorkingSetOptions): Promise<WorkingEntry> {
+      const name = parseInput(keySchema, key, 'working memory key');
+      const parsedValue = parseInput(valueSchema, value, 'working memory value') as JsonValue;
+      const { ttlMs, expiresAt } = parseInput(
+        setOptionsSchema,
+        { ttlMs: options.ttlMs, expiresAt: options.expiresAt },
+        'working memory options',
+      );
+      const scope = sessionScope(options);
+      const now = clock.now();
+      const expiry = ttlMs === undefined ? expiresAt : now + ttlMs;
+      if (expiry !== undefined && expiry <= now) {
+        throw new MnemoError({ code: 'INVALID_INPUT', message: 'expiresAt must be in the future.' });
+      }
+      return store.setWorkingEntry({
+        scope,
+        key: name,
+        value: parsedValue,
+        ...(expiry === undefined ? {} : { expiresAt: expiry }),
+        at: now,
+        maxEntries: workingMemoryLimits.entries,
+      });
+    },
+    async get(key: string, options: ScopeInput): Promise<WorkingEntry> {
+      const name = parseInput(keySchema, key, 'working memory key');
+      const [entry] = await store.listWorkingEntries({
+        scope: sessionScope(options),
+        keys: [name],
+        now: clock.now(),
+      });
+      if (entry === undefined) throw notFound('Working memory entry', name);
+      return entry;
+    },
+    /** Every live entry of the session, by key. */
+    async list(options: ScopeInput): Promise<WorkingEntry[]> {
+      return store.listWorkingEntries({ scope: sessionScope(options), now: clock.now() });
+    },
+    async delete(key: string, options: ScopeInput): Promise<{ deleted: boolean }> {
+      const name = parseInput(keySchema, key, 'working memory key');
+      const { deleted } = await store.deleteWorkingEntries({ scope: sessionScope(options), keys: [name] });
+      return { deleted: deleted > 0 };
+    },
+    /** Empties the session's working memory. */
+    async clear(options: ScopeInput): Promise<{ deleted: number }> {
+      return store.deleteWorkingEntries({ scope: sessionScope(options) });
+    },
+  };
+}
+
+export type WorkingMemory = ReturnType<typeof createWorkingMemory>;
