@@ -67,15 +67,49 @@ export function createApi(options) {
     add: (body) => request('POST', '/v1/memories', { body }),
     /** @param {{ userId: string, query: string, limit?: number }} body */
     search: (body) => request('POST', '/v1/search', { body: { ...body, explain: true } }),
-    /** @param {string} id @param {string} userId @param {string} text */
-    update: (id, userId, text) =>
-      request('PATCH', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId }, body: { text } }),
+    /**
+     * A new version of a memory; without `observedAt` it keeps the time the original was said.
+     * @param {string} id @param {string} userId @param {{ text: string, observedAt?: string }} changes
+     */
+    update: (id, userId, changes) =>
+      request('PATCH', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId }, body: changes }),
     /** @param {string} id @param {string} userId */
     forget: (id, userId) =>
       request('DELETE', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId } }),
     /** @param {string} id @param {string} userId */
     history: (id, userId) =>
       request('GET', `/v1/memories/${encodeURIComponent(id)}/history`, { query: { userId } }),
+    core: {
+      /** @param {{ userId: string }} scope */
+      list: (scope) => request('GET', '/v1/core', { query: scope }),
+      /**
+       * Creates or replaces a block; a value past its limit answers 400 with the reason.
+       * @param {string} label
+       * @param {{ userId: string, agentId?: string, value: string, limit?: number, readOnly?: boolean, description?: string }} body
+       */
+      set: (label, body) => request('PUT', `/v1/core/${encodeURIComponent(label)}`, { body }),
+      /** @param {string} label @param {{ userId: string, agentId?: string }} scope */
+      delete: (label, scope) => request('DELETE', `/v1/core/${encodeURIComponent(label)}`, { query: scope }),
+    },
+    working: {
+      /** @param {{ userId: string, sessionId: string }} scope */
+      list: (scope) => request('GET', '/v1/working', { query: scope }),
+      /**
+       * @param {string} key
+       * @param {{ userId: string, sessionId: string, value: unknown, ttlMs?: number }} body
+       */
+      set: (key, body) => request('PUT', `/v1/working/${encodeURIComponent(key)}`, { body }),
+      /** @param {string} key @param {{ userId: string, sessionId: string }} scope */
+      delete: (key, scope) => request('DELETE', `/v1/working/${encodeURIComponent(key)}`, { query: scope }),
+    },
+    profile: {
+      /** @param {{ userId: string }} scope */
+      get: (scope) => request('GET', '/v1/profile', { query: scope }),
+      /** @param {string} path `topic.slot` @param {{ userId: string, value: string }} body */
+      set: (path, body) => request('PUT', `/v1/profile/${encodeURIComponent(path)}`, { body }),
+      /** @param {string} path @param {{ userId: string }} scope */
+      unset: (path, scope) => request('DELETE', `/v1/profile/${encodeURIComponent(path)}`, { query: scope }),
+    },
   };
 }
 

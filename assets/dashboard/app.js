@@ -1,6 +1,8 @@
-// The dashboard's controller: connect with a key and user id, list/search/add/edit/forget memories, history.
+// The dashboard's controller: connect with a key and user id, list/search/add/edit/forget memories, history;
+// the core block, working memory and profile panels live in working-set.js.
 import { createApi } from './api.js';
-import { renderByKind, renderHistory, renderResults, renderTimeline } from './render.js';
+import { formatTime, renderByKind, renderHistory, renderResults, renderTimeline } from './render.js';
+import { createWorkingSetPanels } from './working-set.js';
 
 const KEY_STORAGE = 'mnemo.apiKey';
 const USER_STORAGE = 'mnemo.userId';
@@ -42,10 +44,22 @@ async function guarded(button, action) {
   }
 }
 
+const workingSet = createWorkingSetPanels({
+  api,
+  getUserId: () => state.userId,
+  run: guarded,
+  setStatus,
+  onMemoriesChanged: () => loadMemories({ append: false }),
+});
+
 const actions = {
   edit(memory) {
     state.target = memory;
     $('edit-text').value = memory.text;
+    $('edit-said-at').textContent = `said ${formatTime(memory.observedAt)}`;
+    $('edit-form').elements.timing.value = 'keep';
+    $('edit-observed-at').value = memory.observedAt.slice(0, 16);
+    $('edit-observed-at').disabled = true;
     $('edit-dialog').showModal();
     $('edit-text').focus();
   },
@@ -131,6 +145,7 @@ async function connect(event) {
   await guarded(event.submitter, async () => {
     await loadMemories({ append: false });
     $('current-user').textContent = userId;
+    await workingSet.load();
     $('main').hidden = false;
     $('disconnect').hidden = key === '';
     setStatus(`Showing memories of ${userId}.`);
@@ -159,13 +174,25 @@ async function search(event) {
   });
 }
 
+/** The said-at time chosen in the edit dialog (a datetime-local read as UTC), or undefined to keep the old one. */
+function chosenObservedAt() {
+  if ($('edit-form').elements.timing.value !== 'new') return undefined;
+  const value = $('edit-observed-at').value;
+  const ms = Date.parse(`${value}Z`);
+  if (value === '' || Number.isNaN(ms))
+    throw new Error('Enter when the new version was said, or keep its time.');
+  return new Date(ms).toISOString();
+}
+
 async function saveEdit(event) {
   event.preventDefault();
   const memory = state.target;
   const text = $('edit-text').value.trim();
   if (memory === undefined || text === '') return;
   await guarded(event.submitter, async () => {
-    const { previous, current } = await api.update(memory.id, state.userId, text);
+    const observedAt = chosenObservedAt();
+    const changes = observedAt === undefined ? { text } : { text, observedAt };
+    const { previous, current } = await api.update(memory.id, state.userId, changes);
     $('edit-dialog').close();
     await loadMemories({ append: false });
     await runSearch();
@@ -207,6 +234,9 @@ function init() {
   $('edit-form').addEventListener('submit', saveEdit);
   $('forget-form').addEventListener('submit', confirmForget);
   $('disconnect').addEventListener('click', disconnect);
+  $('edit-form').addEventListener('change', (event) => {
+    if (event.target.name === 'timing') $('edit-observed-at').disabled = event.target.value !== 'new';
+  });
   $('view-form').addEventListener('change', (event) => {
     if (event.target.name === 'includeHistory') guarded(undefined, () => loadMemories({ append: false }));
     else renderMemories();
@@ -221,7 +251,7 @@ function init() {
     button.addEventListener('click', () => button.closest('dialog').close());
   }
   // Enter in the multi-line fields submits; Shift+Enter starts a new line.
-  for (const id of ['add-text', 'edit-text']) {
+  for (const id of ['add-text', 'edit-text', 'core-value', 'working-value']) {
     $(id).addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();

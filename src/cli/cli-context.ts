@@ -60,12 +60,21 @@ export function embedderFromEnvironment(): EmbedderConfig | undefined {
   if (dimensions !== undefined && (!Number.isInteger(dimensions) || dimensions < 1)) {
     throw invalidInput(`MNEMO_EMBED_DIMENSIONS must be a positive integer, got "${dimensionsText}"`);
   }
+  const floorText = process.env.MNEMO_EMBED_SIMILARITY_FLOOR;
+  const similarityFloor = floorText === undefined || floorText === '' ? undefined : Number(floorText);
+  if (
+    similarityFloor !== undefined &&
+    !(Number.isFinite(similarityFloor) && Math.abs(similarityFloor) <= 1)
+  ) {
+    throw invalidInput(`MNEMO_EMBED_SIMILARITY_FLOOR must be a number from -1 to 1, got "${floorText}"`);
+  }
   return {
     provider: 'openai-compatible',
     baseURL,
     model,
     apiKey: apiKey === '' ? undefined : apiKey,
     dimensions,
+    ...(similarityFloor === undefined ? {} : { similarityFloor }),
   };
 }
 
@@ -148,11 +157,36 @@ export function parseIntegerFlag(value: string, flag: string, bounds: { min: num
   return number;
 }
 
-/** Parses a number flag within bounds. */
+/** Parses a number flag within bounds (`max: Infinity` for no upper bound). */
 export function parseNumberFlag(value: string, flag: string, bounds: { min: number; max: number }): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < bounds.min || number > bounds.max) {
-    throw invalidInput(`${flag} must be a number from ${bounds.min} to ${bounds.max}, got "${value}"`);
+    const range =
+      bounds.max === Number.POSITIVE_INFINITY
+        ? `of at least ${bounds.min}`
+        : `from ${bounds.min} to ${bounds.max}`;
+    throw invalidInput(`${flag} must be a number ${range}, got "${value}"`);
   }
   return number;
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration flag such as `--ttl 30m`: a whole number with `ms`, `s`, `m`, `h` or `d`, or plain
+ * milliseconds. Returns milliseconds.
+ *
+ * @example
+ * parseDurationFlag('2h', '--ttl', { maxMs: 365 * 86_400_000 }); // 7_200_000
+ */
+export function parseDurationFlag(value: string, flag: string, bounds: { maxMs: number }): number {
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/i.exec(value.trim());
+  const ms =
+    match === null ? Number.NaN : Number(match[1]) * (durationUnits[(match[2] ?? 'ms').toLowerCase()] ?? 1);
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > bounds.maxMs) {
+    throw invalidInput(
+      `${flag} must be a duration such as 90s, 30m, 2h, 7d or plain milliseconds, from 1 ms to ${bounds.maxMs / 86_400_000} days; got "${value}"`,
+    );
+  }
+  return ms;
 }

@@ -1,63 +1,16 @@
 // End-to-end tests of the built `mnemo` CLI (dist/cli/main.js) against temporary SQLite files.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// `npm test` builds first; MNEMO_TEST_CLI lets a developer point at another build.
-const cli = process.env.MNEMO_TEST_CLI ?? path.join(root, 'dist', 'cli', 'main.js');
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], options: { db?: string; cwd?: string } = {}): Promise<RunResult> {
-  const fullArgs = options.db === undefined ? args : ['--db', options.db, ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...fullArgs], {
-      cwd: options.cwd ?? root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
-  return results;
-}
-
-async function runJson<T>(args: string[], db: string): Promise<T> {
-  const result = await run([...args, '--json'], { db });
-  if (result.code !== 0)
-    throw new Error(`mnemo ${args.join(' ')} exited ${result.code}: ${result.stderr}${result.stdout}`);
-  return JSON.parse(result.stdout) as T;
-}
+import {
+  builtCli as cli,
+  mapLimited,
+  runBuiltCli as run,
+  runBuiltCliJson as runJson,
+} from './test-support/built-cli.js';
 
 interface MemoryJson {
   id: string;
@@ -210,13 +163,22 @@ describe('usage errors', () => {
         ['search', 'q', '--user', 'alice', '--as-of', 'yesterday-ish'],
         ['search', 'q', '--user', 'alice', '--kind', 'dream'],
         ['search', 'q', '--user', 'alice', '--from', 'nope'],
+        ['search', 'q', '--user', 'alice', '--min-score', '-1'],
+        ['search', 'q', '--user', 'alice', '--min-similarity', '2'],
+        ['search', 'q', '--user', 'alice', '--known-at', 'soonish'],
         ['list'],
         ['list', '--user', 'alice', '--limit', 'many'],
+        ['list', '--user', 'alice', '--as-of', 'then'],
+        ['list', '--user', 'alice', '--known-at', 'then'],
         ['get'],
         ['get', id],
         ['update', id, '--user', 'alice'],
         ['update', id, '--user', 'alice', '--importance', '2'],
         ['update', id, '--user', 'alice', '--metadata', 'nope'],
+        ['update', id, '--user', 'alice', '--at', 'whenever'],
+        ['update', id, '--user', 'alice', '--valid-from', 'whenever'],
+        ['update', id, '--user', 'alice', '--valid-to', '2024-01-01'],
+        ['add', 'text', '--user', 'alice', '--kind', 'fact', '--role', 'assistant'],
         ['forget'],
         ['forget', id],
         ['forget', '--all-in-scope'],

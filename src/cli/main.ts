@@ -10,6 +10,7 @@ import { registerDemoCommand } from './commands/demo-command.js';
 import { registerInferenceCommands } from './commands/inference-commands.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerStoreCommands } from './commands/store-commands.js';
+import { registerWorkingSetCommands } from './commands/working-set-commands.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 /**
@@ -29,6 +30,7 @@ export function createProgram(): Command {
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => undefined });
   registerMemoryCommands(program);
+  registerWorkingSetCommands(program);
   registerDataCommands(program);
   registerInferenceCommands(program);
   registerDemoCommand(program);

@@ -1,6 +1,11 @@
-// Human and JSON output of the CLI: tables of memories, grounded dates, explanations, progress bars.
+// Human and JSON output of the CLI: tables of memories, grounded dates, explanations, the working set
+// (core blocks, working memory, profile, context), progress bars.
 import cliProgress from 'cli-progress';
-import type { HistoryEntry, MemoryRecord } from '../core/records.js';
+import type { ContextResult } from '../context/assemble-context.js';
+import type { CoreBlock } from '../context/core-blocks.js';
+import type { HistoryEntry, JsonValue, MemoryRecord, WorkingEntry } from '../core/records.js';
+import type { Scope } from '../core/scope.js';
+import type { Profile } from '../ingest/infer/get-profile.js';
 import type { SearchExplanation, SearchResult } from '../retrieve/search-result.js';
 
 /** Writes one value as pretty JSON on stdout. */
@@ -117,6 +122,62 @@ export function formatHistoryLine(entry: HistoryEntry): string {
   const text = entry.after?.text ?? entry.before?.text ?? '(content erased)';
   const reason = entry.reason === undefined ? '' : `  reason: ${entry.reason}`;
   return `${entry.at}  ${entry.event.padEnd(10)} by ${entry.actor}  ${truncate(text, 80)}${reason}`;
+}
+
+/** Who a core block belongs to: `user:erin`, `agent:cook` or both. */
+export function scopeOwner(scope: Scope): string {
+  const parts: string[] = [];
+  if (scope.userId !== undefined) parts.push(`user:${scope.userId}`);
+  if (scope.agentId !== undefined) parts.push(`agent:${scope.agentId}`);
+  return parts.length === 0 ? scope.tenantId : parts.join(' ');
+}
+
+/** A core block's size against its limit, e.g. `persona: 21/5000 chars (read-only)`. */
+export function formatCoreBlockSize(block: CoreBlock): string {
+  return `${block.label}: ${block.value.length}/${block.limit} chars${block.readOnly ? ' (read-only)' : ''}`;
+}
+
+/** One line per core block: label, owner, size/limit, read-only marker, first line of the value. */
+export function formatCoreBlockLine(block: CoreBlock): string {
+  const firstLine = block.value.split('\n', 1)[0] ?? '';
+  const more = block.value.includes('\n') ? ' …' : '';
+  return [
+    block.label.padEnd(16),
+    scopeOwner(block.scope).padEnd(24),
+    `${block.value.length}/${block.limit}`.padEnd(12),
+    (block.readOnly ? 'read-only' : '').padEnd(9),
+    `${truncate(firstLine, 70)}${more}`,
+  ].join(' ');
+}
+
+/** A working-memory value for a terminal: a string as it is, any other JSON as compact JSON. */
+export function formatWorkingValue(value: JsonValue): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One line per working-memory entry: key, value, expiry. */
+export function formatWorkingEntryLine(entry: WorkingEntry): string {
+  const expires = entry.expiresAt === undefined ? '' : `  (expires ${entry.expiresAt})`;
+  return `${entry.key.padEnd(16)} ${truncate(formatWorkingValue(entry.value), 80)}${expires}`;
+}
+
+/** The profile as `topic.slot: value` lines, topics and slots in alphabetical order. */
+export function formatProfileLines(profile: Profile): string[] {
+  const lines: string[] = [];
+  for (const topic of Object.keys(profile).sort()) {
+    const slots = profile[topic] ?? {};
+    for (const slot of Object.keys(slots).sort()) lines.push(`${topic}.${slot}: ${slots[slot]?.value ?? ''}`);
+  }
+  return lines.length === 0 ? ['No profile.'] : lines;
+}
+
+/** The line under an assembled context: tokens used, and what did not fit, per section. */
+export function formatContextFooter(result: ContextResult): string {
+  const omitted = Object.entries(result.omitted)
+    .filter(([, count]) => count > 0)
+    .map(([section, count]) => `${count} ${section}`);
+  const left = omitted.length === 0 ? '' : `; left out: ${omitted.join(', ')}`;
+  return `~${result.tokens}/${result.budgetTokens} tokens, ${result.items.length} item(s)${left}`;
 }
 
 /** A progress reporter: a bar on stderr when it is a terminal and output is not JSON, else silent. */

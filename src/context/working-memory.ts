@@ -110,12 +110,16 @@ export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) 
     },
     async delete(key: string, options: ScopeInput): Promise<{ deleted: boolean }> {
       const name = parseInput(keySchema, key, 'working memory key');
-      const { deleted } = await store.deleteWorkingEntries({ scope: sessionScope(options), keys: [name] });
+      const { deleted } = await store.deleteWorkingEntries({
+        scope: sessionScope(options),
+        keys: [name],
+        now: clock.now(),
+      });
       return { deleted: deleted > 0 };
     },
     /** Empties the session's working memory. */
     async clear(options: ScopeInput): Promise<{ deleted: number }> {
-      return store.deleteWorkingEntries({ scope: sessionScope(options) });
+      return store.deleteWorkingEntries({ scope: sessionScope(options), now: clock.now() });
     },
   };
 }

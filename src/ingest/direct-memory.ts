@@ -22,6 +22,15 @@ const worldKinds: ReadonlySet<MemoryKind> = new Set(['fact', 'profile', 'procedu
 /** Kinds that belong to one session; every other kind written by hand is long-term (session stripped). */
 const sessionKinds: ReadonlySet<MemoryKind> = new Set(['summary', 'episode']);
 
+/** What an origin is trusted with by default (as a turn's role is): an assistant's words less than a person's. */
+const trustOfOrigin: Record<Origin, Trust> = {
+  user: 'high',
+  system: 'high',
+  import: 'high',
+  assistant: 'medium',
+  tool: 'low',
+};
+
 /** Importance of what someone wrote down on purpose (the same as an explicit "remember that …"). */
 export const HAND_WRITTEN_IMPORTANCE = 1;
 
@@ -105,7 +114,11 @@ export function buildDirectMemory(options: BuildDirectMemoryOptions): MemoryWrit
     metadata: options.metadata ?? {},
     importance: Math.min(1, Math.max(0, options.importance)),
     confidence: 1,
-    source: { messageIds: [], origin: options.origin ?? 'user', trust: options.trust ?? 'high' },
+    source: {
+      messageIds: [],
+      origin: options.origin ?? 'user',
+      trust: options.trust ?? trustOfOrigin[options.origin ?? 'user'],
+    },
     observedAt: new Date(observedAt).toISOString(),
     createdAt: new Date(options.now).toISOString(),
     accessCount: 0,
@@ -134,6 +147,8 @@ export interface AddDirectMemoryInput {
   metadata?: JsonObject;
   expiresAt?: number;
   origin?: Origin;
+  /** Who said or wrote it, when known. */
+  attributedTo?: string;
 }
 
 /**
@@ -159,6 +174,7 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
     ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
     ...(input.origin === undefined ? {} : { origin: input.origin }),
+    ...(input.attributedTo === undefined ? {} : { attributedTo: input.attributedTo }),
   });
   const usage = (embeddingCalls: number) => ({
     llmCalls: 0,

@@ -181,7 +181,7 @@ export function checkCoreLimit(record: Pick<MemoryRecord, 'kind' | 'attributes'>
   const label = typeof record.attributes.label === 'string' ? record.attributes.label : 'core';
   throw new MnemoError({
     code: 'INVALID_INPUT',
-    message: `Core block "${label}" holds at most ${limit} characters; the new value has ${text.length}. Shorten it or raise the limit with set(…, { limit }).`,
+    message: `Core block "${label}" holds at most ${limit} characters; the new value has ${text.length}. Shorten it, or raise the block's limit (core set with a larger limit: --limit on the CLI, limit in the SDK and REST).`,
     details: { label, limit, length: text.length },
   });
 }

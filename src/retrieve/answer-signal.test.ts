@@ -22,13 +22,13 @@ describe('answerSignal', () => {
 
 describe('answersBeforeQuestions', () => {
   const scope = { tenantId: 't', userId: 'maya', sessionId: 's3' };
-  const turn = (id: string, seq: number, speaker: string, text: string, sessionId = 's3') => ({
+  const turn = (id: string, seq: number, speaker: string, text: string, sessionId = 's3', role = 'user') => ({
     record: {
       id,
       kind: 'episode' as const,
       text,
       scope: { ...scope, sessionId },
-      attributes: { seq, speaker },
+      attributes: { seq, speaker, role },
     },
   });
   const question = turn('q', 7, 'Jonas', 'How is Biscuit anyway?');
@@ -54,6 +54,11 @@ describe('answersBeforeQuestions', () => {
       'ignores a next turn that only asks too',
       [question, turn('b', 8, 'Maya', 'Why do you ask?')],
       ['q', 'b'],
+    ],
+    [
+      "ignores an AI assistant's reply: the user's question is what says something about the user",
+      [question, turn('r', 8, 'assistant', 'Here are some ideas.', 's3', 'assistant')],
+      ['q', 'r'],
     ],
   ])('%s', (_name, ranked, expected) => {
     expect(ids(answersBeforeQuestions(ranked))).toEqual(expected);

@@ -28,8 +28,10 @@ export interface RankedTurn {
 }
 
 /**
- * When a turn that only asks and the next turn of its conversation — another speaker's answer — are both
- * ranked, the answer comes first: the question moves to just below it. Nothing else changes order.
+ * When a turn that only asks and the next turn of its conversation — another person's answer — are both
+ * ranked, the answer comes first: the question moves to just below it. Nothing else changes order. An
+ * AI assistant's reply is not such an answer: what a user asks an assistant says something about the
+ * user, what the assistant replies is general knowledge.
  *
  * @example
  * answersBeforeQuestions([{ record: question }, { record: other }, { record: answer }]) // [other, answer, question]
@@ -47,6 +49,7 @@ export function answersBeforeQuestions<T extends RankedTurn>(ranked: readonly T[
         other.record.kind === 'episode' &&
         other.record.attributes.seq === seq + 1 &&
         other.record.attributes.speaker !== question.attributes.speaker &&
+        other.record.attributes.role !== 'assistant' &&
         sameScope(other.record.scope, question.scope) &&
         answerSignal(other.record.text) === 1,
     );

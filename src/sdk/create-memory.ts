@@ -13,10 +13,10 @@ import type { JsonObject } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
 import { parseInput } from '../core/validate.js';
 import { addMessages } from '../ingest/add-messages.js';
-import { addDirectMemory } from '../ingest/direct-memory.js';
+import { type AddDirectMemoryInput, addDirectMemory } from '../ingest/direct-memory.js';
 import { releaseNeighbourContext } from '../ingest/episode-neighbours.js';
 import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
-import { addContentSchema } from '../ingest/message-input.js';
+import { addContentSchema, type ParsedMessageInput } from '../ingest/message-input.js';
 import { reviseMemory } from '../ingest/revise-memory.js';
 import { embeddingModelKey } from '../models/embedding-model.js';
 import { searchMemories } from '../retrieve/search-memories.js';
@@ -130,12 +130,9 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
           actor,
           scope,
           kind: parsed.kind,
-          text: directText(parsedContent, parsed),
-          ...(parsed.observedAt === undefined ? {} : { observedAt: parsed.observedAt }),
+          ...directWrite(parsedContent, parsed),
           ...(parsed.importance === undefined ? {} : { importance: parsed.importance }),
-          ...(parsed.metadata === undefined ? {} : { metadata: parsed.metadata as JsonObject }),
           ...(parsed.expiresAt === undefined ? {} : { expiresAt: parsed.expiresAt }),
-          ...(parsed.imported === true ? { origin: 'import' as const } : {}),
         });
       }
       const mode = addModeOf(parsed, options.llm !== undefined);
@@ -367,15 +364,49 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
   return memory;
 }
 
-/** The text of a direct write: one string (or one message's content). */
-function directText(content: string | Array<{ content: string }>, parsed: { kind?: string }): string {
-  if (typeof content === 'string') return content;
-  if (content.length === 1 && content[0] !== undefined) return content[0].content;
-  throw new MnemoError({
-    code: 'INVALID_INPUT',
-    message: `add(…, { kind: '${parsed.kind}' }) writes one memory: pass one text, not a list of messages.`,
-  });
+/**
+ * What `add(…, { kind })` writes: one text, or one message whose own time, metadata, speaker and role
+ * count (like a turn's). Inference does not apply to a memory written by hand.
+ */
+function directWrite(
+  content: string | ParsedMessageInput[],
+  parsed: {
+    kind?: string;
+    infer?: boolean;
+    buffer?: boolean;
+    observedAt?: number;
+    metadata?: unknown;
+    imported?: boolean;
+  },
+): Pick<AddDirectMemoryInput, 'text' | 'observedAt' | 'metadata' | 'origin' | 'attributedTo'> {
+  if (parsed.infer === true || parsed.buffer === true) {
+    throw new MnemoError({
+      code: 'INVALID_INPUT',
+      message: `add(…, { kind: '${parsed.kind}' }) writes the memory as given; it cannot be combined with infer or buffer.`,
+    });
+  }
+  const message = typeof content === 'string' ? { content } : content.length === 1 ? content[0] : undefined;
+  if (message === undefined) {
+    throw new MnemoError({
+      code: 'INVALID_INPUT',
+      message: `add(…, { kind: '${parsed.kind}' }) writes one memory: pass one text, not a list of messages.`,
+    });
+  }
+  const turn = typeof content === 'string' ? undefined : content[0];
+  const metadata = { ...(turn?.metadata ?? {}), ...((parsed.metadata ?? {}) as JsonObject) } as JsonObject;
+  const observedAt = turn?.observedAt ?? parsed.observedAt;
+  const origin =
+    parsed.imported === true ? 'import' : turn === undefined ? undefined : originOfRole[turn.role];
+  return {
+    text: message.content,
+    metadata,
+    ...(observedAt === undefined ? {} : { observedAt }),
+    ...(origin === undefined ? {} : { origin }),
+    ...(turn?.name === undefined ? {} : { attributedTo: turn.name }),
+  };
 }
+
+const originOfRole = { user: 'user', assistant: 'assistant', system: 'system', tool: 'tool' } as const;
 
 /** Wraps every method of a namespace so it refuses to run once the memory is closed. */
 function guarded<T extends object>(namespace: T, ensureOpen: () => void): T {

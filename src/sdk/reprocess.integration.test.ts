@@ -123,3 +123,43 @@ describe('extraction failures and reprocess()', () => {
     await raw.close();
   });
 });
+
+describe('a custom model that throws a plain Error', () => {
+  it('records the failure against the stored messages, and reprocess() replays it', async () => {
+    const failing = createTempDatabase('mnemo-plain-error-');
+    let broken = true;
+    const custom = await createMemory({
+      store: failing.path,
+      clock,
+      summaries: false,
+      llm: {
+        provider: 'custom',
+        modelId: 'flaky',
+        capabilities: { structuredOutput: 'prompt-only' },
+        async generate() {
+          if (broken) throw new Error('socket hang up');
+          return {
+            text: operations([{ op: 'ADD', kind: 'fact', text: 'Alice adopted a cat.', sourceTurns: [0] }]),
+            usage: { inputTokens: 10, outputTokens: 5 },
+            latencyMs: 1,
+          };
+        },
+      },
+    });
+    try {
+      const added = await custom.add('I adopted a cat', alice);
+      expect(added.extractionError).toMatchObject({ code: 'LLM_FAILED' });
+      expect(added.extractionError?.message).toContain('socket hang up');
+      expect((await custom.failures({ userId: 'alice' })).map((failure) => failure.messageId)).toEqual([
+        added.messages[0]!.id,
+      ]);
+      broken = false;
+      const replayed = await custom.reprocess({ userId: 'alice' });
+      expect(replayed.memories.map((record) => record.text)).toEqual(['Alice adopted a cat.']);
+      expect(await custom.failures({ userId: 'alice' })).toEqual([]);
+    } finally {
+      await custom.close();
+      failing.cleanup();
+    }
+  });
+});

@@ -52,6 +52,11 @@ export async function buildStatus(input: {
     );
   }
   if (embedder === undefined) warnings.push('No embedder: search is lexical only.');
+  else if (embedder.capabilities.similarityFloor === undefined)
+    warnings.push(
+      `The embedder ${key} declares no similarityFloor: every vector candidate counts as evidence, so unrelated ` +
+        'memories can come back. Set the embedder option similarityFloor (MNEMO_EMBED_SIMILARITY_FLOOR).',
+    );
   if (input.queueWarning !== undefined) warnings.push(input.queueWarning);
   if (inference.queue.failed > 0) {
     warnings.push(

@@ -296,8 +296,11 @@ export interface MemoryStore extends AsyncDisposable {
   }): Promise<WorkingEntry>;
   /** The live entries (not expired at `now`) of exactly `scope`, by key; only `keys` when given. */
   listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]>;
-  /** Deletes `keys` (every entry when absent) of exactly `scope`; returns how many rows existed. */
-  deleteWorkingEntries(input: { scope: Scope; keys?: string[] }): Promise<{ deleted: number }>;
+  /**
+   * Deletes `keys` (every entry when absent) of exactly `scope`, expired ones included; `deleted` counts
+   * the entries that were live at `now`.
+   */
+  deleteWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<{ deleted: number }>;
 
   // --- usage accounting ---
   /**

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { invalidInput, MnemoError } from '../../core/errors.js';
 import { type MemoryKind, type MessageRole, memoryKinds, messageRoles } from '../../core/records.js';
+import { type DirectKind, directKinds } from '../../ingest/direct-memory.js';
 import type { SearchCallOptions } from '../../sdk/create-memory.js';
 import type { MemoryUpdate } from '../../sdk/options.js';
 import {
@@ -38,6 +39,21 @@ export function parseKinds(values: string[] | undefined): MemoryKind[] | undefin
   return values as MemoryKind[];
 }
 
+const addKinds = ['episode', ...directKinds] as const;
+type AddKind = 'episode' | DirectKind;
+
+function parseAddKind(value: string): AddKind {
+  if (!(addKinds as readonly string[]).includes(value)) {
+    throw invalidInput(
+      `--kind must be one of ${addKinds.join(', ')}, got "${value}" (profile slots: mnemo profile set; core blocks: mnemo core set)`,
+    );
+  }
+  return value as AddKind;
+}
+
+/** Flags that describe a conversation turn, meaningless for a memory written directly with `--kind`. */
+const turnOnlyFlags = ['role', 'name', 'buffer'] as const;
+
 function parseRole(value: string): MessageRole {
   if (!(messageRoles as readonly string[]).includes(value)) {
     throw invalidInput(`--role must be one of ${messageRoles.join(', ')}, got "${value}"`);
@@ -57,6 +73,7 @@ export function registerMemoryCommands(program: Command): void {
 }
 
 interface AddFlags extends ScopeFlags, JsonFlag {
+  kind: string;
   role: string;
   name?: string;
   at?: string;
@@ -71,8 +88,13 @@ function registerAdd(program: Command): void {
   addScopeFlags(
     program
       .command('add')
-      .description('store a message as memory')
+      .description('store a message as memory, or (--kind) write one fact, procedure, insight or summary')
       .argument('<text...>', 'the text to remember (words are joined with spaces)')
+      .option(
+        '--kind <kind>',
+        `episode logs a conversation turn; ${directKinds.join(', ')} write one memory directly (no LLM; long-term kinds drop the session)`,
+        'episode',
+      )
       .option('--role <role>', `who said it: ${messageRoles.join(', ')}`, 'user')
       .option('--name <name>', 'the speaker’s name')
       .option('--at <date>', 'when it was said (ISO date or date-time; default now)')
@@ -83,6 +105,15 @@ function registerAdd(program: Command): void {
       .option('--no-infer', 'store the message only, even when a language model is configured')
       .option('--json', 'print the full result as JSON'),
   ).action(async (words: string[], flags: AddFlags, command: Command) => {
+    const kind = parseAddKind(flags.kind);
+    if (kind !== 'episode') {
+      const misfit = turnOnlyFlags.find((name) => command.getOptionValueSource(name) === 'cli');
+      if (misfit !== undefined) {
+        throw invalidInput(
+          `--${misfit} applies to conversation turns only; add --kind ${kind} writes one memory directly (drop --${misfit}, or use --kind episode)`,
+        );
+      }
+    }
     const role = parseRole(flags.role);
     const observedAt = flags.at === undefined ? undefined : parseDateFlag(flags.at, '--at');
     const expiresAt = flags.expires === undefined ? undefined : parseDateFlag(flags.expires, '--expires');
@@ -93,16 +124,15 @@ function registerAdd(program: Command): void {
         ? undefined
         : parseNumberFlag(flags.importance, '--importance', { min: 0, max: 1 });
     const content = words.join(' ');
+    const common = { ...scopeFromFlags(flags), observedAt, expiresAt, metadata, importance };
     const result = await withMemory(command, (memory) =>
-      memory.add([{ role, content, name: flags.name }], {
-        ...scopeFromFlags(flags),
-        observedAt,
-        expiresAt,
-        metadata,
-        importance,
-        ...(flags.buffer === true ? { buffer: true } : {}),
-        ...(flags.infer === false ? { infer: false } : {}),
-      }),
+      kind === 'episode'
+        ? memory.add([{ role, content, name: flags.name }], {
+            ...common,
+            ...(flags.buffer === true ? { buffer: true } : {}),
+            ...(flags.infer === false ? { infer: false } : {}),
+          })
+        : memory.add(content, { ...common, kind }),
     );
     if (flags.json === true) printJson(result);
     else
@@ -118,6 +148,9 @@ interface SearchFlags extends ScopeFlags, JsonFlag {
   limit?: string;
   kind?: string[];
   asOf?: string;
+  knownAt?: string;
+  minScore?: string;
+  minSimilarity?: string;
   includeHistory?: boolean;
   explain?: boolean;
   expand?: string;
@@ -134,6 +167,14 @@ export function searchOptionsFromFlags(flags: SearchFlags): SearchCallOptions {
   const kinds = parseKinds(flags.kind);
   if (kinds !== undefined) options.kinds = kinds;
   if (flags.asOf !== undefined) options.asOf = parseDateFlag(flags.asOf, '--as-of');
+  if (flags.knownAt !== undefined) options.knownAt = parseDateFlag(flags.knownAt, '--known-at');
+  if (flags.minScore !== undefined)
+    options.minScore = parseNumberFlag(flags.minScore, '--min-score', {
+      min: 0,
+      max: Number.POSITIVE_INFINITY,
+    });
+  if (flags.minSimilarity !== undefined)
+    options.minSimilarity = parseNumberFlag(flags.minSimilarity, '--min-similarity', { min: -1, max: 1 });
   if (flags.includeHistory === true) options.includeHistory = true;
   if (flags.explain === true) options.explain = true;
   if (flags.expand !== undefined)
@@ -155,7 +196,13 @@ function registerSearch(program: Command): void {
       .argument('<query>', 'what to look for')
       .option('--limit <n>', 'how many results (1-200, default 10)')
       .option('--kind <kind...>', `only these kinds: ${memoryKinds.join(', ')}`)
-      .option('--as-of <date>', 'what was believed at this date')
+      .option('--as-of <date>', 'valid time: what was true in the world at this date')
+      .option('--known-at <date>', 'record time: what Mnemo knew at this date')
+      .option('--min-score <n>', 'drop results whose final score is below n (see --explain)')
+      .option(
+        '--min-similarity <n>',
+        "vector similarity a result needs without a lexical match (-1 to 1; default: the embedder's noise floor; -1 turns it off)",
+      )
       .option('--include-history', 'also search superseded versions')
       .option('--explain', 'show why each result ranked where it did')
       .option('--expand <n>', 'show n neighbouring messages around each result')
@@ -180,6 +227,8 @@ interface ListFlags extends ScopeFlags, JsonFlag {
   limit?: string;
   cursor?: string;
   includeHistory?: boolean;
+  asOf?: string;
+  knownAt?: string;
 }
 
 function registerList(program: Command): void {
@@ -191,11 +240,15 @@ function registerList(program: Command): void {
       .option('--limit <n>', 'page size (1-1000, default 50)')
       .option('--cursor <cursor>', 'continue from a previous page')
       .option('--include-history', 'include superseded versions')
+      .option('--as-of <date>', 'valid time: the versions that were true in the world at this date')
+      .option('--known-at <date>', 'record time: the versions Mnemo held at this date')
       .option('--json', 'print the page as JSON'),
   ).action(async (flags: ListFlags, command: Command) => {
     const kinds = parseKinds(flags.kind);
     const limit =
       flags.limit === undefined ? undefined : parseIntegerFlag(flags.limit, '--limit', { min: 1, max: 1000 });
+    const asOf = flags.asOf === undefined ? undefined : parseDateFlag(flags.asOf, '--as-of');
+    const knownAt = flags.knownAt === undefined ? undefined : parseDateFlag(flags.knownAt, '--known-at');
     const page = await withMemory(command, (memory) =>
       memory.list({
         ...scopeFromFlags(flags),
@@ -203,6 +256,8 @@ function registerList(program: Command): void {
         limit,
         cursor: flags.cursor,
         includeHistory: flags.includeHistory === true ? true : undefined,
+        asOf,
+        knownAt,
       }),
     );
     if (flags.json === true) {
@@ -230,24 +285,38 @@ function registerGet(program: Command): void {
 
 interface UpdateFlags extends ScopeFlags, JsonFlag {
   text?: string;
+  at?: string;
+  validFrom?: string;
+  validTo?: string;
   importance?: string;
   metadata?: string;
   expires?: string;
   reason?: string;
 }
 
-/** Turns update flags into an SDK update; `--expires never` clears the expiry. */
+/**
+ * Turns update flags into an SDK update; `--expires never` clears the expiry. `--at`, `--valid-from` and
+ * `--valid-to` are sent as epoch ms.
+ */
 export function updateFromFlags(flags: UpdateFlags): MemoryUpdate {
   const update: MemoryUpdate = {};
   if (flags.text !== undefined) update.text = flags.text;
+  if (flags.at !== undefined) update.observedAt = parseDateFlag(flags.at, '--at');
+  if (flags.validFrom !== undefined) update.validFrom = parseDateFlag(flags.validFrom, '--valid-from');
+  if (flags.validTo !== undefined) update.validTo = parseDateFlag(flags.validTo, '--valid-to');
   if (flags.importance !== undefined)
     update.importance = parseNumberFlag(flags.importance, '--importance', { min: 0, max: 1 });
   if (flags.metadata !== undefined) update.metadata = parseJsonObjectFlag(flags.metadata, '--metadata');
   if (flags.expires !== undefined)
     update.expiresAt = flags.expires === 'never' ? null : parseDateFlag(flags.expires, '--expires');
   if (flags.reason !== undefined) update.reason = flags.reason;
-  if (Object.keys(update).length === 0 || (Object.keys(update).length === 1 && update.reason !== undefined)) {
-    throw invalidInput('update needs at least one of --text, --importance, --metadata, --expires');
+  const changes = Object.keys(update).filter((key) => key !== 'reason' && key !== 'validTo');
+  if (changes.length === 0) {
+    throw invalidInput(
+      update.validTo === undefined
+        ? 'update needs at least one of --text, --at, --valid-from, --importance, --metadata, --expires'
+        : '--valid-to ends the old version when a new one is written: give it with --text, --at or --valid-from',
+    );
   }
   return update;
 }
@@ -256,9 +325,18 @@ function registerUpdate(program: Command): void {
   addScopeFlags(
     program
       .command('update')
-      .description('change a memory (new text keeps the old version in history)')
+      .description('change a memory (new text, --at or --valid-from keep the old version in history)')
       .argument('<id>', 'memory id')
       .option('--text <text>', 'new text (supersedes the old version)')
+      .option('--at <date>', "when the new version was said (default: the original statement's time)")
+      .option(
+        '--valid-from <date>',
+        'when the new version became true (default: a date its text names, else --at)',
+      )
+      .option(
+        '--valid-to <date>',
+        'when the old version stopped being true (default: when the new one began)',
+      )
       .option('--importance <0..1>', 'new importance')
       .option('--metadata <json>', 'new metadata (a JSON object)')
       .option('--expires <date>', 'new expiry date, or "never"')

@@ -4,8 +4,14 @@ import { invalidInput } from '../../core/errors.js';
 import { parseScope } from '../../core/scope.js';
 import { resolveStore } from '../../sdk/resolve-store.js';
 import { copyStore } from '../../store/copy-store.js';
-import { addScopeFlags, type ScopeFlags, scopeFromFlags, withMemory } from '../cli-context.js';
-import { createProgress, printJson, printLines } from '../output.js';
+import {
+  addScopeFlags,
+  parseIntegerFlag,
+  type ScopeFlags,
+  scopeFromFlags,
+  withMemory,
+} from '../cli-context.js';
+import { createProgress, formatContextFooter, printJson, printLines } from '../output.js';
 
 interface MigrateFlags {
   from?: string;
@@ -15,6 +21,8 @@ interface MigrateFlags {
 
 interface ContextFlags extends ScopeFlags {
   budget: string;
+  recent?: string;
+  sessionOnly?: boolean;
   json?: boolean;
 }
 
@@ -59,22 +67,37 @@ export function registerStoreCommands(program: Command): void {
     program
       .command('context <query>')
       .description('assemble a cited memory section for a prompt, within a token budget')
-      .option('--budget <tokens>', 'the most tokens the section may take', '1000')
+      .option('--budget <tokens>', 'the most tokens the section may take (1-1000000)', '1000')
+      .option(
+        '--recent <n>',
+        'how many recent turns of the session to consider (0-200, default 10; 0 leaves them out)',
+      )
+      .option('--session-only', "search relevant memories in this session and the user's long-term ones only")
       .option('--json', 'machine-readable output'),
   ).action(async (query: string, flags: ContextFlags, command: Command) => {
-    const budgetTokens = Number(flags.budget);
-    if (!Number.isInteger(budgetTokens) || budgetTokens < 1)
-      throw invalidInput(`--budget must be a positive integer, got "${flags.budget}"`);
+    const budgetTokens = parseIntegerFlag(flags.budget, '--budget', { min: 1, max: 1_000_000 });
+    const recentTurns =
+      flags.recent === undefined
+        ? undefined
+        : parseIntegerFlag(flags.recent, '--recent', { min: 0, max: 200 });
     const scope = parseScope(scopeFromFlags(flags));
     await withMemory(command, async (memory) => {
-      const result = await memory.context(query, { ...scope, budgetTokens });
-      if (flags.json) printJson(result);
-      else
-        printLines(
-          result.text === '' ? '(nothing remembered for this scope)' : result.text,
-          '',
-          `~${result.tokens}/${budgetTokens} tokens`,
-        );
+      const result = await memory.context(query, {
+        ...scope,
+        budgetTokens,
+        ...(recentTurns === undefined ? {} : { recentTurns }),
+        ...(flags.sessionOnly === true ? { sessionOnly: true } : {}),
+      });
+      if (flags.json) {
+        printJson(result);
+        return;
+      }
+      printLines(
+        result.text === '' ? '(nothing remembered for this scope)' : result.text,
+        '',
+        formatContextFooter(result),
+      );
+      for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
     });
   });
 }

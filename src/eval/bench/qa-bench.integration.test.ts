@@ -143,7 +143,8 @@ describe('mnemo bench locomo --qa', () => {
     expect(pottery).toContain(
       '2023-05-08 13:56 (Mon) — Caroline: I went to the pottery workshop downtown yesterday.',
     );
-    expect(pottery.match(/^\[\d+\] /gm)).toHaveLength(3);
+    // At most --qa-context 3 retrieved turns, and only those with evidence for the question.
+    expect((pottery.match(/^\[\d+\] /gm) ?? []).length).toBeLessThanOrEqual(3);
     const judgeCalls = scripted.requests.filter((request) => systemOf(request) === judgeSystemPrompt);
     const opera = promptOf(judgeCalls.find((request) => promptOf(request).includes('opera')));
     expect(opera).toContain('such as "nothing"');
@@ -209,7 +210,9 @@ describe('mnemo bench longmemeval --qa', () => {
     // Only retrieved turns with evidence reach the prompt: at most the haystack's 6, here the Luna turn among them.
     const numbered = prompt.match(/^\[\d+\] .*$/gm) ?? [];
     expect(numbered.length).toBeLessThanOrEqual(6);
-    expect(numbered.some((line) => line.includes('My cat Luna loves sleeping on the windowsill.'))).toBe(true);
+    expect(numbered.some((line) => line.includes('My cat Luna loves sleeping on the windowsill.'))).toBe(
+      true,
+    );
     expect(promptOf(judgeCall)).toContain('Correct Answer: Luna\n\nModel Response: Luna');
     expect(promptOf(judgeCall)).toContain('If the response only contains a subset of the information');
   });

@@ -242,6 +242,24 @@ describe('inferMemories', () => {
     expect(history.map((entry) => entry.event)).toEqual(['add', 'invalidate']);
   });
 
+  it('stores "remember that" even when the model\'s own ADD for that turn was a duplicate', async () => {
+    harness.server.addReplies(
+      operationsReply([{ op: 'ADD', kind: 'fact', text: 'Alice has a cat.', sourceTurns: [0] }]),
+    );
+    await infer(await logTurns(harness, session, [{ content: 'I have a cat.' }]));
+    harness.clock.advance(60_000);
+    harness.server.addReplies(
+      operationsReply([{ op: 'ADD', kind: 'fact', text: 'Alice has a cat.', sourceTurns: [0] }]),
+    );
+    const again = await infer(
+      await logTurns(harness, session, [{ content: 'Remember that I have a cat called Miso.' }]),
+    );
+    expect(again.operations.map((operation) => operation.status)).toEqual(['duplicate', 'applied']);
+    const stored = again.memories[0]!;
+    expect(stored.text).toBe('alice asked to remember: I have a cat called Miso');
+    expect(stored).toMatchObject({ importance: 1, attributes: { explicit: true } });
+  });
+
   it('stores procedures, grounds relative dates and records provenance', async () => {
     harness.server.addReplies(
       operationsReply([

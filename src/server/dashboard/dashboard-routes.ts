@@ -12,6 +12,7 @@ const assetFiles: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'render.js': 'text/javascript; charset=utf-8',
+  'working-set.js': 'text/javascript; charset=utf-8',
   'styles.css': 'text/css; charset=utf-8',
 };
 

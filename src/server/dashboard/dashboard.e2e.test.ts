@@ -226,6 +226,141 @@ describe.runIf(hasChromium)('dashboard e2e (Chromium)', () => {
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
+  const restGet = async (path: string) => {
+    const response = await fetch(`${server.url}${path}`, {
+      headers: { authorization: `Bearer ${fixture.secrets.acmeWrite}` },
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('creates a core block, refuses an edit past its limit with the server error, then edits within it', async () => {
+    const dialog = page.locator('#core-dialog');
+    await page.getByRole('button', { name: 'New block' }).click();
+    expect(await isOpen(dialog)).toBe(true);
+    await page.getByLabel('Block label').fill('persona');
+    await page.getByLabel('Block value').fill('Answer briefly.');
+    await page.getByLabel('Limit (characters)').fill('30');
+    await page.getByRole('button', { name: 'Save block' }).click();
+    await expect.poll(() => status().textContent()).toBe('Saved core block persona.');
+    const row = page.locator('#core-blocks tr[data-label="persona"]');
+    await expect.poll(() => row.locator('.text').textContent()).toBe('Answer briefly.');
+    expect(await row.textContent()).toContain('15 / 30 characters');
+    await expect
+      .poll(() => page.locator('#memories h3').allTextContents())
+      .toContainEqual(expect.stringMatching(/^core/));
+
+    const tooLong = 'Answer briefly, in Portuguese, citing every source.';
+    await page.getByRole('button', { name: 'Edit core block persona' }).click();
+    await page.getByLabel('Block value').fill(tooLong);
+    expect(await page.locator('#core-count').textContent()).toBe(
+      `${tooLong.length} / 30 characters — ${tooLong.length - 30} over the limit`,
+    );
+    await page.getByRole('button', { name: 'Save block' }).click();
+    await expect
+      .poll(() => page.locator('#core-error').textContent())
+      .toContain('holds at most 30 characters');
+    expect(await status().getAttribute('data-kind')).toBe('error');
+    expect(await isOpen(dialog)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => isOpen(dialog)).toBe(false);
+    expect(await row.locator('.text').textContent()).toBe('Answer briefly.');
+    expect((await restGet('/v1/core/persona?userId=alice')).json.value).toBe('Answer briefly.');
+
+    await page.getByRole('button', { name: 'Edit core block persona' }).click();
+    expect(await page.locator('#core-error').textContent()).toBe('');
+    await page.getByLabel('Block value').fill(tooLong);
+    await page.getByLabel('Limit (characters)').fill('80');
+    await page.getByRole('button', { name: 'Save block' }).click();
+    await expect.poll(() => row.locator('.text').textContent()).toBe(tooLong);
+    expect(await row.textContent()).toContain(`${tooLong.length} / 80 characters`);
+  }, 30_000);
+
+  it('deletes a core block', async () => {
+    await page.getByRole('button', { name: 'New block' }).click();
+    await page.getByLabel('Block label').fill('scratch');
+    await page.getByLabel('Block value').fill('temporary');
+    await page.getByLabel('Block value').press('Enter');
+    await expect.poll(() => page.locator('#core-blocks tr[data-label="scratch"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Delete core block scratch' }).click();
+    await expect.poll(() => status().textContent()).toMatch(/^Deleted core block scratch/);
+    expect(await page.locator('#core-blocks tr[data-label="scratch"]').count()).toBe(0);
+    expect((await restGet('/v1/core/scratch?userId=alice')).status).toBe(404);
+  }, 30_000);
+
+  it('sets, shows and deletes working-memory entries of a session', async () => {
+    await page.getByLabel('Session id').fill('trip-1');
+    await page.getByRole('button', { name: 'Show session' }).click();
+    await expect
+      .poll(() => page.locator('#working-entries').textContent())
+      .toBe('This session has no working memory.');
+    await page.getByLabel('Entry key').fill('plan');
+    await page.getByLabel('Entry value').fill('{"step": 2, "todo": ["book ferry"]}');
+    await page.getByRole('button', { name: 'Set entry' }).click();
+    const plan = page.locator('#working-entries tr[data-key="plan"]');
+    await expect.poll(() => plan.locator('code').textContent()).toBe('{"step":2,"todo":["book ferry"]}');
+    await page.getByLabel('Entry key').fill('note');
+    await page.getByLabel('Entry value').fill('call the harbour');
+    await page.getByLabel('Expires after (seconds, optional)').fill('3600');
+    await page.getByRole('button', { name: 'Set entry' }).click();
+    const note = page.locator('#working-entries tr[data-key="note"]');
+    await expect.poll(() => note.locator('code').textContent()).toBe('"call the harbour"');
+    expect(await note.textContent()).not.toContain('never');
+    const { json } = await restGet('/v1/working?userId=alice&sessionId=trip-1');
+    expect((json.entries as { key: string }[]).map((entry) => entry.key)).toEqual(['note', 'plan']);
+
+    await page.getByRole('button', { name: 'Delete working entry note' }).click();
+    await expect.poll(() => note.count()).toBe(0);
+    expect(await plan.count()).toBe(1);
+  }, 30_000);
+
+  it('sets a profile slot, shows the server error for a bad one, and unsets it', async () => {
+    await page.getByLabel('Slot (topic.slot)').fill('food.allergies');
+    await page.getByLabel('Slot value').fill('peanuts');
+    await page.getByRole('button', { name: 'Set slot' }).click();
+    const slot = page.locator('#profile-slots tr[data-path="food.allergies"]');
+    await expect.poll(() => slot.locator('.text').textContent()).toBe('peanuts');
+    await expect
+      .poll(() => page.locator('#memories h3').allTextContents())
+      .toContainEqual(expect.stringMatching(/^profile/));
+
+    await page.getByLabel('Slot (topic.slot)').fill('food');
+    await page.getByLabel('Slot value').fill('sardines');
+    await page.getByRole('button', { name: 'Set slot' }).click();
+    await expect.poll(() => status().textContent()).toMatch(/topic.*slot/);
+    expect(await status().getAttribute('data-kind')).toBe('error');
+
+    await page.getByRole('button', { name: 'Unset profile slot food.allergies' }).click();
+    await expect.poll(() => page.locator('#profile-slots').textContent()).toBe('No profile slots yet.');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-working-set.png'), fullPage: true });
+  }, 30_000);
+
+  it('edits a memory keeping its time by default, or with a new said-at time', async () => {
+    await page.getByLabel('New memory', { exact: true }).fill('I live in Porto');
+    await page.getByRole('button', { name: 'Add memory' }).click();
+    const porto = memoryRows().filter({ hasText: 'I live in Porto' });
+    await expect.poll(() => porto.count()).toBe(1);
+    const saidAt = await porto.locator('time').getAttribute('datetime');
+
+    await porto.getByRole('button', { name: /^Edit memory/ }).click();
+    expect(await page.getByLabel(/Keep its time/).isChecked()).toBe(true);
+    expect(await page.getByLabel('Said at (UTC)').isDisabled()).toBe(true);
+    await page.getByLabel('New text', { exact: true }).fill('I live in Braga');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const braga = memoryRows().filter({ hasText: 'I live in Braga' });
+    await expect.poll(() => braga.count()).toBe(1);
+    expect(await braga.locator('time').getAttribute('datetime')).toBe(saidAt);
+
+    await braga.getByRole('button', { name: /^Edit memory/ }).click();
+    await page.getByLabel('Give it a new “said at” time').check();
+    await page.getByLabel('Said at (UTC)').fill('2024-06-05T12:00');
+    await page.getByLabel('New text', { exact: true }).fill('I live in Lisbon');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const lisbon = memoryRows().filter({ hasText: 'I live in Lisbon' });
+    await expect.poll(() => lisbon.count()).toBe(1);
+    expect(await lisbon.locator('time').getAttribute('datetime')).toBe('2024-06-05T12:00:00.000Z');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
   it('pages through a long list with the API cursor (Load more)', async () => {
     for (let index = 1; index <= 23; index += 1) {
       await fixture.memory.add(`Note number ${index} about the garden`, { tenantId: 'acme', userId: 'bob' });

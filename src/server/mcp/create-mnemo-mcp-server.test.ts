@@ -2,52 +2,35 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemory, type Memory } from '../../sdk/create-memory.js';
-import { createMnemoMcpServer } from './create-mnemo-mcp-server.js';
+import { mnemoMcpTools } from './create-mnemo-mcp-server.js';
 import type { McpMemory } from './mcp-tool.js';
+import {
+  callTool,
+  connectInMemory,
+  deferred,
+  delay,
+  errorCode,
+  structured,
+  textOf as text,
+  withGatedAdd,
+} from './test-support/mcp-test-client.js';
 
 let directory: string;
 let memory: Memory;
 let client: Client;
 
-async function connect(options: { memory: McpMemory; defaultUserId?: string }): Promise<Client> {
-  const server = createMnemoMcpServer({
-    memory: options.memory,
-    scope: { tenantId: 'acme' },
-    defaultUserId: options.defaultUserId,
-  });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  const connected = new Client({ name: 'mnemo-test', version: '1.0.0' });
-  await connected.connect(clientTransport);
-  return connected;
-}
+const connect = connectInMemory;
 
 async function call(
   name: string,
   args: Record<string, unknown>,
   on: Client = client,
 ): Promise<CallToolResult> {
-  return (await on.callTool({ name, arguments: args })) as CallToolResult;
-}
-
-function structured<T>(result: CallToolResult): T {
-  expect(result.isError, JSON.stringify(result.content)).not.toBe(true);
-  return result.structuredContent as T;
-}
-
-function errorCode(result: CallToolResult): string | undefined {
-  expect(result.isError).toBe(true);
-  return (result.structuredContent as { error?: { code?: string } } | undefined)?.error?.code;
-}
-
-function text(result: CallToolResult): string {
-  const first = result.content[0];
-  return first?.type === 'text' ? first.text : '';
+  return callTool(on, name, args);
 }
 
 interface SearchOut {
@@ -67,17 +50,25 @@ afterEach(async () => {
 });
 
 describe('createMnemoMcpServer', () => {
-  it('lists the seven tools with guidance on when to store and recall', async () => {
+  it('lists every tool with guidance on when to store and recall', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(
       [
         'add_memory',
+        'core_memory_append',
+        'core_memory_list',
+        'core_memory_replace',
         'forget_memory',
         'get_context',
         'get_profile',
         'list_memories',
         'search_memory',
+        'set_profile',
         'update_memory',
+        'working_memory_delete',
+        'working_memory_get',
+        'working_memory_list',
+        'working_memory_set',
       ].sort(),
     );
     const byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -171,6 +162,10 @@ describe('createMnemoMcpServer', () => {
     ['add_memory', { content: 'ok', observedAt: 'not a date' }],
     ['update_memory', { memoryId: 'm1' }],
     ['get_context', { query: 'x', budgetTokens: 10 }],
+    ['add_memory', { content: 'ok', kind: 'insight' }],
+    ['search_memory', { query: 'x', minScore: -1 }],
+    ['search_memory', { query: 'x', knownAt: 'not a date' }],
+    ['update_memory', { memoryId: 'm1', text: 'new', observedAt: 'yesterday-ish' }],
   ])('answers %s with bad arguments %j as an INVALID_INPUT tool error', async (name, args) => {
     const result = await call(name, args);
     expect(errorCode(result)).toBe('INVALID_INPUT');
@@ -199,6 +194,7 @@ describe('createMnemoMcpServer', () => {
     const result = await call('get_profile', {});
     expect(structured<{ userId: string; entries: unknown[] }>(result)).toEqual({
       userId: 'alice',
+      profile: {},
       entries: [],
     });
     expect(text(result)).toMatch(/inferred memory is enabled/);
@@ -223,6 +219,9 @@ describe('createMnemoMcpServer', () => {
       list: memory.list,
       update: memory.update,
       forget: memory.forget,
+      core: memory.core,
+      working: memory.working,
+      profile: memory.profile,
     };
     await memory.add('We decided to launch on 3 June', { tenantId: 'acme', userId: 'alice' });
     const fallback = await connect({ memory: searchOnly, defaultUserId: 'alice' });
@@ -235,6 +234,149 @@ describe('createMnemoMcpServer', () => {
       expect(context.tokens).toBeLessThanOrEqual(200);
     } finally {
       await fallback.close();
+    }
+  });
+
+  it('writes a fact directly with add_memory kind "fact": no turn logged, kept across sessions', async () => {
+    const added = structured<{ memories: Array<{ id: string; kind: string; sessionId?: string }> }>(
+      await call('add_memory', { content: 'Alice is allergic to peanuts', kind: 'fact', sessionId: 's1' }),
+    );
+    expect(added.memories).toMatchObject([{ kind: 'fact' }]);
+    expect(added.memories[0]?.sessionId).toBeUndefined();
+    const episodes = await memory.list({ tenantId: 'acme', userId: 'alice', kinds: ['episode'] });
+    expect(episodes.items).toEqual([]);
+    const found = structured<SearchOut>(
+      await call('search_memory', { query: 'peanut allergy', sessionId: 's2', kinds: ['fact'] }),
+    );
+    expect(found.results.map((result) => result.memory.id)).toEqual([added.memories[0]?.id]);
+  });
+
+  it('stores a procedure with kind "procedure" and says when a direct write was already remembered', async () => {
+    const content = 'When booking flights for Alice, pick an aisle seat';
+    const first = structured<{ memories: Array<{ id: string; kind: string }> }>(
+      await call('add_memory', { content, kind: 'procedure' }),
+    );
+    expect(first.memories[0]?.kind).toBe('procedure');
+    const again = await call('add_memory', { content, kind: 'procedure' });
+    expect(text(again)).toMatch(/^Already remembered/);
+    expect(structured<{ memories: Array<{ id: string }> }>(again).memories[0]?.id).toBe(
+      first.memories[0]?.id,
+    );
+  });
+
+  it('keeps add_memory without kind as a logged turn (an episode)', async () => {
+    const added = structured<{ memories: Array<{ kind: string }> }>(
+      await call('add_memory', { content: 'I started learning the cello' }),
+    );
+    expect(added.memories.map((entry) => entry.kind)).toEqual(['episode']);
+  });
+
+  it('drops results below minScore from search_memory', async () => {
+    await call('add_memory', { content: 'I water the tomato plants every evening' });
+    const all = structured<SearchOut>(await call('search_memory', { query: 'tomato plants' }));
+    const best = all.results[0]?.score ?? 0;
+    expect(best).toBeGreaterThan(0);
+    const above = structured<SearchOut>(
+      await call('search_memory', { query: 'tomato plants', minScore: best + 1 }),
+    );
+    expect(above.results).toEqual([]);
+  });
+
+  it('searches what was known at knownAt: memories stored later are left out', async () => {
+    const before = new Date(Date.now() - 60_000).toISOString();
+    await call('add_memory', { content: 'My passport expires in 2031' });
+    const then = structured<SearchOut>(await call('search_memory', { query: 'passport', knownAt: before }));
+    expect(then.results).toEqual([]);
+    const now = structured<SearchOut>(
+      await call('search_memory', { query: 'passport', knownAt: new Date(Date.now() + 1000).toISOString() }),
+    );
+    expect(now.results.map((result) => result.memory.text)).toEqual(['My passport expires in 2031']);
+  });
+
+  it('keeps the original time on update_memory unless observedAt is given', async () => {
+    const added = structured<{ memories: Array<{ id: string }> }>(
+      await call('add_memory', { content: 'I work at Initech', observedAt: '2024-05-10T09:00:00Z' }),
+    );
+    type Updated = { current: { id: string; observedAt: string } };
+    const kept = structured<Updated>(
+      await call('update_memory', { memoryId: added.memories[0]?.id, text: 'I work at Initech as a tester' }),
+    );
+    expect(kept.current.observedAt).toBe('2024-05-10T09:00:00.000Z');
+    const moved = structured<Updated>(
+      await call('update_memory', {
+        memoryId: kept.current.id,
+        text: 'I work at Globex',
+        observedAt: '2024-06-05T12:00:00Z',
+      }),
+    );
+    expect(moved.current.observedAt).toBe('2024-06-05T12:00:00.000Z');
+  });
+});
+
+describe('a read-only connection', () => {
+  it('lists only the read-only tools and refuses every write tool with FORBIDDEN', async () => {
+    const reader = await connect({ memory, defaultUserId: 'alice', readOnly: true });
+    try {
+      const names = (await reader.listTools()).tools.map((tool) => tool.name).sort();
+      expect(names).toEqual([
+        'core_memory_list',
+        'get_context',
+        'get_profile',
+        'list_memories',
+        'search_memory',
+        'working_memory_get',
+        'working_memory_list',
+      ]);
+      const writes = mnemoMcpTools.filter((tool) => tool.annotations.readOnlyHint !== true);
+      expect(writes.map((tool) => tool.name)).toContain('core_memory_append');
+      for (const tool of writes) {
+        expect(errorCode(await call(tool.name, {}, reader)), tool.name).toBe('FORBIDDEN');
+      }
+      await memory.core.set('human', 'Alice likes tea.', { tenantId: 'acme', userId: 'alice' });
+      const blocks = structured<{ blocks: Array<{ value: string }> }>(
+        await call('core_memory_list', {}, reader),
+      );
+      expect(blocks.blocks.map((block) => block.value)).toEqual(['Alice likes tea.']);
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
+describe('the order of calls', () => {
+  it('applies the calls of one session in the order sent: a search right after an add sees it', async () => {
+    // The add is slow (it waits 50 ms before writing), the search fast: without the queue it would overtake.
+    const session = await connect({ memory: withGatedAdd(memory, () => delay(50)), defaultUserId: 'alice' });
+    try {
+      const [added, found] = await Promise.all([
+        call('add_memory', { content: 'I keep three beehives on the roof' }, session),
+        call('search_memory', { query: 'beehives on the roof' }, session),
+      ]);
+      const id = structured<{ memories: Array<{ id: string }> }>(added).memories[0]?.id;
+      expect(structured<SearchOut>(found).results.map((result) => result.memory.id)).toEqual([id]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('keeps sessions concurrent: a held add in one does not delay another', async () => {
+    const gate = deferred();
+    const held = withGatedAdd(memory, () => gate.promise);
+    const first = await connect({ memory: held, defaultUserId: 'alice' });
+    const second = await connect({ memory: held, defaultUserId: 'alice' });
+    try {
+      const pending = call('add_memory', { content: 'I am held back' }, first);
+      const other = await Promise.race([
+        call('list_memories', {}, second),
+        delay(5_000).then(() => 'still waiting' as const),
+      ]);
+      expect(other).not.toBe('still waiting');
+      gate.resolve();
+      expect((await pending).isError).not.toBe(true);
+    } finally {
+      gate.resolve();
+      await first.close();
+      await second.close();
     }
   });
 });

@@ -1,4 +1,5 @@
-// MCP over streamable HTTP: the official SDK client against the handler on a real 127.0.0.1 server, two tenants.
+// MCP over streamable HTTP: the official SDK client against the handler on a real 127.0.0.1 server, two tenants,
+// and the order of one session's calls.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -10,15 +11,21 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MnemoError } from '../../core/errors.js';
 import { createMemory, type Memory } from '../../sdk/create-memory.js';
-import { createMcpHttpHandler, type McpTenant } from './mcp-http-handler.js';
+import { mnemoMcpTools } from './create-mnemo-mcp-server.js';
+import {
+  type CreateMcpHttpHandlerOptions,
+  createMcpHttpHandler,
+  type McpTenant,
+} from './mcp-http-handler.js';
+import { deferred, delay, withGatedAdd } from './test-support/mcp-test-client.js';
 
 const KEYS: Record<string, string> = { 'key-acme': 'acme', 'key-globex': 'globex' };
 
 let directory: string;
 let memory: Memory;
-let server: ReturnType<typeof serve>;
 let url: URL;
 const clients: Client[] = [];
+const servers: Array<ReturnType<typeof serve>> = [];
 
 function resolveTenant(request: Request): McpTenant | string {
   const header = request.headers.get('authorization') ?? '';
@@ -33,14 +40,29 @@ function resolveTenant(request: Request): McpTenant | string {
   return tenant;
 }
 
-async function connect(key: string): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(url, {
+/** Serves the handler on 127.0.0.1 (a free port) until the tests end; answers its /mcp URL. */
+async function listen(options: Pick<CreateMcpHttpHandlerOptions, 'memory'>): Promise<URL> {
+  const handler = createMcpHttpHandler({ memory: options.memory, resolveTenant });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const started = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  servers.push(server);
+  const { port } = server.address() as AddressInfo;
+  return new URL(`http://127.0.0.1:${port}/mcp`);
+}
+
+async function connect(key: string, at: URL = url): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(at, {
     requestInit: { headers: { authorization: `Bearer ${key}` } },
   });
   const client = new Client({ name: 'mnemo-http-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
   return client;
+}
+
+function sessionOf(client: Client): string | undefined {
+  return (client.transport as StreamableHTTPClientTransport | undefined)?.sessionId;
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
@@ -55,17 +77,16 @@ function texts(result: CallToolResult): string[] {
 beforeAll(async () => {
   directory = mkdtempSync(path.join(os.tmpdir(), 'mnemo-mcp-http-'));
   memory = await createMemory({ store: path.join(directory, 'mnemo.db') });
-  const handler = createMcpHttpHandler({ memory, resolveTenant });
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  url = new URL(`http://127.0.0.1:${port}/mcp`);
+  url = await listen({ memory });
 });
 
 afterAll(async () => {
   for (const client of clients) await client.close();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  for (const server of servers) {
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
   await memory.close();
   rmSync(directory, { recursive: true, force: true });
 });
@@ -74,8 +95,7 @@ describe('createMcpHttpHandler', () => {
   it('lists the tools to an authenticated client', async () => {
     const client = await connect('key-acme');
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toContain('get_context');
-    expect(tools).toHaveLength(7);
+    expect(tools.map((tool) => tool.name)).toEqual(mnemoMcpTools.map((tool) => tool.name));
   });
 
   it('stores, recalls, corrects and forgets over HTTP', async () => {
@@ -131,13 +151,28 @@ describe('createMcpHttpHandler', () => {
     await call(writer, 'add_memory', { content: 'I run every Sunday morning', userId: 'u2' });
     const reader = await connect('key-reader');
     const names = (await reader.listTools()).tools.map((tool) => tool.name).sort();
-    expect(names).toEqual(['get_context', 'get_profile', 'list_memories', 'search_memory']);
+    expect(names).toEqual([
+      'core_memory_list',
+      'get_context',
+      'get_profile',
+      'list_memories',
+      'search_memory',
+      'working_memory_get',
+      'working_memory_list',
+    ]);
     expect(texts(await call(reader, 'search_memory', { query: 'running', userId: 'u2' }))).toEqual([
       'I run every Sunday morning',
     ]);
-    const refused = await call(reader, 'add_memory', { content: 'sneaky write', userId: 'u2' });
-    expect(refused.isError).toBe(true);
-    expect((refused.structuredContent as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    for (const [name, args] of [
+      ['add_memory', { content: 'sneaky write' }],
+      ['core_memory_append', { label: 'human', content: 'sneaky' }],
+      ['working_memory_set', { key: 'k', value: 1, sessionId: 's1' }],
+      ['set_profile', { slot: 'food.likes', value: 'sneaky' }],
+    ] as const) {
+      const refused = await call(reader, name, { ...args, userId: 'u2' });
+      expect(refused.isError, name).toBe(true);
+      expect((refused.structuredContent as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    }
     const listed = await call(writer, 'list_memories', { userId: 'u2' });
     expect((listed.structuredContent as { memories: unknown[] }).memories).toHaveLength(1);
   });
@@ -170,5 +205,45 @@ describe('createMcpHttpHandler', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
     await response.body?.cancel();
+  });
+
+  it('opens a session on initialize: its answer carries an Mcp-Session-Id, one per client', async () => {
+    const first = await connect('key-acme');
+    const second = await connect('key-acme');
+    expect(sessionOf(first)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sessionOf(second)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sessionOf(first)).not.toBe(sessionOf(second));
+  });
+
+  it('applies the calls of one session in the order sent: a search right after an add sees it', async () => {
+    // The add waits 50 ms before writing and the search is fast: without the session's queue it would overtake.
+    const slow = await listen({ memory: withGatedAdd(memory, () => delay(50)) });
+    const client = await connect('key-acme', slow);
+    await client.listTools();
+    const [added, found] = await Promise.all([
+      call(client, 'add_memory', { content: 'The spare key is under the blue flowerpot', userId: 'u3' }),
+      call(client, 'search_memory', { query: 'where is the spare key', userId: 'u3' }),
+    ]);
+    expect(added.isError).not.toBe(true);
+    expect(texts(found)).toEqual(['The spare key is under the blue flowerpot']);
+  });
+
+  it('keeps sessions concurrent: a held add in one does not delay another', async () => {
+    const gate = deferred();
+    const held = await listen({ memory: withGatedAdd(memory, () => gate.promise) });
+    const first = await connect('key-acme', held);
+    const second = await connect('key-acme', held);
+    try {
+      const pending = call(first, 'add_memory', { content: 'I wait for the gate', userId: 'u4' });
+      const other = await Promise.race([
+        call(second, 'list_memories', { userId: 'u4' }),
+        delay(5_000).then(() => 'still waiting' as const),
+      ]);
+      expect(other).not.toBe('still waiting');
+      gate.resolve();
+      expect((await pending).isError).not.toBe(true);
+    } finally {
+      gate.resolve();
+    }
   });
 });

@@ -1,8 +1,11 @@
-// createMcpHttpHandler(): Mnemo's MCP server over streamable HTTP (stateless, JSON responses), per tenant.
+// createMcpHttpHandler(): Mnemo's MCP server over streamable HTTP (stateless, JSON responses), per tenant,
+// with each Mcp-Session-Id's requests applied one after another in arrival order.
+import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { type ErrorCode, MnemoError, toMnemoError } from '../../core/errors.js';
 import { createMnemoMcpServer } from './create-mnemo-mcp-server.js';
 import type { McpMemory } from './mcp-tool.js';
+import { createKeyedSerialQueue } from './serial-queue.js';
 
 /** Who a request acts for: its tenant, and optionally the user calls default to. */
 export interface McpTenant {
@@ -33,10 +36,19 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
 };
 
+const SESSION_HEADER = 'mcp-session-id';
+/** What the MCP spec allows in a session id: visible ASCII. Ours are UUIDs; longer ones are not ours. */
+const SESSION_ID = /^[\x21-\x7E]{1,128}$/;
+
 /**
  * A web-standard `(request) => Promise<Response>` serving MCP over streamable HTTP in stateless mode: each
- * POST gets a fresh server bound to the tenant `resolveTenant` returns. GET/DELETE (SSE streams, sessions)
- * answer 405, which MCP clients accept. Mount it on any framework that speaks Request/Response.
+ * POST gets a fresh server bound to the tenant `resolveTenant` returns. GET/DELETE (SSE streams, session
+ * termination) answer 405, which MCP clients accept. Mount it on any framework that speaks Request/Response.
+ *
+ * The answer to `initialize` carries an `Mcp-Session-Id`; the requests a client then sends with it are
+ * handled one after another in the order they reach this handler (a search sent right after an add sees
+ * it), while other sessions run concurrently. The id carries no state: any id is accepted, and one that
+ * was never issued (e.g. from before a restart) just orders its own requests.
  *
  * @example
  * const mcp = createMcpHttpHandler({ memory, resolveTenant: (request) => tenantFromApiKey(request) });
@@ -45,29 +57,40 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
 export function createMcpHttpHandler(
   options: CreateMcpHttpHandlerOptions,
 ): (request: Request) => Promise<Response> {
-  return async (request) => {
-    let tenant: McpTenant;
-    try {
-      const resolved = await options.resolveTenant(request);
-      tenant = typeof resolved === 'string' ? { tenantId: resolved } : resolved;
-    } catch (error) {
-      return errorResponse(toAuthError(error));
+  const sessions = createKeyedSerialQueue();
+  return (request) => {
+    const sessionId = request.headers.get(SESSION_HEADER);
+    // Only POSTs carry JSON-RPC to apply. They are queued before any await (authentication included), so
+    // that arrival order is the order applied.
+    if (request.method !== 'POST' || sessionId === null || !SESSION_ID.test(sessionId)) {
+      return handle(request, options);
     }
-    if (request.method !== 'POST') {
-      return errorResponse(
-        new MnemoError({
-          code: 'UNSUPPORTED',
-          message: `${request.method} is not supported: this MCP endpoint is stateless, send JSON-RPC with POST.`,
-        }),
-        { status: 405, headers: { allow: 'POST' } },
-      );
-    }
-    try {
-      return await handleOne(request, tenant, options);
-    } catch (error) {
-      return errorResponse(toMnemoError(error));
-    }
+    return sessions.run(sessionId, () => handle(request, options));
   };
+}
+
+async function handle(request: Request, options: CreateMcpHttpHandlerOptions): Promise<Response> {
+  let tenant: McpTenant;
+  try {
+    const resolved = await options.resolveTenant(request);
+    tenant = typeof resolved === 'string' ? { tenantId: resolved } : resolved;
+  } catch (error) {
+    return errorResponse(toAuthError(error));
+  }
+  if (request.method !== 'POST') {
+    return errorResponse(
+      new MnemoError({
+        code: 'UNSUPPORTED',
+        message: `${request.method} is not supported: this MCP endpoint is stateless, send JSON-RPC with POST.`,
+      }),
+      { status: 405, headers: { allow: 'POST' } },
+    );
+  }
+  try {
+    return await handleOne(request, tenant, options);
+  } catch (error) {
+    return errorResponse(toMnemoError(error));
+  }
 }
 
 async function handleOne(
@@ -89,7 +112,12 @@ async function handleOne(
   try {
     await server.connect(transport);
     // With JSON responses the transport resolves once every answer to this POST is ready.
-    return await transport.handleRequest(request);
+    const response = await transport.handleRequest(request);
+    // A fresh server knows its client only if this POST was `initialize`: its answer opens a session.
+    if (!response.ok || server.server.getClientVersion() === undefined) return response;
+    const headers = new Headers(response.headers);
+    headers.set(SESSION_HEADER, randomUUID());
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   } finally {
     await server.close();
   }

@@ -304,6 +304,20 @@ describe('openapi.json', () => {
       'POST /v1/search',
       'POST /v1/context',
       'DELETE /v1/scopes',
+      'GET /v1/core',
+      'GET /v1/core/{label}',
+      'PUT /v1/core/{label}',
+      'POST /v1/core/{label}/append',
+      'POST /v1/core/{label}/replace',
+      'DELETE /v1/core/{label}',
+      'GET /v1/working',
+      'GET /v1/working/{key}',
+      'PUT /v1/working/{key}',
+      'DELETE /v1/working/{key}',
+      'DELETE /v1/working',
+      'GET /v1/profile',
+      'PUT /v1/profile/{path}',
+      'DELETE /v1/profile/{path}',
       'GET /healthz',
       'GET /openapi.json',
     ]) {
@@ -320,8 +334,48 @@ describe('openapi.json', () => {
     }
     const list = document.paths['/v1/memories']?.get;
     expect(list?.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(
-      expect.arrayContaining(['userId', 'kinds', 'limit', 'cursor']),
+      expect.arrayContaining(['userId', 'kinds', 'limit', 'cursor', 'asOf', 'knownAt']),
     );
+  });
+
+  it('documents the request schemas of the new fields and routes', async () => {
+    const document = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, LooseJson>>;
+    };
+    const bodyOf = (path: string, method: string) =>
+      document.paths[path]?.[method]?.requestBody.content['application/json'].schema as LooseJson;
+    expect(bodyOf('/v1/memories', 'post').properties.kind.enum).toEqual([
+      'episode',
+      'fact',
+      'procedure',
+      'insight',
+      'summary',
+    ]);
+    expect(Object.keys(bodyOf('/v1/search', 'post').properties)).toEqual(
+      expect.arrayContaining(['knownAt', 'minScore', 'minSimilarity']),
+    );
+    expect(bodyOf('/v1/context', 'post').properties.sessionOnly.type).toBe('boolean');
+    const update = bodyOf('/v1/memories/{id}', 'patch');
+    expect(Object.keys(update.properties)).toEqual(
+      expect.arrayContaining(['text', 'observedAt', 'validFrom']),
+    );
+    expect(update.additionalProperties).toBe(false);
+    const core = bodyOf('/v1/core/{label}', 'put');
+    expect(core.required).toContain('value');
+    expect(core.additionalProperties).toBe(false);
+    expect(Object.keys(core.properties)).toEqual(
+      expect.arrayContaining(['limit', 'readOnly', 'description']),
+    );
+    expect(bodyOf('/v1/core/{label}/append', 'post').required).toEqual(['text']);
+    expect(bodyOf('/v1/core/{label}/replace', 'post').required).toEqual(['oldText', 'newText']);
+    expect(Object.keys(bodyOf('/v1/working/{key}', 'put').properties)).toEqual(
+      expect.arrayContaining(['value', 'ttlMs', 'expiresAt', 'sessionId']),
+    );
+    expect(bodyOf('/v1/profile/{path}', 'put').required).toEqual(['value']);
+    const label = document.paths['/v1/core/{label}']?.get?.parameters[0];
+    expect(label).toMatchObject({ name: 'label', in: 'path', required: true });
+    const profile = document.paths['/v1/profile']?.get;
+    expect(profile?.parameters.map((parameter: { name: string }) => parameter.name)).toContain('asOf');
   });
 });
 

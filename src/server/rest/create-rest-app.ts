@@ -9,7 +9,8 @@ import type { ApiKeyStore } from '../keys/api-key-store.js';
 import { createMcpHttpHandler } from '../mcp/mcp-http-handler.js';
 import { errorResponse } from './error-response.js';
 import { buildOpenApiDocument } from './openapi-document.js';
-import { authenticate, type Principal, type RestVariables, requireRole } from './rest-auth.js';
+import { authenticate, createKeyCheck, type RestVariables, requireRole } from './rest-auth.js';
+import { honoPath } from './rest-route.js';
 import { restRoutes } from './rest-routes.js';
 
 /** Default largest request body: 1 MiB. */
@@ -79,37 +80,30 @@ export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVa
         413,
       ),
   });
-  const authenticateKey = authenticate({
-    keys: auth ? options.keys : undefined,
-    now: options.now ?? Date.now,
-  });
+  const keyOptions = { keys: auth ? options.keys : undefined, now: options.now ?? Date.now };
+  const authenticateKey = authenticate(keyOptions);
   app.use('/v1/*', limitBody, authenticateKey);
 
   for (const route of routes) {
-    const path = route.path.replaceAll('{id}', ':id');
-    app.on(route.method.toUpperCase(), path, requireRole(route.role), async (c) => {
+    app.on(route.method.toUpperCase(), honoPath(route.path), requireRole(route.role), async (c) => {
       const result = await route.handle(c, options.memory);
       return c.json(result as object, route.status);
     });
   }
   if (options.mcp ?? true) {
+    const checkKey = createKeyCheck(keyOptions);
     const mcp = createMcpHttpHandler({
       memory: options.memory,
       version: options.version,
-      // The key was checked by `authenticateKey`: its tenant binds every tool call; `read` keys only recall.
-      resolveTenant: (request) => {
-        const principal = principals.get(request);
-        if (principal === undefined)
-          throw new MnemoError({ code: 'UNAUTHORIZED', message: 'No API key was checked.' });
+      // Checked here, inside the handler's per-session queue, so that a session's calls are authenticated
+      // and applied in arrival order. The key's tenant binds every tool call; `read` keys only recall.
+      resolveTenant: async (request) => {
+        const principal = await checkKey(request.headers);
         return { tenantId: principal.tenantId ?? DEFAULT_TENANT, readOnly: principal.role === 'read' };
       },
     });
-    const principals = new WeakMap<Request, Principal>();
-    app.use('/mcp', limitBody, authenticateKey);
-    app.all('/mcp', async (c) => {
-      principals.set(c.req.raw, c.get('principal'));
-      return mcp(c.req.raw);
-    });
+    app.use('/mcp', limitBody);
+    app.all('/mcp', async (c) => mcp(c.req.raw));
   }
   return app;
 }

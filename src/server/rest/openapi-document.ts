@@ -1,6 +1,6 @@
 // openapi.json: an OpenAPI 3.1 document generated from the same zod schemas that validate the requests.
 import { z } from 'zod';
-import type { RestRoute } from './rest-routes.js';
+import { pathParameterNames, type RestRoute } from './rest-route.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -89,10 +89,12 @@ function queryParameters(schema: z.ZodType, components: Components): JsonSchema[
 }
 
 function operation(route: RestRoute, components: Components): JsonSchema {
-  const parameters: JsonSchema[] = [];
-  if (route.path.includes('{id}')) {
-    parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
-  }
+  const parameters: JsonSchema[] = pathParameterNames(route.path).map((name) => {
+    const parameter: JsonSchema = { name, in: 'path', required: true, schema: { type: 'string' } };
+    const description = route.pathParameters?.[name];
+    if (description !== undefined) parameter.description = description;
+    return parameter;
+  });
   if (route.query !== undefined) parameters.push(...queryParameters(route.query, components));
   const responses: JsonSchema = {
     [String(route.status)]: {

@@ -1,5 +1,5 @@
 // Authentication and authorisation of REST requests: API key → principal (tenant, role), role checks, tenant binding.
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { ScopeInput } from '../../core/scope.js';
 import type { ApiKeyRole, ApiKeyStore } from '../keys/api-key-store.js';
 import { forbidden, unauthorized } from './error-response.js';
@@ -31,13 +31,28 @@ export function authenticate(options: {
   keys: ApiKeyStore | undefined;
   now: () => number;
 }): MiddlewareHandler<{ Variables: RestVariables }> {
-  const lastTouched = new Map<string, number>();
+  const check = createKeyCheck(options);
   return async (c, next) => {
-    if (options.keys === undefined) {
-      c.set('principal', { tenantId: undefined, role: 'admin', keyId: undefined });
-      return next();
-    }
-    const key = readKey(c);
+    c.set('principal', await check(c.req.raw.headers));
+    return next();
+  };
+}
+
+/**
+ * The key check on its own: request headers → principal, or 401. `/mcp` calls it inside its per-session
+ * queue, so a session's requests are authenticated (and then applied) in the order they arrived.
+ *
+ * @example
+ * const principal = await createKeyCheck({ keys, now: Date.now })(request.headers);
+ */
+export function createKeyCheck(options: {
+  keys: ApiKeyStore | undefined;
+  now: () => number;
+}): (headers: Headers) => Promise<Principal> {
+  const lastTouched = new Map<string, number>();
+  return async (headers) => {
+    if (options.keys === undefined) return { tenantId: undefined, role: 'admin', keyId: undefined };
+    const key = readKey(headers);
     if (key === undefined) {
       throw unauthorized('Missing API key: send `Authorization: Bearer <key>` or `x-api-key: <key>`.');
     }
@@ -50,8 +65,7 @@ export function authenticate(options: {
       lastTouched.set(record.id, now);
       await options.keys.touch({ id: record.id, at: now });
     }
-    c.set('principal', { tenantId: record.tenantId, role: record.role, keyId: record.id });
-    return next();
+    return { tenantId: record.tenantId, role: record.role, keyId: record.id };
   };
 }
 
@@ -90,12 +104,12 @@ export function boundScope(
   return scope;
 }
 
-function readKey(c: Context): string | undefined {
-  const authorization = c.req.header('authorization');
-  if (authorization !== undefined) {
+function readKey(headers: Headers): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization !== null) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     return match?.[1];
   }
-  const header = c.req.header('x-api-key')?.trim();
+  const header = headers.get('x-api-key')?.trim();
   return header === undefined || header === '' ? undefined : header;
 }

@@ -1,13 +1,10 @@
 // The REST routes as data: method, path, role, schemas and handler. The app and openapi.json both read this table.
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
 import { notFound } from '../../core/errors.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { ListOptions } from '../../sdk/options.js';
-import type { ApiKeyRole } from '../keys/api-key-store.js';
 import { readJsonBody, readOptionalJsonBody, readQuery } from './request-input.js';
-import { boundScope, type RestVariables } from './rest-auth.js';
+import { boundScope } from './rest-auth.js';
+import { pathParameter, queryScope, type RestRoute } from './rest-route.js';
 import {
   addBodySchema,
   contextBodySchema,
@@ -17,27 +14,7 @@ import {
   searchBodySchema,
   updateBodySchema,
 } from './rest-schemas.js';
-
-/** One REST route. `path` is in OpenAPI form (`/v1/memories/{id}`). */
-export interface RestRoute {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  path: string;
-  role: ApiKeyRole;
-  summary: string;
-  body?: z.ZodType;
-  query?: z.ZodType;
-  /** The success status (200 unless said). */
-  status: ContentfulStatusCode;
-  handle(c: Context<{ Variables: RestVariables }>, memory: Memory): Promise<unknown>;
-}
-
-function scopeOf(c: Context<{ Variables: RestVariables }>) {
-  return boundScope(c.get('principal'), readQuery(c, scopeQuerySchema, 'scope query'));
-}
-
-function idOf(c: Context): string {
-  return c.req.param('id') ?? '';
-}
+import { workingSetRoutes } from './working-set-routes.js';
 
 /**
  * The routes of `/v1`.
@@ -51,7 +28,8 @@ export function restRoutes(memory: Memory): RestRoute[] {
       method: 'post',
       path: '/v1/memories',
       role: 'write',
-      summary: 'Store messages (or one text) and index them as memories.',
+      summary:
+        'Store messages (or one text) and index them as memories; `kind` writes one fact, procedure, insight or summary directly.',
       body: addBodySchema,
       status: 201,
       async handle(c) {
@@ -81,6 +59,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
         if (rest.cursor !== undefined) options.cursor = rest.cursor;
         if (rest.includeHistory !== undefined) options.includeHistory = rest.includeHistory;
         if (rest.asOf !== undefined) options.asOf = rest.asOf;
+        if (rest.knownAt !== undefined) options.knownAt = rest.knownAt;
         if (rest.order !== undefined) options.order = rest.order;
         return memory.list(options);
       },
@@ -92,7 +71,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
       summary: 'Get one memory.',
       query: scopeQuerySchema,
       status: 200,
-      handle: async (c) => memory.get(idOf(c), scopeOf(c)),
+      handle: async (c) => memory.get(pathParameter(c, 'id'), queryScope(c)),
     },
     {
       method: 'patch',
@@ -104,9 +83,9 @@ export function restRoutes(memory: Memory): RestRoute[] {
       body: updateBodySchema,
       status: 200,
       async handle(c) {
-        const scope = scopeOf(c);
+        const scope = queryScope(c);
         const update = await readJsonBody(c, updateBodySchema, 'update request');
-        return memory.update(idOf(c), update, scope);
+        return memory.update(pathParameter(c, 'id'), update, scope);
       },
     },
     {
@@ -116,7 +95,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
       summary: 'Forget a memory and all its versions for real.',
       query: scopeQuerySchema,
       status: 200,
-      handle: async (c) => memory.forget(idOf(c), scopeOf(c)),
+      handle: async (c) => memory.forget(pathParameter(c, 'id'), queryScope(c)),
     },
     {
       method: 'get',
@@ -126,8 +105,8 @@ export function restRoutes(memory: Memory): RestRoute[] {
       query: scopeQuerySchema,
       status: 200,
       async handle(c) {
-        const id = idOf(c);
-        const history = await memory.history(id, scopeOf(c));
+        const id = pathParameter(c, 'id');
+        const history = await memory.history(id, queryScope(c));
         // Every memory has at least its `add` entry: none means unknown here (or another tenant's).
         if (history.length === 0) throw notFound('Memory', id);
         return { history };
@@ -157,7 +136,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
       summary: 'Forget everything in a user, agent or session scope (never wider).',
       query: scopeQuerySchema,
       status: 200,
-      handle: async (c) => memory.forgetScope(scopeOf(c)),
+      handle: async (c) => memory.forgetScope(queryScope(c)),
     },
   ];
   routes.push(
@@ -169,7 +148,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
         'Model usage accumulated by a scope: LLM calls, input and output tokens, embedding calls, latency.',
       query: scopeQuerySchema,
       status: 200,
-      handle: async (c) => memory.usage(scopeOf(c)),
+      handle: async (c) => memory.usage(queryScope(c)),
     },
     {
       method: 'post',
@@ -190,7 +169,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
     path: '/v1/context',
     role: 'read',
     summary:
-      'Assemble a ready-to-inject context section (core, profile, relevant memories) within a token budget.',
+      'Assemble a ready-to-inject context section (core blocks, working memory, profile, procedures, relevant memories, summary, recent turns) within a token budget.',
     body: contextBodySchema,
     status: 200,
     async handle(c) {
@@ -203,5 +182,6 @@ export function restRoutes(memory: Memory): RestRoute[] {
       return memory.context(query, { ...scope, ...options });
     },
   });
+  routes.push(...workingSetRoutes(memory));
   return routes;
 }

@@ -1,5 +1,7 @@
 // The zod schemas of REST requests: they validate every body and query, and generate openapi.json.
 import { z } from 'zod';
+import { coreBlockLimits } from '../../context/core-blocks.js';
+import { workingMemoryLimits } from '../../context/working-memory.js';
 import { memoryKinds } from '../../core/records.js';
 import { scopeSchema } from '../../core/scope.js';
 import { timeInputSchema } from '../../core/time-input.js';
@@ -19,7 +21,15 @@ export const restScopeSchema = z
   })
   .strict();
 
-/** `POST /v1/memories`: messages (or one text) and the add options. Exactly one of `messages`, `text`. */
+/** True when an add names a kind other than `episode`: it writes one memory directly (no LLM, no message). */
+function isDirect(body: { kind?: string | undefined }): boolean {
+  return body.kind !== undefined && body.kind !== 'episode';
+}
+
+/**
+ * `POST /v1/memories`: messages (or one text) and the add options. Exactly one of `messages`, `text`; a
+ * `kind` other than `episode` writes one memory, so it takes `text` (or one message) and no `infer`/`buffer`.
+ */
 export const addBodySchema = restScopeSchema
   .extend({
     messages: z.array(messageInputSchema).min(1).max(MAX_MESSAGES_PER_ADD).optional(),
@@ -30,10 +40,21 @@ export const addBodySchema = restScopeSchema
     metadata: addOptionsSchema.shape.metadata,
     importance: addOptionsSchema.shape.importance,
     expiresAt: addOptionsSchema.shape.expiresAt,
+    kind: addOptionsSchema.shape.kind.describe(
+      'Write one memory of this kind directly (no LLM, no logged message); default `episode` logs the messages.',
+    ),
   })
   .strict()
   .refine((body) => (body.messages === undefined) !== (body.text === undefined), {
     message: 'send exactly one of `messages` (an array of { role, content }) or `text`',
+  })
+  .refine((body) => !isDirect(body) || (body.messages?.length ?? 1) === 1, {
+    message: '`kind` writes one memory: send `text` (or a single message), not a list of messages',
+    path: ['messages'],
+  })
+  .refine((body) => !isDirect(body) || (body.infer !== true && body.buffer !== true), {
+    message: '`kind` writes the text as given: `infer` and `buffer` do not apply to it',
+    path: ['kind'],
   });
 
 /** `POST /v1/search`: the query, the scope and every search option of the SDK. */
@@ -47,6 +68,9 @@ export const contextBodySchema = restScopeSchema
     query: querySchema,
     budgetTokens: contextOptionsSchema.shape.budgetTokens,
     recentTurns: contextOptionsSchema.shape.recentTurns,
+    sessionOnly: contextOptionsSchema.shape.sessionOnly.describe(
+      "Search only this session and the long-term memories above it, not the user's other sessions.",
+    ),
   })
   .strict();
 
@@ -54,6 +78,8 @@ export const contextBodySchema = restScopeSchema
 export const updateBodySchema = updateSchema;
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+/** A time in a query string: ISO-8601 or epoch milliseconds. */
+const timeQuery = z.string().transform((value, context) => parseTimeQuery(value, context));
 
 /** Query of `GET /v1/memories`. `kinds` is comma-separated (or repeated). */
 export const listQuerySchema = restScopeSchema
@@ -72,10 +98,8 @@ export const listQuerySchema = restScopeSchema
       .optional(),
     cursor: z.string().max(512).optional(),
     includeHistory: booleanQuery.optional(),
-    asOf: z
-      .string()
-      .transform((value, context) => parseTimeQuery(value, context))
-      .optional(),
+    asOf: timeQuery.optional().describe('Valid time: what was true in the world at this time.'),
+    knownAt: timeQuery.optional().describe('Record time: what Mnemo knew at this time.'),
     order: z.enum(['asc', 'desc']).optional(),
   })
   .strict();
@@ -85,6 +109,76 @@ export const scopeQuerySchema = restScopeSchema;
 
 /** `POST /v1/flush`: an optional scope; without user, agent or session it flushes the key's whole tenant. */
 export const flushBodySchema = restScopeSchema;
+
+/** `PUT /v1/core/{label}`: the block's value and settings, and the user and/or agent it belongs to. */
+export const coreSetBodySchema = restScopeSchema
+  .extend({
+    value: z
+      .string()
+      .max(coreBlockLimits.max)
+      .describe('The whole text of the block, at most `limit` characters.'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(coreBlockLimits.max)
+      .optional()
+      .describe(
+        `Most characters the value may hold (default: the block's current limit, else ${coreBlockLimits.default}).`,
+      ),
+    readOnly: z
+      .boolean()
+      .optional()
+      .describe('Refuse append/replace (an agent editing its own memory); PUT still changes the block.'),
+    description: z
+      .string()
+      .max(1_000)
+      .optional()
+      .describe('What the block is for (kept with the block; not part of the context text).'),
+  })
+  .strict();
+
+/** `POST /v1/core/{label}/append`: text added on a new line at the end of the block. */
+export const coreAppendBodySchema = restScopeSchema
+  .extend({ text: z.string().min(1).max(coreBlockLimits.max) })
+  .strict();
+
+/** `POST /v1/core/{label}/replace`: every occurrence of `oldText` becomes `newText` (empty deletes it). */
+export const coreReplaceBodySchema = restScopeSchema
+  .extend({
+    oldText: z.string().min(1).max(coreBlockLimits.max),
+    newText: z.string().max(coreBlockLimits.max),
+  })
+  .strict();
+
+/** `PUT /v1/working/{key}`: any JSON value, an optional expiry, and the session it belongs to. */
+export const workingSetBodySchema = restScopeSchema
+  .extend({
+    value: z
+      .json()
+      .describe(`Any JSON value, at most ${workingMemoryLimits.valueChars} characters serialised.`),
+    ttlMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(workingMemoryLimits.ttlMs)
+      .optional()
+      .describe('Time to live in milliseconds (not together with expiresAt).'),
+    expiresAt: timeInputSchema
+      .optional()
+      .describe('When the entry goes away: ISO-8601 or epoch ms, in the future.'),
+  })
+  .strict();
+
+/** `PUT /v1/profile/{topic}.{slot}`: the slot's new value. */
+export const profileSetBodySchema = restScopeSchema
+  .extend({ value: z.string().trim().min(1).max(2_000) })
+  .strict();
+
+/** Query of `GET /v1/profile`: the scope and, optionally, the time the profile is read as of. */
+export const profileQuerySchema = restScopeSchema
+  .extend({ asOf: timeQuery.optional().describe('Read the profile as it was at this time.') })
+  .strict();
 
 export type AddBody = z.output<typeof addBodySchema>;
 export type SearchBody = z.output<typeof searchBodySchema>;

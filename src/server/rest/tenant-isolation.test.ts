@@ -118,3 +118,67 @@ describe('tenant isolation', () => {
     expect(status).toBe(403);
   });
 });
+
+describe('tenant isolation of the working set (core blocks, working memory, profile)', () => {
+  beforeEach(async () => {
+    const acme = fixture.secrets.acmeWrite;
+    expect(
+      (await call('PUT', '/v1/core/persona', acme, { userId: 'alice', value: 'acme persona' })).status,
+    ).toBe(200);
+    const working = { userId: 'alice', sessionId: 's1', value: 'acme plan' };
+    expect((await call('PUT', '/v1/working/plan', acme, working)).status).toBe(200);
+    expect(
+      (await call('PUT', '/v1/profile/work.employer', acme, { userId: 'alice', value: 'Acme' })).status,
+    ).toBe(200);
+  });
+
+  it("shows another tenant's key none of them", async () => {
+    const globex = fixture.secrets.globexWrite;
+    expect((await call('GET', '/v1/core?userId=alice', globex)).json.blocks).toEqual([]);
+    expect((await call('GET', '/v1/core/persona?userId=alice', globex)).status).toBe(404);
+    expect((await call('GET', '/v1/working?userId=alice&sessionId=s1', globex)).json.entries).toEqual([]);
+    expect((await call('GET', '/v1/working/plan?userId=alice&sessionId=s1', globex)).status).toBe(404);
+    expect((await call('GET', '/v1/profile?userId=alice', globex)).json.profile).toEqual({});
+  });
+
+  it('cannot change or delete them from another tenant: its writes land in its own tenant', async () => {
+    const globex = fixture.secrets.globexWrite;
+    expect(
+      (await call('POST', '/v1/core/persona/append', globex, { userId: 'alice', text: 'x' })).status,
+    ).toBe(404);
+    expect((await call('DELETE', '/v1/core/persona?userId=alice', globex)).status).toBe(404);
+    expect((await call('DELETE', '/v1/working/plan?userId=alice&sessionId=s1', globex)).status).toBe(404);
+    expect((await call('DELETE', '/v1/working?userId=alice&sessionId=s1', globex)).json).toEqual({
+      deleted: 0,
+    });
+    expect((await call('DELETE', '/v1/profile/work.employer?userId=alice', globex)).status).toBe(404);
+    const own = await call('PUT', '/v1/core/persona', globex, { userId: 'alice', value: 'globex persona' });
+    expect(own.json.scope.tenantId).toBe('globex');
+
+    const acme = fixture.secrets.acmeWrite;
+    expect((await call('GET', '/v1/core/persona?userId=alice', acme)).json.value).toBe('acme persona');
+    expect((await call('GET', '/v1/working/plan?userId=alice&sessionId=s1', acme)).json.value).toBe(
+      'acme plan',
+    );
+    expect((await call('GET', '/v1/profile?userId=alice', acme)).json.profile.work.employer.value).toBe(
+      'Acme',
+    );
+  });
+
+  it.each([
+    ['GET', '/v1/core?userId=alice&tenantId=globex', undefined],
+    ['PUT', '/v1/core/persona', { userId: 'alice', tenantId: 'globex', value: 'x' }],
+    ['POST', '/v1/core/persona/append', { userId: 'alice', tenantId: 'globex', text: 'x' }],
+    ['DELETE', '/v1/core/persona?userId=alice&tenantId=globex', undefined],
+    ['GET', '/v1/working?userId=alice&sessionId=s1&tenantId=globex', undefined],
+    ['PUT', '/v1/working/plan', { userId: 'alice', sessionId: 's1', tenantId: 'globex', value: 1 }],
+    ['DELETE', '/v1/working?userId=alice&sessionId=s1&tenantId=globex', undefined],
+    ['GET', '/v1/profile?userId=alice&tenantId=globex', undefined],
+    ['PUT', '/v1/profile/work.employer', { userId: 'alice', tenantId: 'globex', value: 'x' }],
+    ['DELETE', '/v1/profile/work.employer?userId=alice&tenantId=globex', undefined],
+  ])('answers 403 to %s %s naming another tenant', async (method, path, body) => {
+    const { status, json } = await call(method, path, fixture.secrets.acmeWrite, body);
+    expect(status).toBe(403);
+    expect(json.error.code).toBe('FORBIDDEN');
+  });
+});

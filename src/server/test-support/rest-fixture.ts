@@ -1,4 +1,4 @@
-// Test support: a memory and an API key store on a real SQLite file in a temp dir, plus keys for two tenants.
+// Test support: a memory and an API key store on a real SQLite file in a temp dir, keys for two tenants, a JSON caller.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,4 +41,30 @@ export async function createRestFixture(): Promise<RestFixture> {
 /** Headers for a JSON request with a bearer key. */
 export function authHeaders(key: string): Record<string, string> {
   return { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are explored by the assertions themselves.
+export type LooseJson = Record<string, any>;
+
+/** Anything with Hono's `request()`: the REST app under test. */
+export interface RequestTarget {
+  request(path: string, init?: RequestInit): Response | Promise<Response>;
+}
+
+/**
+ * A JSON client of an app under test: `call(method, path, key, body?)` answers the status and parsed body.
+ *
+ * @example
+ * const call = restCaller(app);
+ * const { status, json } = await call('PUT', '/v1/core/persona', secrets.acmeWrite, { userId: 'alice', value: 'Brief.' });
+ */
+export function restCaller(app: RequestTarget) {
+  return async (method: string, path: string, key: string, body?: unknown) => {
+    const response = await app.request(path, {
+      method,
+      headers: authHeaders(key),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as LooseJson };
+  };
 }

@@ -688,7 +688,11 @@ export class PostgresStore implements MemoryStore {
     return listPostgresWorkingEntries(this.db, this.tables.working, input);
   }
 
-  async deleteWorkingEntries(input: { scope: Scope; keys?: string[] }): Promise<{ deleted: number }> {
+  async deleteWorkingEntries(input: {
+    scope: Scope;
+    keys?: string[];
+    now: number;
+  }): Promise<{ deleted: number }> {
     return deletePostgresWorkingEntries(this.db, this.tables.working, input);
   }
 

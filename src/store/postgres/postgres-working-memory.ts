@@ -78,12 +78,16 @@ export async function listPostgresWorkingEntries(
 export async function deletePostgresWorkingEntries(
   db: pg.Pool,
   table: string,
-  input: { scope: Scope; keys?: string[] },
+  input: { scope: Scope; keys?: string[]; now: number },
 ): Promise<{ deleted: number }> {
-  const where = input.keys === undefined ? IN_SCOPE : `${IN_SCOPE} AND key = ANY($5::text[])`;
-  const params = [...scopeColumns(input.scope), ...(input.keys === undefined ? [] : [input.keys])];
-  const result = await db.query(`DELETE FROM ${table} WHERE ${where}`, params);
-  return { deleted: result.rowCount ?? 0 };
+  const where = input.keys === undefined ? IN_SCOPE : `${IN_SCOPE} AND key = ANY($6::text[])`;
+  const params = [...scopeColumns(input.scope), input.now, ...(input.keys === undefined ? [] : [input.keys])];
+  const result = await db.query<{ live: string }>(
+    `WITH gone AS (DELETE FROM ${table} WHERE ${where} RETURNING expires_at)
+     SELECT count(*) FILTER (WHERE expires_at IS NULL OR expires_at > $5) AS live FROM gone`,
+    params,
+  );
+  return { deleted: Number(result.rows[0]?.live ?? 0) };
 }
 
 /** Deletes every entry inside `scope` (containment, for forgetScope). */

@@ -507,7 +507,11 @@ export class SqliteStore implements MemoryStore {
     return this.read((db) => listWorkingEntriesIn(db, input));
   }
 
-  async deleteWorkingEntries(input: { scope: Scope; keys?: string[] }): Promise<{ deleted: number }> {
+  async deleteWorkingEntries(input: {
+    scope: Scope;
+    keys?: string[];
+    now: number;
+  }): Promise<{ deleted: number }> {
     return this.write((db) => deleteWorkingEntriesIn(db, input));
   }
 

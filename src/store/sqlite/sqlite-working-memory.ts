@@ -77,17 +77,22 @@ export function listWorkingEntriesIn(
   return rows.map((row) => entryFromRow(row, input.scope));
 }
 
-/** Deletes `keys` (all when absent) of exactly `scope`. Call inside a write transaction. */
+/** Deletes `keys` (all when absent) of exactly `scope`; counts those live at `now`. Call inside a write transaction. */
 export function deleteWorkingEntriesIn(
   db: Database.Database,
-  input: { scope: Scope; keys?: string[] },
+  input: { scope: Scope; keys?: string[]; now: number },
 ): { deleted: number } {
   const partition = exactPartition(db, input.scope);
   if (partition === undefined) return { deleted: 0 };
   const params: unknown[] = [partition, input.scope.sessionId ?? ''];
   const where = input.keys === undefined ? IN_SESSION : `${IN_SESSION} AND ${IN_KEYS}`;
   if (input.keys !== undefined) params.push(JSON.stringify(input.keys));
-  return { deleted: prepared(db, `DELETE FROM working_memory WHERE ${where}`).run(...params).changes };
+  const { live } = prepared(
+    db,
+    `SELECT COUNT(*) AS live FROM working_memory WHERE ${where} AND (expires_at IS NULL OR expires_at > ?)`,
+  ).get(...params, input.now) as { live: number };
+  prepared(db, `DELETE FROM working_memory WHERE ${where}`).run(...params);
+  return { deleted: live };
 }
 
 /** Deletes every entry inside `scope` (containment, for forgetScope); returns how many. */

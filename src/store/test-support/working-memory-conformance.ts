@@ -108,7 +108,7 @@ export function itKeepsWorkingMemory(
       ];
       for (const scope of others) {
         expect(await list(scope)).toEqual([]);
-        expect(await store.deleteWorkingEntries({ scope })).toEqual({ deleted: 0 });
+        expect(await store.deleteWorkingEntries({ scope, now: T0 })).toEqual({ deleted: 0 });
       }
       expect(await values()).toEqual({ secret: 'only in s1' });
     });
@@ -140,17 +140,19 @@ export function itKeepsWorkingMemory(
       expect(await values(session, T0)).toEqual({ b: 2, c: 3, d: 4 });
     });
 
-    it('deletes by keys and clears a session, counting the rows deleted', async () => {
+    it('deletes by keys and clears a session, counting the live entries deleted', async () => {
       await set('a', 1);
       await set('b', 2);
       await set('c', 3);
       await set('a', 'other session', { scope: { ...session, sessionId: 's2' } });
-      expect(await store.deleteWorkingEntries({ scope: session, keys: ['a', 'missing'] })).toEqual({
+      expect(await store.deleteWorkingEntries({ scope: session, keys: ['a', 'missing'], now: T0 })).toEqual({
         deleted: 1,
       });
-      expect(await store.deleteWorkingEntries({ scope: session, keys: [] })).toEqual({ deleted: 0 });
+      expect(await store.deleteWorkingEntries({ scope: session, keys: [], now: T0 })).toEqual({ deleted: 0 });
       expect(await values()).toEqual({ b: 2, c: 3 });
-      expect(await store.deleteWorkingEntries({ scope: session })).toEqual({ deleted: 2 });
+      await set('gone', 'expired', { expiresAt: T0 + MINUTE });
+      // The expired entry is deleted too, but only live entries are counted.
+      expect(await store.deleteWorkingEntries({ scope: session, now: T0 + MINUTE })).toEqual({ deleted: 2 });
       expect(await list()).toEqual([]);
       expect(await values({ ...session, sessionId: 's2' })).toEqual({ a: 'other session' });
     });
