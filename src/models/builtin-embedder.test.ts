@@ -28,7 +28,7 @@ describe('createBuiltinEmbedder', () => {
       semantic: false,
       offline: true,
       deterministic: true,
-      similarityFloor: 0.15,
+      similarityFloor: 0.2,
     });
   });
 

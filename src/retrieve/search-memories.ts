@@ -92,15 +92,13 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
     vectorEmbedder === undefined
       ? { hits: [] }
       : await searchVector(input, { embedder: vectorEmbedder, filter, limit: options.candidates }, state);
-  // Evidence: a lexical match, or a vector similarity at or above the model's noise level. Every candidate
-  // is fused (normalisation sees the whole pool, so ranking is unchanged), but only evidence is returned,
-  // and only evidence steers query feedback: a query about nothing stored returns nothing.
+  // Evidence: a lexical match, or a similarity to the query itself at or above the model's noise level.
+  // Every candidate is fused (normalisation sees the whole pool, so ranking is unchanged), but only
+  // evidence is returned, and only evidence steers query feedback. Feedback reorders, it is not evidence:
+  // the refined vector also carries what the best results share with unrelated ones (a speaker's name).
   const floor = options.minSimilarity ?? vectorEmbedder?.capabilities.similarityFloor;
   const evidenced = new Set(lexicalHits.map((hit) => hit.id));
-  const addEvidence = (hits: VectorHit[]) => {
-    for (const hit of hits) if (floor === undefined || hit.similarity >= floor) evidenced.add(hit.id);
-  };
-  addEvidence(vector.hits);
+  for (const hit of vector.hits) if (floor === undefined || hit.similarity >= floor) evidenced.add(hit.id);
   let vectorHits = vector.hits;
   let views = sourceViews(lexicalHits, vectorHits);
   let fused = fuse(views, lexicalHits, vectorHits, options);
@@ -122,12 +120,12 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
         filter,
         limit: options.candidates,
       });
-      addEvidence(vectorHits);
       views = sourceViews(lexicalHits, vectorHits);
       fused = fuse(views, lexicalHits, vectorHits, options);
     }
   }
-  fused = fused.filter((candidate) => evidenced.has(candidate.id));
+  // Without a floor every vector candidate is evidence, the feedback search's included.
+  if (floor !== undefined) fused = fused.filter((candidate) => evidenced.has(candidate.id));
   const wanted = options.mmrLambda === undefined ? options.limit : options.limit * 4;
   let ranked = await rankWithBoundedLoading({
     store: input.store,

@@ -123,11 +123,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       const scope = parseScope(pickScope(parsed));
       if (parsed.kind !== undefined && parsed.kind !== 'episode') {
         return addDirectMemory({
-          store,
-          embedder,
-          clock,
-          ids,
-          actor,
+          ...keyed,
           scope,
           kind: parsed.kind,
           ...directWrite(parsedContent, parsed),
@@ -229,11 +225,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       const memoryId = parseInput(idSchema, id, 'memory id');
       const { metadata, ...revision } = parseInput(updateSchema, update, 'update');
       return reviseMemory({
-        store,
-        embedder,
-        clock,
-        ids,
-        actor,
+        ...keyed,
         scope,
         id: memoryId,
         revision: { ...revision, ...(metadata === undefined ? {} : { metadata: metadata as JsonObject }) },

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { MnemoError } from '../../core/errors.js';
 import type { JsonValue, WorkingEntry } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import type { MemoryStore } from '../memory-store.js';
 import { SqlParams, scopeColumns, scopeOfRow, scopeSql } from './postgres-sql.js';
 
 interface WorkingRow {
@@ -17,14 +18,7 @@ interface WorkingRow {
   expires_at: string | null;
 }
 
-export interface SetWorkingEntryInput {
-  scope: Scope;
-  key: string;
-  value: JsonValue;
-  expiresAt?: number;
-  at: number;
-  maxEntries: number;
-}
+export type SetWorkingEntryInput = Parameters<MemoryStore['setWorkingEntry']>[0];
 
 /** Exactly one scope: `$1`…`$4` are its four columns. */
 const IN_SCOPE = 'tenant_id = $1 AND user_id = $2 AND agent_id = $3 AND session_id = $4';

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { MnemoError } from '../../core/errors.js';
 import type { JsonValue, WorkingEntry } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import type { MemoryStore } from '../memory-store.js';
 import { ensurePartition, prepared, resolvePartitions, scopeOfRow, scopeSql } from './sqlite-rows.js';
 
 interface WorkingRow {
@@ -13,14 +14,7 @@ interface WorkingRow {
   expires_at: number | null;
 }
 
-export interface SetWorkingEntryInput {
-  scope: Scope;
-  key: string;
-  value: JsonValue;
-  expiresAt?: number;
-  at: number;
-  maxEntries: number;
-}
+export type SetWorkingEntryInput = Parameters<MemoryStore['setWorkingEntry']>[0];
 
 const COLUMNS = 'key, value, created_at, updated_at, expires_at';
 const IN_SESSION = 'partition_id = ? AND session_id = ?';
