@@ -44,16 +44,24 @@ function candidate(item: Omit<ContextItem, 'tokens'>, line: string): ContextCand
   return { item: { ...item, tokens: estimateTokens(line) }, line };
 }
 
-/** `- [id · date] speaker: text (grounded dates)` for a memory. */
+/**
+ * `- [id · date · origin] speaker: text (grounded dates)` for a memory. Text that is not highly trusted — an
+ * assistant's, a tool's, an import's — is fenced as a quoted string, so whatever it says (a fake heading,
+ * "ignore previous instructions", a speaker named "Mnemo core") stays inside the quotes as data.
+ */
 function memoryCandidate(section: ContextSection, record: MemoryRecord, score?: number): ContextCandidate {
-  const speaker = typeof record.attributes.speaker === 'string' ? `${record.attributes.speaker}: ` : '';
+  const speaker = typeof record.attributes.speaker === 'string' ? record.attributes.speaker : undefined;
   const dates = Array.isArray(record.attributes.dates)
     ? (record.attributes.dates as Array<{ label?: unknown }>)
         .map((date) => date.label)
         .filter((label) => typeof label === 'string')
     : [];
   const grounded = dates.length > 0 ? ` (${dates.join('; ')})` : '';
-  const line = `- [${record.id} · ${day(record.observedAt)}] ${speaker}${flat(record.text)}${grounded}`;
+  const { origin, trust } = record.source;
+  const mark = trust === 'high' ? origin : `${origin}, ${trust} trust`;
+  const said = speaker === undefined ? flat(record.text) : `${flat(speaker)}: ${flat(record.text)}`;
+  const body = trust === 'high' ? said : `quoted ${JSON.stringify(said)}`;
+  const line = `- [${record.id} · ${day(record.observedAt)} · ${mark}] ${body}${grounded}`;
   return candidate(
     {
       section,
@@ -61,6 +69,8 @@ function memoryCandidate(section: ContextSection, record: MemoryRecord, score?: 
       kind: record.kind,
       date: record.observedAt,
       text: record.text,
+      origin,
+      trust,
       ...(score === undefined ? {} : { score }),
     },
     line,
@@ -95,10 +105,23 @@ function profileCandidates(sources: ContextSources): ContextCandidate[] {
   return Object.entries(sources.profile).flatMap(([topic, slots]) =>
     Object.entries(slots).map(([slot, entry]) => {
       const label = `${topic}.${slot}`;
-      const kind = sources.profileRecords.get(entry.memoryId)?.kind ?? 'profile';
+      const record = sources.profileRecords.get(entry.memoryId);
+      const source = record?.source ?? { origin: 'user' as const, trust: 'high' as const };
+      const mark = source.trust === 'high' ? source.origin : `${source.origin}, ${source.trust} trust`;
+      const value =
+        source.trust === 'high' ? flat(entry.value) : `quoted ${JSON.stringify(flat(entry.value))}`;
       return candidate(
-        { section: 'profile', id: entry.memoryId, kind, date: entry.observedAt, text: entry.value, label },
-        `- [${entry.memoryId} · ${day(entry.observedAt)}] ${label}: ${flat(entry.value)}`,
+        {
+          section: 'profile',
+          id: entry.memoryId,
+          kind: record?.kind ?? 'profile',
+          date: entry.observedAt,
+          text: entry.value,
+          label,
+          origin: source.origin,
+          trust: source.trust,
+        },
+        `- [${entry.memoryId} · ${day(entry.observedAt)} · ${mark}] ${label}: ${value}`,
       );
     }),
   );
