@@ -38,6 +38,7 @@ export type {
 } from './retrieve/search-memories.js';
 export type { ExtractionFailure, InferenceFailure } from './sdk/buffered-ingest.js';
 export {
+  type AddCallOptions,
   type CreateMemoryOptions,
   createMemory,
   defaultStorePath,

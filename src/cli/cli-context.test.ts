@@ -1,6 +1,13 @@
 // The CLI's value parsers: durations and bounded numbers, as tables.
+import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { embedderFromEnvironment, parseDurationFlag, parseNumberFlag } from './cli-context.js';
+import {
+  embedderFromEnvironment,
+  parseDurationFlag,
+  parseNumberFlag,
+  resolveStoreOption,
+  sqliteSynchronousFromEnvironment,
+} from './cli-context.js';
 
 const year = 365 * 86_400_000;
 
@@ -53,5 +60,30 @@ describe('embedderFromEnvironment', () => {
     );
     vi.stubEnv('MNEMO_EMBED_SIMILARITY_FLOOR', '');
     expect(embedderFromEnvironment()).not.toHaveProperty('similarityFloor');
+  });
+});
+
+describe('MNEMO_SQLITE_SYNCHRONOUS', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('turns a SQLite path into a store config with synchronous full, and leaves URLs and the default alone', () => {
+    const command = new Command().option('--db <path>');
+    command.parse(['node', 'mnemo', '--db', '/tmp/m.db']);
+    expect(resolveStoreOption(command)).toBe('/tmp/m.db');
+    vi.stubEnv('MNEMO_SQLITE_SYNCHRONOUS', 'FULL');
+    expect(resolveStoreOption(command)).toEqual({
+      provider: 'sqlite',
+      path: '/tmp/m.db',
+      synchronous: 'full',
+    });
+    const postgres = new Command().option('--db <path>');
+    postgres.parse(['node', 'mnemo', '--db', 'postgres://127.0.0.1/m']);
+    expect(resolveStoreOption(postgres)).toBe('postgres://127.0.0.1/m');
+    vi.stubEnv('MNEMO_SQLITE_SYNCHRONOUS', 'extra');
+    expect(() => sqliteSynchronousFromEnvironment()).toThrow(
+      /MNEMO_SQLITE_SYNCHRONOUS must be normal or full/,
+    );
   });
 });

@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import { invalidInput } from '../core/errors.js';
 import type { JsonObject } from '../core/records.js';
 import type { ScopeInput } from '../core/scope.js';
+import { readTimeInput } from '../core/time-input.js';
 import { createAnthropicLanguageModel } from '../models/anthropic-language-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import { createOpenAICompatibleLanguageModel } from '../models/openai-compatible-language-model.js';
 import { createMemory, defaultStorePath, type Memory } from '../sdk/create-memory.js';
 import type { EmbedderConfig } from '../sdk/resolve-embedder.js';
+import { isPostgresUrl, type StoreConfig } from '../sdk/resolve-store.js';
+import { type SqliteSynchronous, sqliteSynchronousValues } from '../store/sqlite/sqlite-busy.js';
 
 /** How often long-running commands (`serve`, `mcp`) run due inference work: buffered batches, idle summaries. */
 export const BACKGROUND_INTERVAL_MS = 15_000;
@@ -43,6 +46,25 @@ export function scopeFromFlags(flags: ScopeFlags): ScopeInput {
 export function resolveDbPath(command: Command): string {
   const globals = command.optsWithGlobals<{ db?: string }>();
   return globals.db ?? process.env.MNEMO_DB ?? defaultStorePath();
+}
+
+/** SQLite commit durability from `MNEMO_SQLITE_SYNCHRONOUS` (`normal` or `full`); undefined when unset. */
+export function sqliteSynchronousFromEnvironment(): SqliteSynchronous | undefined {
+  const value = process.env.MNEMO_SQLITE_SYNCHRONOUS?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (!(sqliteSynchronousValues as readonly string[]).includes(value)) {
+    throw invalidInput(
+      `MNEMO_SQLITE_SYNCHRONOUS must be normal or full, got "${process.env.MNEMO_SQLITE_SYNCHRONOUS}"`,
+    );
+  }
+  return value as SqliteSynchronous;
+}
+
+/** The `store` option of a command: the path or URL of resolveDbPath, with `MNEMO_SQLITE_SYNCHRONOUS`. */
+export function resolveStoreOption(command: Command): string | StoreConfig {
+  const db = resolveDbPath(command);
+  const synchronous = sqliteSynchronousFromEnvironment();
+  return synchronous === undefined || isPostgresUrl(db) ? db : { provider: 'sqlite', path: db, synchronous };
 }
 
 /** The embedder from `MNEMO_EMBED_*`, else the built-in offline one. */
@@ -111,7 +133,7 @@ export function llmFromEnvironment(): LanguageModel | undefined {
 export async function withMemory<T>(command: Command, work: (memory: Memory) => Promise<T>): Promise<T> {
   const embedder = embedderFromEnvironment();
   const memory = await createMemory({
-    store: resolveDbPath(command),
+    store: resolveStoreOption(command),
     embedder,
     llm: llmFromEnvironment(),
     actor: 'cli',
@@ -125,13 +147,14 @@ export async function withMemory<T>(command: Command, work: (memory: Memory) => 
 
 /** Parses a date/time flag; a value `Date.parse` cannot read is a usage error. */
 export function parseDateFlag(value: string, flag: string): number {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) {
+  // The same rules as every other surface (timeInputSchema): ISO-8601, a real calendar date, years 0001-9999.
+  const read = readTimeInput(value);
+  if ('problem' in read) {
     throw invalidInput(
-      `${flag} must be a date or date-time such as 2024-05-10 or 2024-05-10T14:00:00Z, got "${value}"`,
+      `${flag} must be a date or date-time such as 2024-05-10 or 2024-05-10T14:00:00Z: ${read.problem}`,
     );
   }
-  return ms;
+  return read.ms;
 }
 
 /** Parses a JSON-object flag such as `--metadata '{"topic":"travel"}'`. */

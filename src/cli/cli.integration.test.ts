@@ -257,6 +257,7 @@ describe('import and export', () => {
       messages: 2,
       memories: 3,
       history: exported.history,
+      alreadyImported: 0,
       warnings: [],
     });
     const list = (db: string) =>

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectFormat, planImport } from './import-plan.js';
+import { detectFormat, importStepKey, planImport } from './import-plan.js';
 
 let directory: string;
 beforeAll(async () => {
@@ -63,5 +63,21 @@ describe('planImport', () => {
     await expect(planImport({ path: bad, scope: { userId: 'dave' } })).rejects.toThrow(/line 2/);
     const unscoped = await fixture('unscoped.jsonl', '{"role":"user","content":"ok"}\n');
     await expect(planImport({ path: unscoped, scope: {} })).rejects.toMatchObject({ code: 'SCOPE_REQUIRED' });
+  });
+});
+
+describe('importStepKey', () => {
+  it('gives the same keys for the same file and scope, and other keys for another scope or content', async () => {
+    const file = await fixture('keys.jsonl', '{"role":"user","content":"one"}\n');
+    const same = await planImport({ path: file, scope: { userId: 'dave' } });
+    const again = await planImport({ path: file, scope: { userId: 'dave' } });
+    const otherScope = await planImport({ path: file, scope: { userId: 'erin' } });
+    const otherFile = await fixture('keys-2.jsonl', '{"role":"user","content":"two"}\n');
+    const otherContent = await planImport({ path: otherFile, scope: { userId: 'dave' } });
+    expect(importStepKey(again, 0)).toBe(importStepKey(same, 0));
+    expect(importStepKey(same, 1)).not.toBe(importStepKey(same, 0));
+    expect(importStepKey(otherScope, 0)).not.toBe(importStepKey(same, 0));
+    expect(importStepKey(otherContent, 0)).not.toBe(importStepKey(same, 0));
+    expect(importStepKey(same, 0)).toMatch(/^import:[0-9a-f]{48}$/);
   });
 });

@@ -1,4 +1,6 @@
-// Turns an import file (JSONL messages or dump rows, LoCoMo, LongMemEval) into validated write steps.
+// Turns an import file (JSONL messages or dump rows, LoCoMo, LongMemEval) into validated write steps, each
+// with a deterministic idempotency key.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { invalidInput } from '../core/errors.js';
 import { parseScope, type ScopeInput } from '../core/scope.js';
@@ -25,6 +27,11 @@ export interface ImportPlan {
   steps: ImportStep[];
   /** Messages plus dump rows: the progress bar's total. */
   total: number;
+  /**
+   * sha256 of the file's content, its format and the scope flags: with the step index, the idempotency
+   * key of each add step, so a re-run of a killed import adds each record once.
+   */
+  fingerprint: string;
 }
 
 const scopeLineSchema = z.object({
@@ -62,9 +69,26 @@ export async function planImport(input: {
 }): Promise<ImportPlan> {
   const text = await readDatasetText(input.path);
   const format = input.format ?? detectFormat(text, input.path);
-  if (format === 'jsonl') return planJsonl(text, input.scope);
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ format, scope: input.scope }))
+    .update('\u0000')
+    .update(text)
+    .digest('hex');
+  if (format === 'jsonl') return { ...planJsonl(text, input.scope), fingerprint };
   const value = parseJson(text, input.path);
-  return format === 'locomo' ? planLocomo(value, input) : planLongMemEval(value, input);
+  const plan = format === 'locomo' ? planLocomo(value, input) : planLongMemEval(value, input);
+  return { ...plan, fingerprint };
+}
+
+/**
+ * The idempotency key of step `index` of a plan: the same file, format and scope flags give the same keys,
+ * so re-running an import (after a kill, within 24 hours) skips the steps that were stored.
+ *
+ * @example
+ * importStepKey(plan, 0); // 'import:3f2a…'
+ */
+export function importStepKey(plan: Pick<ImportPlan, 'fingerprint'>, index: number): string {
+  return `import:${createHash('sha256').update(`${plan.fingerprint}:${index}`).digest('hex').slice(0, 48)}`;
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -85,7 +109,7 @@ export function detectFormat(text: string, path: string): ImportFormat {
   throw invalidInput(`cannot tell the format of ${path}; pass --format jsonl|locomo|longmemeval`);
 }
 
-function planJsonl(text: string, flags: ScopeInput): ImportPlan {
+function planJsonl(text: string, flags: ScopeInput): Omit<ImportPlan, 'fingerprint'> {
   const steps: ImportStep[] = [];
   let total = 0;
   let current: { key: string; step: Extract<ImportStep, { kind: 'add' }> } | undefined;
@@ -162,7 +186,10 @@ function chunkSteps(scope: ScopeInput, messages: MessageInput[]): ImportStep[] {
   return steps;
 }
 
-function planLocomo(value: unknown, input: { path: string; scope: ScopeInput }): ImportPlan {
+function planLocomo(
+  value: unknown,
+  input: { path: string; scope: ScopeInput },
+): Omit<ImportPlan, 'fingerprint'> {
   const steps: ImportStep[] = [];
   let total = 0;
   for (const sample of parseLocomo(value, input.path)) {
@@ -180,7 +207,10 @@ function planLocomo(value: unknown, input: { path: string; scope: ScopeInput }):
   return { format: 'locomo', steps, total };
 }
 
-function planLongMemEval(value: unknown, input: { path: string; scope: ScopeInput }): ImportPlan {
+function planLongMemEval(
+  value: unknown,
+  input: { path: string; scope: ScopeInput },
+): Omit<ImportPlan, 'fingerprint'> {
   const steps: ImportStep[] = [];
   let total = 0;
   for (const item of parseLongMemEval(value, input.path)) {

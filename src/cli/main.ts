@@ -10,6 +10,7 @@ import { registerDemoCommand } from './commands/demo-command.js';
 import { registerInferenceCommands } from './commands/inference-commands.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerStoreCommands } from './commands/store-commands.js';
+import { registerVacuumCommand } from './commands/vacuum-command.js';
 import { registerWorkingSetCommands } from './commands/working-set-commands.js';
 import { describeFailure, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerInferenceCommands(program);
   registerDemoCommand(program);
   registerStoreCommands(program);
+  registerVacuumCommand(program);
   registerBenchCommand(program);
   registerMcpCommand(program);
   registerServerCommands(program);

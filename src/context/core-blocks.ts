@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { MnemoError, notFound } from '../core/errors.js';
 import type { MemoryRecord } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
-import { parseInput } from '../core/validate.js';
+import { parseInput, textSchema } from '../core/validate.js';
 import { buildDirectMemory, directScope } from '../ingest/direct-memory.js';
 import { checkCoreLimit } from '../ingest/revise-memory.js';
 import { currentKeyed, type KeyedMemoryDeps, retireKeyed, writeKeyedVersion } from './keyed-memories.js';
@@ -34,14 +34,11 @@ const labelSchema = z
     /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
     'a label is 1-64 letters, digits, "_", "." or "-" (e.g. persona)',
   );
-const valueSchema = z
-  .string()
-  .max(coreBlockLimits.max)
-  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+const valueSchema = textSchema.max(coreBlockLimits.max);
 const setOptionsSchema = z.object({
   limit: z.number().int().min(1).max(coreBlockLimits.max).optional(),
   readOnly: z.boolean().optional(),
-  description: z.string().max(1_000).optional(),
+  description: textSchema.max(1_000).optional(),
 });
 
 export type CoreBlockSetOptions = ScopeInput & z.input<typeof setOptionsSchema>;

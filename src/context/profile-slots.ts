@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
-import { parseInput } from '../core/validate.js';
+import { parseInput, textSchema } from '../core/validate.js';
 import { buildDirectMemory, directScope, HAND_WRITTEN_IMPORTANCE } from '../ingest/direct-memory.js';
 import { getProfile, type Profile, type ProfileSlot } from '../ingest/infer/get-profile.js';
 import { currentKeyed, type KeyedMemoryDeps, retireKeyed, writeKeyedVersion } from './keyed-memories.js';
@@ -13,12 +13,7 @@ const nameSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[\p{L}\p{N}_][\p{L}\p{N}_ -]{0,63}$/u, 'use 1-64 letters, digits, spaces, "_" or "-" (no dots)');
-const valueSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(2_000)
-  .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+const valueSchema = textSchema.trim().min(1, 'must not be empty').max(2_000);
 
 /** A profile slot's address: `topic.slot`, e.g. `food.allergies`. */
 export function parseSlotPath(path: string): { topic: string; slot: string } {

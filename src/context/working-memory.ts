@@ -6,7 +6,7 @@ import { MnemoError, notFound } from '../core/errors.js';
 import type { JsonValue, WorkingEntry } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
-import { parseInput } from '../core/validate.js';
+import { boundedJson, parseInput, textSchema } from '../core/validate.js';
 import type { MemoryStore } from '../store/memory-store.js';
 
 /** Bounds of one session's working memory. */
@@ -15,12 +15,13 @@ export const workingMemoryLimits = {
   entries: 256,
   /** Characters of one entry's value as JSON. */
   valueChars: 32_768,
+  /** Levels of nested objects and arrays in one entry's value. */
+  depth: 32,
   /** The longest time-to-live: a year. */
   ttlMs: 365 * 86_400_000,
 } as const;
 
-const keySchema = z
-  .string()
+const keySchema = textSchema
   .trim()
   .min(1, 'must not be empty')
   .max(128)
@@ -28,12 +29,11 @@ const keySchema = z
     (value) => ![...value].some((char) => char.charCodeAt(0) < 0x20),
     'must not contain control characters',
   );
-const valueSchema = z
-  .json()
-  .refine(
-    (value) => JSON.stringify(value).length <= workingMemoryLimits.valueChars,
-    `a value must serialise to at most ${workingMemoryLimits.valueChars} characters`,
-  );
+/** A value: any JSON, checked without recursion (depth, size, text) before `z.json()` walks it. */
+export const workingValueSchema = boundedJson(
+  { maxDepth: workingMemoryLimits.depth, maxChars: workingMemoryLimits.valueChars },
+  z.json(),
+);
 const setOptionsSchema = z
   .object({
     ttlMs: z.number().int().min(1).max(workingMemoryLimits.ttlMs).optional(),
@@ -73,7 +73,7 @@ export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) 
   return {
     async set(key: string, value: JsonValue, options: WorkingSetOptions): Promise<WorkingEntry> {
       const name = parseInput(keySchema, key, 'working memory key');
-      const parsedValue = parseInput(valueSchema, value, 'working memory value') as JsonValue;
+      const parsedValue = parseInput(workingValueSchema, value, 'working memory value') as JsonValue;
       const { ttlMs, expiresAt } = parseInput(
         setOptionsSchema,
         { ttlMs: options.ttlMs, expiresAt: options.expiresAt },

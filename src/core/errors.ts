@@ -7,6 +7,8 @@ export const errorCodes = [
   'NOT_FOUND',
   'CONFLICT',
   'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'CONFIG_INVALID',

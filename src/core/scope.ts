@@ -1,9 +1,9 @@
 // Scope: tenant → user → agent → session. Every read and write carries one; none can be widened.
 import { z } from 'zod';
 import { MnemoError } from './errors.js';
+import { textSchema } from './validate.js';
 
-const scopePart = z
-  .string()
+const scopePart = textSchema
   .trim()
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters')

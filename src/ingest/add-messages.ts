@@ -1,11 +1,15 @@
-// The raw-mode write path: normalise → log messages → ground time and build episodes → embed → persist.
+// The raw-mode write path: number the messages → ground time and build episodes → embed → write all in
+// one transaction (retried when another writer took the numbers first).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord, Message, Origin, Usage } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
-import type { MemoryStore, MemoryWrite, NewMessage } from '../store/memory-store.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
+import type { MemoryStore, MemoryWrite, ReindexWrite, SequencedMessage } from '../store/memory-store.js';
+import { isStaleTurns } from '../store/turn-errors.js';
 import { buildEpisode } from './build-episode.js';
+import { embedDocuments } from './embed-documents.js';
 import {
   batchNeighbours,
   type EpisodeReindex,
@@ -13,6 +17,7 @@ import {
   previousTurn,
   reindexedEpisode,
 } from './episode-neighbours.js';
+import { type AddIdempotency, idempotencyWrite, replayAdd } from './idempotency.js';
 import type { AppliedOperation } from './infer/infer-schema.js';
 import type { ParsedMessageInput } from './message-input.js';
 
@@ -30,6 +35,11 @@ export interface AddResult {
   extractionError?: { code: string; message: string; details?: Record<string, unknown> };
   /** With `buffer: true`: how many messages of this scope still wait in the queue for inference. */
   pending?: number;
+  /**
+   * True when an `idempotencyKey` matched an earlier add: nothing was written, and this is that add's
+   * result (its messages and memories as they are now).
+   */
+  replayed?: boolean;
 }
 
 export interface AddMessagesInput {
@@ -47,10 +57,26 @@ export interface AddMessagesInput {
   expiresAt?: number;
   origin?: Origin;
   actor: string;
+  /**
+   * Keeps the result under this key in the same transaction. `inferenceFollows` marks it unfinished until
+   * the caller stores the inferred result (`updateIdempotencyResult`).
+   */
+  idempotency?: AddIdempotency & { inferenceFollows: boolean };
 }
 
 /**
- * Logs messages immutably and indexes each as an `episode` memory, in raw mode (no LLM).
+ * Attempts of an add whose session moved under it (another writer took its seq) before giving up. With k
+ * writers racing for one session an attempt loses with odds of about (k-1)/k, so many cheap attempts make
+ * giving up vanishingly rare: (5/6)^64 ≈ 1e-5 with six writers hammering one session.
+ */
+const MAX_ATTEMPTS = 64;
+
+/**
+ * Logs messages immutably and indexes each as an `episode` memory, in raw mode (no LLM), in one store
+ * transaction: messages, episodes (rows, full-text entries, vectors, history), the re-index of the turn
+ * before them and the idempotency record commit together or not at all. Everything that can fail or is
+ * slow (grounding, episodes, embeddings) runs before it, on optimistically numbered messages; when another
+ * writer took those numbers first, the add is prepared again after a short random pause (at most 64 times).
  *
  * @example
  * await addMessages({ store, embedder, clock: systemClock, ids: uuidV7, scope, messages, metadata: {},
@@ -58,9 +84,26 @@ export interface AddMessagesInput {
  */
 export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
   const started = performance.now();
+  // Embedding calls of attempts that lost the race count too: usage is what this add cost.
+  const spent = { embeddingCalls: 0 };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await addOnce(input, started, spent);
+    } catch (error) {
+      if (!isStaleTurns(error) || attempt >= MAX_ATTEMPTS) throw error;
+      // Writers racing for one session take turns instead of colliding again at once.
+      await sleep(Math.random() * Math.min(100, 2 * 2 ** attempt));
+    }
+  }
+}
+
+async function addOnce(
+  input: AddMessagesInput,
+  started: number,
+  spent: { embeddingCalls: number },
+): Promise<AddResult> {
   const now = input.clock.now();
-  const warnings: string[] = [];
-  const messages = await logMessages(input, now);
+  const { rows, messages } = await sequenceMessages(input, now);
   const context = await sessionContext(input, messages);
   const neighbours = batchNeighbours(messages, context.before);
   const drafts = messages.map((message, index) =>
@@ -75,25 +118,26 @@ export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
       neighbours: neighbours[index],
     }),
   );
-  const embedding = await embedDrafts(
-    input,
-    [
+  const embedded = await embedDocuments({
+    store: input.store,
+    embedder: input.embedder,
+    texts: [
       ...drafts.map((draft) => draft.record.indexText),
       ...(context.reindex ? [context.reindex.indexText] : []),
     ],
-    warnings,
-  );
+  });
+  spent.embeddingCalls += embedded.calls;
   const writes: MemoryWrite[] = drafts.map((draft, index) => {
-    const vector = embedding.vectors[index];
+    const vector = embedded.vectors[index];
     if (vector === undefined) return { record: draft.record, tokens: draft.tokens };
-    draft.record.embeddingModel = embedding.model;
+    draft.record.embeddingModel = embedded.model;
     return { record: draft.record, tokens: draft.tokens, embedding: vector };
   });
-  await input.store.insertMemories({ memories: writes, actor: input.actor, at: now });
+  const reindex: ReindexWrite[] = [];
   if (context.reindex !== undefined) {
     const { episode, indexText, tokens } = context.reindex;
-    const vector = embedding.vectors[drafts.length];
-    await input.store.reindexMemory({
+    const vector = embedded.vectors[drafts.length];
+    reindex.push({
       scope: episode.scope,
       id: episode.id,
       indexText,
@@ -101,18 +145,41 @@ export async function addMessages(input: AddMessagesInput): Promise<AddResult> {
       ...(vector === undefined ? {} : { embedding: vector }),
     });
   }
-  return {
+  const result: AddResult = {
     memories: writes.map((write) => write.record),
     messages,
     usage: {
       llmCalls: 0,
       inputTokens: 0,
       outputTokens: 0,
-      embeddingCalls: embedding.calls,
-      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      embeddingCalls: spent.embeddingCalls,
+      latencyMs: 0,
     },
-    warnings,
+    warnings: embedded.warnings,
   };
+  const keyed = input.idempotency;
+  const outcome = await input.store.appendTurns({
+    messages: rows,
+    memories: writes,
+    reindex,
+    ...(keyed === undefined
+      ? {}
+      : {
+          idempotency: idempotencyWrite({
+            idempotency: keyed,
+            result,
+            complete: !keyed.inferenceFollows,
+            targetIds: messages.map((message) => message.id),
+          }),
+        }),
+    actor: input.actor,
+    at: now,
+  });
+  if (outcome.status === 'replayed')
+    return replayAdd({ store: input.store, scope: input.scope, record: outcome.record });
+  result.messages = outcome.messages;
+  result.usage.latencyMs = Math.round((performance.now() - started) * 100) / 100;
+  return result;
 }
 
 /**
@@ -144,12 +211,21 @@ async function sessionContext(
   return context;
 }
 
-async function logMessages(input: AddMessagesInput, now: number): Promise<Message[]> {
+/**
+ * The batch as it will be logged: numbered from the session's next free seq (checked again inside the
+ * write transaction), as store rows and as the messages episodes are built from.
+ */
+async function sequenceMessages(
+  input: AddMessagesInput,
+  now: number,
+): Promise<{ rows: SequencedMessage[]; messages: Message[] }> {
   const defaultObservedAt = input.observedAt ?? now;
-  const newMessages: NewMessage[] = input.messages.map((message) => {
-    const row: NewMessage = {
+  const first = await input.store.nextMessageSeq({ scope: input.scope });
+  const rows: SequencedMessage[] = input.messages.map((message, index) => {
+    const row: SequencedMessage = {
       id: input.ids(),
       scope: input.scope,
+      seq: first + index,
       role: message.role,
       content: message.content,
       observedAt: message.observedAt ?? defaultObservedAt,
@@ -159,41 +235,19 @@ async function logMessages(input: AddMessagesInput, now: number): Promise<Messag
     if (message.name !== undefined) row.name = message.name;
     return row;
   });
-  return input.store.appendMessages({ messages: newMessages });
-}
-
-interface EmbeddedBatch {
-  vectors: Array<Float32Array | undefined>;
-  model?: string;
-  calls: number;
-}
-
-/** Embeds when an embedder is configured and matches the store's space; otherwise says why not. */
-async function embedDrafts(
-  input: AddMessagesInput,
-  texts: string[],
-  warnings: string[],
-): Promise<EmbeddedBatch> {
-  const { embedder, store } = input;
-  if (embedder === undefined || texts.length === 0) return { vectors: [], calls: 0 };
-  const model = embeddingModelKey(embedder);
-  const space = await store.getEmbeddingSpace();
-  if (space !== undefined && space.model !== model) {
-    warnings.push(
-      `The store's vectors come from ${space.model} but the embedder is ${model}; memories were stored without ` +
-        'vectors. Run `mnemo reembed` to switch the store to the new model.',
-    );
-    return { vectors: [], calls: 0 };
-  }
-  if (space === undefined)
-    await store.setEmbeddingSpace({ space: { model, dimensions: embedder.dimensions } });
-  const vectors: Float32Array[] = [];
-  let calls = 0;
-  for (let offset = 0; offset < texts.length; offset += embedder.maxEmbeddingsPerCall) {
-    const batch = texts.slice(offset, offset + embedder.maxEmbeddingsPerCall);
-    const result = await embedder.embed({ values: batch, purpose: 'document' });
-    calls += result.usage.calls;
-    vectors.push(...result.embeddings);
-  }
-  return { vectors, model, calls };
+  const messages = rows.map((row) => {
+    const message: Message = {
+      id: row.id,
+      scope: row.scope,
+      role: row.role,
+      content: row.content,
+      observedAt: new Date(row.observedAt).toISOString(),
+      seq: row.seq,
+      metadata: row.metadata,
+      createdAt: new Date(row.createdAt).toISOString(),
+    };
+    if (row.name !== undefined) message.name = row.name;
+    return message;
+  });
+  return { rows, messages };
 }

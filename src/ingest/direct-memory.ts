@@ -11,6 +11,7 @@ import type { AddResult } from './add-messages.js';
 import { contentHash } from './build-episode.js';
 import { embedDocuments } from './embed-documents.js';
 import { extractEntities } from './entities.js';
+import { type AddIdempotency, idempotencyWrite, replayAdd } from './idempotency.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
 
 /** Kinds `add(text, { kind })` writes directly. Profile slots and core blocks have their own calls. */
@@ -149,6 +150,8 @@ export interface AddDirectMemoryInput {
   origin?: Origin;
   /** Who said or wrote it, when known. */
   attributedTo?: string;
+  /** Keeps the result under this key, in the same transaction as the memory. */
+  idempotency?: AddIdempotency;
 }
 
 /**
@@ -187,13 +190,15 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     await input.store.findByHash({ scope: write.record.scope, hashes: [write.record.hash], now })
   ).filter((record) => record.kind === input.kind && record.retiredAt === undefined);
   if (existing !== undefined) {
-    return {
+    const duplicate: AddResult = {
       memories: [existing],
       messages: [],
       usage: usage(0),
       warnings: [`Already remembered as ${existing.id}; nothing new was written.`],
       operations: [{ op: 'ADD', status: 'duplicate', targetId: existing.id }],
     };
+    if (input.idempotency === undefined) return duplicate;
+    return keep(input, { result: duplicate, memories: [], targetId: existing.id, at: now });
   }
   const embedded = await embedDocuments({
     store: input.store,
@@ -205,12 +210,38 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     write.embedding = vector;
     write.record.embeddingModel = embedded.model;
   }
-  await input.store.insertMemories({ memories: [write], actor: input.actor, at: now });
-  return {
+  const result: AddResult = {
     memories: [write.record],
     messages: [],
     usage: usage(embedded.calls),
     warnings: embedded.warnings,
     operations: [{ op: 'ADD', status: 'applied', memoryId: write.record.id }],
   };
+  return keep(input, { result, memories: [write], targetId: write.record.id, at: now });
+}
+
+/** Writes the memories (if any) with the idempotency record in one transaction; a replay wins. */
+async function keep(
+  input: AddDirectMemoryInput,
+  write: { result: AddResult; memories: MemoryWrite[]; targetId: string; at: number },
+): Promise<AddResult> {
+  const outcome = await input.store.appendTurns({
+    messages: [],
+    memories: write.memories,
+    ...(input.idempotency === undefined
+      ? {}
+      : {
+          idempotency: idempotencyWrite({
+            idempotency: input.idempotency,
+            result: write.result,
+            complete: true,
+            targetIds: [write.targetId],
+          }),
+        }),
+    actor: input.actor,
+    at: write.at,
+  });
+  if (outcome.status === 'replayed')
+    return replayAdd({ store: input.store, scope: input.scope, record: outcome.record });
+  return write.result;
 }

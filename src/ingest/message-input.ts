@@ -2,41 +2,43 @@
 import { z } from 'zod';
 import { messageRoles } from '../core/records.js';
 import { timeInputSchema } from '../core/time-input.js';
+import { boundedJson, metadataLimits, textSchema } from '../core/validate.js';
 
 /** Largest single message Mnemo accepts (characters). Bigger inputs are rejected, not truncated. */
 export const MAX_MESSAGE_CHARS = 100_000;
 /** Most messages accepted in one add() call. */
 export const MAX_MESSAGES_PER_ADD = 1_000;
 
-const metadataValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-export const metadataSchema = z
-  .record(z.string().min(1).max(128), z.json())
-  .refine((value) => JSON.stringify(value).length <= 16_384, 'metadata must serialise to at most 16 KiB');
-export const metadataFilterSchema = z.record(z.string().min(1).max(128), metadataValue);
+/** A metadata key: 1-128 characters of valid text. */
+const metadataKey = textSchema.min(1).max(128);
+const metadataValue = z.union([textSchema, z.number().finite(), z.boolean(), z.null()]);
 
-export const messageInputSchema = z.object({
-  role: z.enum(messageRoles).default('user'),
-  content: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(MAX_MESSAGE_CHARS)
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
-  name: z.string().trim().min(1).max(200).optional(),
-  observedAt: timeInputSchema.optional(),
-  metadata: metadataSchema.optional(),
-});
+/**
+ * Metadata: a JSON object of at most 32 levels and 16 KiB, every key and string valid text. Checked without
+ * recursion before `z.json()` (which recurses) sees it.
+ */
+export const metadataSchema = boundedJson(metadataLimits, z.record(metadataKey, z.json()));
+/** A metadata filter: flat key → scalar pairs matched exactly. */
+export const metadataFilterSchema = z.record(metadataKey, metadataValue);
+
+/** The text of a message: trimmed, not empty, at most `MAX_MESSAGE_CHARS`, no NUL or lone surrogate. */
+export const messageContentSchema = textSchema.trim().min(1, 'must not be empty').max(MAX_MESSAGE_CHARS);
+
+export const messageInputSchema = z
+  .object({
+    role: z.enum(messageRoles).default('user'),
+    content: messageContentSchema,
+    name: textSchema.trim().min(1).max(200).optional(),
+    observedAt: timeInputSchema.optional(),
+    metadata: metadataSchema.optional(),
+  })
+  .strict();
 
 export type MessageInput = z.input<typeof messageInputSchema>;
 export type ParsedMessageInput = z.output<typeof messageInputSchema>;
 
 /** A string or a list of messages; a string is one user message. */
 export const addContentSchema = z.union([
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(MAX_MESSAGE_CHARS)
-    .refine((value) => !value.includes('\u0000'), 'must not contain NUL characters'),
+  messageContentSchema,
   z.array(messageInputSchema).min(1, 'needs at least one message').max(MAX_MESSAGES_PER_ADD),
 ]);

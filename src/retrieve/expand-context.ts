@@ -9,20 +9,25 @@ const MAX_CONTEXT_MESSAGES = 200;
 /**
  * For each memory with source messages, the messages of the same session within `around` turns of them
  * (by seq), in seq order. Memories whose source messages are gone or outside the scope get no context.
+ * `maxMessages` bounds the messages over all records: records past it (in the given order) get none, and
+ * `truncated` says so.
  */
 export async function expandContext(input: {
   store: MemoryStore;
   scope: Scope;
   records: MemoryRecord[];
   around: number;
-}): Promise<Map<string, Message[]>> {
+  maxMessages: number;
+}): Promise<{ contexts: Map<string, Message[]>; truncated: boolean }> {
   const ids = [...new Set(input.records.flatMap((record) => record.source.messageIds))];
   const contexts = new Map<string, Message[]>();
-  if (ids.length === 0) return contexts;
+  if (ids.length === 0) return { contexts, truncated: false };
+  let budget = input.maxMessages;
   const messages = new Map(
     (await input.store.getMessages({ scope: input.scope, ids })).map((message) => [message.id, message]),
   );
   for (const record of input.records) {
+    if (budget <= 0) return { contexts, truncated: true };
     const sources = record.source.messageIds
       .map((id) => messages.get(id))
       .filter((message) => message !== undefined);
@@ -43,10 +48,12 @@ export async function expandContext(input: {
           ? MAX_CONTEXT_MESSAGES
           : Math.min(MAX_CONTEXT_MESSAGES, toSeq - fromSeq + 1),
     });
-    contexts.set(
-      record.id,
-      page.items.filter((message) => sameScope(message.scope, first.scope)).sort((a, b) => a.seq - b.seq),
-    );
+    const neighbours = page.items
+      .filter((message) => sameScope(message.scope, first.scope))
+      .sort((a, b) => a.seq - b.seq);
+    if (neighbours.length > budget) return { contexts, truncated: true };
+    budget -= neighbours.length;
+    contexts.set(record.id, neighbours);
   }
-  return contexts;
+  return { contexts, truncated: false };
 }

@@ -22,6 +22,7 @@ import {
   type ResolvedSearchOptions,
   type SearchOptions,
   searchDefaults,
+  searchLimits,
 } from './search-options.js';
 import type { SearchExplanation, SearchResponse, SearchResult } from './search-result.js';
 import { feedbackQuery, type SearchState, searchVector, usableEmbedder } from './vector-candidates.js';
@@ -53,8 +54,22 @@ interface Ranked {
   explanation: SearchExplanation;
 }
 
-/** MMR considers this many times `limit` of the best-scored candidates. */
+/** MMR considers this many times `limit` of the best-scored candidates (at most `searchLimits.mmrPool`). */
 const MMR_POOL_FACTOR = 4;
+
+function mmrPoolSize(limit: number): number {
+  return Math.min(limit * MMR_POOL_FACTOR, Math.max(limit, searchLimits.mmrPool));
+}
+
+/** The query's distinct analysed terms, the first `searchLimits.queryTerms` of them (a warning says when cut). */
+function queryTerms(query: string, state: SearchState): string[] {
+  const terms = analyzeQuery(query);
+  if (terms.length <= searchLimits.queryTerms) return terms;
+  state.warnings.push(
+    `The query has ${terms.length} distinct terms; only the first ${searchLimits.queryTerms} were searched.`,
+  );
+  return terms.slice(0, searchLimits.queryTerms);
+}
 
 /**
  * Hybrid search over one scope: BM25 and (when the embedder matches the store) vector candidates, fused
@@ -72,7 +87,7 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
   const started = performance.now();
   const options = parseSearchOptions(input.options);
   const state: SearchState = { warnings: [], embeddingCalls: 0 };
-  const terms = analyzeQuery(input.query);
+  const terms = queryTerms(input.query, state);
   const filter = buildMemoryFilter(options, input.now);
   const respond = (results: SearchResult[]): SearchResponse => ({
     results,
@@ -126,7 +141,7 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
   }
   // Without a floor every vector candidate is evidence, the feedback search's included.
   if (floor !== undefined) fused = fused.filter((candidate) => evidenced.has(candidate.id));
-  const wanted = options.mmrLambda === undefined ? options.limit : options.limit * 4;
+  const wanted = options.mmrLambda === undefined ? options.limit : mmrPoolSize(options.limit);
   let ranked = await rankWithBoundedLoading({
     store: input.store,
     scope: input.scope,
@@ -149,15 +164,22 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
       at: input.now,
     });
   }
-  const contexts =
+  const expanded =
     options.expand > 0
       ? await expandContext({
           store: input.store,
           scope: input.scope,
           records: ranked.map((entry) => entry.record),
           around: options.expand,
+          maxMessages: searchLimits.expandMessages,
         })
       : undefined;
+  if (expanded?.truncated === true) {
+    state.warnings.push(
+      `expand returns at most ${searchLimits.expandMessages} messages in all; the lower-ranked results have no context.`,
+    );
+  }
+  const contexts = expanded?.contexts;
   return respond(
     ranked.map((entry) => {
       const result: SearchResult = { memory: entry.record, score: entry.final };
@@ -377,7 +399,7 @@ async function diversify(
     state.warnings.push('MMR skipped: it compares candidates by embedding and no embedder is configured.');
     return ranked;
   }
-  const pool = ranked.slice(0, options.limit * MMR_POOL_FACTOR);
+  const pool = ranked.slice(0, mmrPoolSize(options.limit));
   if (pool.length < 2) return ranked;
   let embeddings: Float32Array[];
   try {

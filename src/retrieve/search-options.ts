@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MnemoError } from '../core/errors.js';
 import { memoryKinds } from '../core/records.js';
 import { timeInputSchema } from '../core/time-input.js';
+import { metadataFilterSchema } from '../ingest/message-input.js';
 
 /**
  * Default ranking knobs. They are reasoned starting points, not tuned numbers:
@@ -37,6 +38,25 @@ export const searchDefaults = {
   candidatesPerResult: 5,
 } as const;
 
+/**
+ * Caps on the work of one search, whatever its options (docs/rest-api.md, "Limits"). Measured on 20,000 turns
+ * of one user: before them a valid search could take about a second and answer 3 MB; with them the heaviest
+ * valid search takes a fraction of that (docs/benchmarks.md).
+ * - queryTerms: only the first 64 distinct analysed terms of a query are searched (a warning says so); a
+ *   question has a handful, and every term is one more posting list to merge;
+ * - candidates: at most 1,000 per source (the `candidates` option);
+ * - expand: at most 20 turns on each side of a result, and 500 messages over all results;
+ * - mmrPool: MMR re-embeds and compares at most the 200 best candidates (4× the limit, capped): its cost
+ *   grows with the square of the pool.
+ */
+export const searchLimits = {
+  queryTerms: 64,
+  candidates: 1_000,
+  expand: 20,
+  expandMessages: 500,
+  mmrPool: 200,
+} as const;
+
 const weight = z.number().finite().min(0, 'weights must be >= 0');
 
 export const searchOptionsSchema = z
@@ -45,7 +65,7 @@ export const searchOptionsSchema = z
     kinds: z.array(z.enum(memoryKinds)).min(1).optional(),
     filters: z
       .object({
-        metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+        metadata: metadataFilterSchema.optional(),
         observedFrom: timeInputSchema.optional(),
         observedTo: timeInputSchema.optional(),
       })
@@ -57,7 +77,7 @@ export const searchOptionsSchema = z
     minScore: z.number().finite().min(0).optional(),
     minSimilarity: z.number().finite().min(-1).max(1).optional(),
     explain: z.boolean().optional(),
-    expand: z.number().int().min(0).max(20).optional(),
+    expand: z.number().int().min(0).max(searchLimits.expand).optional(),
     mmr: z.union([z.boolean(), z.object({ lambda: z.number().min(0).max(1) }).strict()]).optional(),
     weights: z
       .object({
@@ -70,7 +90,7 @@ export const searchOptionsSchema = z
       })
       .strict()
       .optional(),
-    recencyHalfLifeDays: z.number().positive().optional(),
+    recencyHalfLifeDays: z.number().positive().max(1_000_000).optional(),
     fusion: z.enum(['rrf', 'score']).optional(),
     feedback: z
       .union([
@@ -83,7 +103,7 @@ export const searchOptionsSchema = z
           .strict(),
       ])
       .optional(),
-    candidates: z.number().int().min(1).max(1000).optional(),
+    candidates: z.number().int().min(1).max(searchLimits.candidates).optional(),
   })
   .strict();
 

@@ -12,20 +12,17 @@ import { uuidV7 } from '../core/ids.js';
 import type { JsonObject } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
 import { parseInput } from '../core/validate.js';
-import { addMessages } from '../ingest/add-messages.js';
-import { type AddDirectMemoryInput, addDirectMemory } from '../ingest/direct-memory.js';
 import { releaseNeighbourContext } from '../ingest/episode-neighbours.js';
 import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
-import { addContentSchema, type ParsedMessageInput } from '../ingest/message-input.js';
 import { reviseMemory } from '../ingest/revise-memory.js';
 import { embeddingModelKey } from '../models/embedding-model.js';
 import { searchMemories } from '../retrieve/search-memories.js';
 import type { MemoryFilter } from '../store/memory-store.js';
+import { addMemory } from './add-memory.js';
 import { type SummaryThresholds, summaryThresholdDefaults } from './auto-summaries.js';
-import { type AddMode, createInferenceRunner, type InferenceRunner } from './inference-runner.js';
+import { createInferenceRunner, type InferenceRunner } from './inference-runner.js';
 import type { CreateMemoryOptions, Memory } from './memory.js';
 import {
-  addOptionsSchema,
   backgroundOptionSchema,
   batchPolicySchema,
   contextOptionsSchema,
@@ -40,12 +37,19 @@ import {
   summariesOptionSchema,
   updateSchema,
 } from './options.js';
+import { repairAtOpen } from './repair-at-open.js';
 import { resolveEmbedder } from './resolve-embedder.js';
 import { resolveInferenceQueue } from './resolve-inference-queue.js';
 import { resolveStore } from './resolve-store.js';
 import { buildStatus } from './status.js';
 
-export type { CreateMemoryOptions, Memory, ScopeOptions, SearchCallOptions } from './memory.js';
+export type {
+  AddCallOptions,
+  CreateMemoryOptions,
+  Memory,
+  ScopeOptions,
+  SearchCallOptions,
+} from './memory.js';
 
 /** The default store path: `~/.mnemo/mnemo.db`. */
 export function defaultStorePath(): string {
@@ -85,6 +89,8 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     await store.close();
     throw error;
   });
+  // A store written by an older version may hold messages a crash left without their episode.
+  let repairWarnings = await repairAtOpen({ store, embedder, clock, ids });
   const runner: InferenceRunner = createInferenceRunner({
     store,
     queue,
@@ -118,41 +124,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     llm: options.llm,
     async add(content, addOptions) {
       ensureOpen();
-      const parsedContent = parseInput(addContentSchema, content, 'content');
-      const parsed = parseInput(addOptionsSchema, addOptions ?? {}, 'add options');
-      const scope = parseScope(pickScope(parsed));
-      if (parsed.kind !== undefined && parsed.kind !== 'episode') {
-        return addDirectMemory({
-          ...keyed,
-          scope,
-          kind: parsed.kind,
-          ...directWrite(parsedContent, parsed),
-          ...(parsed.importance === undefined ? {} : { importance: parsed.importance }),
-          ...(parsed.expiresAt === undefined ? {} : { expiresAt: parsed.expiresAt }),
-        });
-      }
-      const mode = addModeOf(parsed, options.llm !== undefined);
-      const messages =
-        typeof parsedContent === 'string'
-          ? [{ role: 'user' as const, content: parsedContent }]
-          : parsedContent;
-      const metadata = (parsed.metadata ?? {}) as JsonObject;
-      // Raw messages are stored first, so a failed extraction loses nothing and can be replayed.
-      const raw = await addMessages({
-        store,
-        embedder,
-        clock,
-        ids,
-        scope,
-        messages,
-        observedAt: parsed.observedAt,
-        metadata,
-        importance: parsed.importance ?? 0.5,
-        expiresAt: parsed.expiresAt,
-        origin: parsed.imported === true ? 'import' : undefined,
-        actor,
-      });
-      return runner.afterAdd({ raw, scope, metadata, mode });
+      return addMemory({ ...keyed, llm: options.llm, runner }, content, addOptions);
     },
     async search(query, searchOptions) {
       ensureOpen();
@@ -333,13 +305,17 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     },
     async status() {
       ensureOpen();
-      return buildStatus({
+      const status = await buildStatus({
         store,
         embedder,
         llm: options.llm,
         inference: await runner.status(),
         queueWarning: queue.warning,
+        repairWarnings,
       });
+      // The repair done at open is news once.
+      repairWarnings = [];
+      return status;
     },
     async close() {
       if (closed) return;
@@ -355,50 +331,6 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
 
   return memory;
 }
-
-/**
- * What `add(…, { kind })` writes: one text, or one message whose own time, metadata, speaker and role
- * count (like a turn's). Inference does not apply to a memory written by hand.
- */
-function directWrite(
-  content: string | ParsedMessageInput[],
-  parsed: {
-    kind?: string;
-    infer?: boolean;
-    buffer?: boolean;
-    observedAt?: number;
-    metadata?: unknown;
-    imported?: boolean;
-  },
-): Pick<AddDirectMemoryInput, 'text' | 'observedAt' | 'metadata' | 'origin' | 'attributedTo'> {
-  if (parsed.infer === true || parsed.buffer === true) {
-    throw new MnemoError({
-      code: 'INVALID_INPUT',
-      message: `add(…, { kind: '${parsed.kind}' }) writes the memory as given; it cannot be combined with infer or buffer.`,
-    });
-  }
-  const message = typeof content === 'string' ? { content } : content.length === 1 ? content[0] : undefined;
-  if (message === undefined) {
-    throw new MnemoError({
-      code: 'INVALID_INPUT',
-      message: `add(…, { kind: '${parsed.kind}' }) writes one memory: pass one text, not a list of messages.`,
-    });
-  }
-  const turn = typeof content === 'string' ? undefined : content[0];
-  const metadata = { ...(turn?.metadata ?? {}), ...((parsed.metadata ?? {}) as JsonObject) } as JsonObject;
-  const observedAt = turn?.observedAt ?? parsed.observedAt;
-  const origin =
-    parsed.imported === true ? 'import' : turn === undefined ? undefined : originOfRole[turn.role];
-  return {
-    text: message.content,
-    metadata,
-    ...(observedAt === undefined ? {} : { observedAt }),
-    ...(origin === undefined ? {} : { origin }),
-    ...(turn?.name === undefined ? {} : { attributedTo: turn.name }),
-  };
-}
-
-const originOfRole = { user: 'user', assistant: 'assistant', system: 'system', tool: 'tool' } as const;
 
 /** Wraps every method of a namespace so it refuses to run once the memory is closed. */
 function guarded<T extends object>(namespace: T, ensureOpen: () => void): T {
@@ -454,25 +386,6 @@ function inferenceSettings(options: CreateMemoryOptions): {
         : { ...summaryThresholdDefaults, ...(summaries === true ? {} : defined(summaries)) },
     backgroundMs,
   };
-}
-
-/** How an add treats its messages: raw only, inferred now, or queued for batched inference. */
-function addModeOf(parsed: { infer?: boolean; buffer?: boolean }, hasModel: boolean): AddMode {
-  if (parsed.buffer === true && parsed.infer === false) {
-    throw new MnemoError({
-      code: 'INVALID_INPUT',
-      message: 'buffer: true queues messages for inference; it cannot be combined with infer: false.',
-    });
-  }
-  const infer = parsed.buffer === true || (parsed.infer ?? hasModel);
-  if (infer && !hasModel) {
-    throw new MnemoError({
-      code: 'UNSUPPORTED',
-      message: `${parsed.buffer === true ? 'buffer' : 'infer'}: true needs a language model; none is configured (set MNEMO_LLM_BASE_URL or pass \`llm\`).`,
-    });
-  }
-  if (!infer) return 'raw';
-  return parsed.buffer === true ? 'buffer' : 'infer';
 }
 
 /** A maintenance scope: undefined (every tenant), a whole tenant, or a parsed scope. */

@@ -73,6 +73,14 @@ export interface CreateMemoryOptions {
   searchDefaults?: Partial<SearchOptions>;
 }
 
+/**
+ * The options of `add()`: `AddOptions` and an optional `idempotencyKey` (1-255 printable ASCII characters).
+ * The first call with a key stores its result with the write, in the same transaction; a retry with the
+ * same key in the same tenant within 24 hours writes nothing and returns that result (`replayed: true`),
+ * across processes and restarts. The same key with a different request is a CONFLICT.
+ */
+export type AddCallOptions = AddOptions & { idempotencyKey?: string };
+
 export type SearchCallOptions = ScopeInput & SearchOptions;
 export type ScopeOptions = ScopeInput;
 
@@ -116,8 +124,10 @@ export interface Memory extends AsyncDisposable {
    * const { pending } = await memory.add(turns, { userId: 'alice', sessionId: 's1', buffer: true });
    * // A fact written by hand (no LLM, no logged message), kept for the user across sessions:
    * await memory.add('Erin is allergic to peanuts', { userId: 'erin', kind: 'fact' });
+   * // Safe to retry: the second call writes nothing and returns the first call's result.
+   * await memory.add('I moved to Lisbon', { userId: 'alice', idempotencyKey: 'msg-8c1f' });
    */
-  add(content: string | MessageInput[], options: AddOptions): Promise<AddResult>;
+  add(content: string | MessageInput[], options: AddCallOptions): Promise<AddResult>;
   /**
    * A ready-to-inject prompt section within `budgetTokens`: core blocks, working memory, profile,
    * procedures, relevant long-term memories, the session summary and the newest turns, each cited, with

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { memoryKinds } from '../core/records.js';
 import { scopeSchema } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
+import { textSchema } from '../core/validate.js';
 import { directKinds } from '../ingest/direct-memory.js';
 import { metadataFilterSchema, metadataSchema } from '../ingest/message-input.js';
 
@@ -38,7 +39,7 @@ export type AddOptions = z.input<typeof addOptionsSchema>;
 export const listOptionsSchema = scopeSchema.extend({
   kinds: z.array(z.enum(memoryKinds)).optional(),
   limit: z.number().int().min(1).max(1000).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: textSchema.max(512).optional(),
   includeHistory: z.boolean().optional(),
   /** Valid time: what was true in the world at this time. */
   asOf: timeInputSchema.optional(),
@@ -58,7 +59,7 @@ export type ListOptions = z.input<typeof listOptionsSchema>;
 export const updateSchema = z
   .object({
     /** New content: writes a new version and retires the old one (supersession). */
-    text: z.string().trim().min(1).max(100_000).optional(),
+    text: textSchema.trim().min(1).max(100_000).optional(),
     importance: z.number().min(0).max(1).optional(),
     confidence: z.number().min(0).max(1).optional(),
     metadata: metadataSchema.optional(),
@@ -72,7 +73,7 @@ export const updateSchema = z
     validFrom: timeInputSchema.optional(),
     /** When the old version stopped being true (default: when the new one became true). */
     validTo: timeInputSchema.optional(),
-    reason: z.string().max(1000).optional(),
+    reason: textSchema.max(1000).optional(),
   })
   .strict()
   .refine(
@@ -88,7 +89,7 @@ export const updateSchema = z
   );
 export type MemoryUpdate = z.input<typeof updateSchema>;
 
-export const idSchema = z.string().trim().min(1).max(128);
+export const idSchema = textSchema.trim().min(1).max(128);
 
 /**
  * The scope of maintenance calls (`flush`, `failures`, `reprocess`): every field optional. No field at
@@ -139,8 +140,11 @@ export const summariesOptionSchema = z.union([
     .strict(),
 ]);
 
-/** A search query: any text up to 10,000 characters (empty is allowed and matches nothing lexically). */
-export const querySchema = z.string().max(10_000);
+/**
+ * A search query: any text up to 10,000 characters (empty is allowed and matches nothing lexically). Only its
+ * first `searchLimits.queryTerms` analysed terms are searched.
+ */
+export const querySchema = textSchema.max(10_000);
 
 export const contextOptionsSchema = scopeSchema.extend({
   /** The most tokens the assembled section may take (estimated). */

@@ -31,7 +31,11 @@ export async function resolveInferenceQueue(input: {
   if (input.queue !== undefined) resolved = { queue: input.queue, durable: true };
   else if (store instanceof SqliteStore) {
     resolved = {
-      queue: createSqliteInferenceQueue({ path: store.path }),
+      queue: createSqliteInferenceQueue({
+        path: store.path,
+        busyTimeoutMs: store.busyTimeoutMs,
+        synchronous: store.synchronous,
+      }),
       durable: store.path !== ':memory:',
     };
   } else if (store instanceof PostgresStore) {

@@ -5,11 +5,15 @@ import pg from 'pg';
 import { MnemoError } from '../core/errors.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { type SqliteSynchronous, sqliteSynchronousValues } from '../store/sqlite/sqlite-busy.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 
-/** Store configuration, discriminated by provider. */
+/**
+ * Store configuration, discriminated by provider. SQLite: `busyTimeoutMs` is the total (asynchronous) wait
+ * for another process's lock; `synchronous: 'full'` fsyncs every commit (see docs/configuration.md).
+ */
 export type StoreConfig =
-  | { provider: 'sqlite'; path: string; busyTimeoutMs?: number }
+  | { provider: 'sqlite'; path: string; busyTimeoutMs?: number; synchronous?: SqliteSynchronous }
   | { provider: 'postgres'; connection: string | pg.Pool; schema?: string; maxConnections?: number };
 
 /** True for `postgres://` and `postgresql://` connection strings. */
@@ -49,7 +53,23 @@ async function open(store: MemoryStore): Promise<MemoryStore> {
   return store;
 }
 
-async function openSqlite(config: { path: string; busyTimeoutMs?: number }): Promise<MemoryStore> {
+async function openSqlite(config: {
+  path: string;
+  busyTimeoutMs?: number;
+  synchronous?: SqliteSynchronous;
+}): Promise<MemoryStore> {
+  if (config.synchronous !== undefined && !sqliteSynchronousValues.includes(config.synchronous)) {
+    throw new MnemoError({
+      code: 'CONFIG_INVALID',
+      message: `store.synchronous must be 'normal' or 'full', got ${JSON.stringify(config.synchronous)}`,
+    });
+  }
   if (config.path !== ':memory:') mkdirSync(path.dirname(path.resolve(config.path)), { recursive: true });
-  return open(createSqliteStore({ path: config.path, busyTimeoutMs: config.busyTimeoutMs }));
+  return open(
+    createSqliteStore({
+      path: config.path,
+      busyTimeoutMs: config.busyTimeoutMs,
+      synchronous: config.synchronous,
+    }),
+  );
 }

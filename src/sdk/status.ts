@@ -39,6 +39,8 @@ export async function buildStatus(input: {
   inference: InferenceStatus;
   /** Why the inference queue is not durable, when it is not. */
   queueWarning?: string;
+  /** What the orphan repair at open did or could not do (reported by the first status() only). */
+  repairWarnings?: readonly string[];
 }): Promise<MemoryStatus> {
   const { store, embedder, llm, inference } = input;
   const stats = await store.stats();
@@ -58,6 +60,7 @@ export async function buildStatus(input: {
         'memories can come back. Set the embedder option similarityFloor (MNEMO_EMBED_SIMILARITY_FLOOR).',
     );
   if (input.queueWarning !== undefined) warnings.push(input.queueWarning);
+  warnings.push(...(input.repairWarnings ?? []));
   if (inference.queue.failed > 0) {
     warnings.push(
       `${inference.queue.failed} message(s) failed extraction: list them with failures(), replay with reprocess() (\`mnemo reprocess\`).`,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeFailure, EXIT_USAGE } from '../cli/exit-codes.js';
-import { parseByteSize, registerServerCommands } from './cli-commands.js';
+import { parseByteSize, parseRateLimit, registerServerCommands } from './cli-commands.js';
 
 let dir: string;
 let dbPath: string;
@@ -113,6 +113,20 @@ describe('mnemo serve', () => {
     const serve = program(stop.signal);
     await serve.run('serve', '--no-auth', '--port', '0');
     expect(serve.output.stderr).toContain('authentication is OFF');
+  });
+});
+
+describe('parseRateLimit', () => {
+  it.each([
+    ['600', 600],
+    ['0', 0],
+    [' 120 ', 120],
+  ])('%j → %d', (value, expected) => {
+    expect(parseRateLimit(value, '--rate-limit')).toBe(expected);
+  });
+
+  it.each(['', 'lots', '-1', '1.5', '2000000'])('rejects %j naming the option', (value) => {
+    expect(() => parseRateLimit(value, 'MNEMO_RATE_LIMIT')).toThrow(/MNEMO_RATE_LIMIT/);
   });
 });
 

@@ -5,6 +5,8 @@ import {
   embedderFromEnvironment,
   llmFromEnvironment,
   resolveDbPath,
+  resolveStoreOption,
+  sqliteSynchronousFromEnvironment,
 } from '../cli/cli-context.js';
 import { invalidInput } from '../core/errors.js';
 import { createMemory } from '../sdk/create-memory.js';
@@ -16,6 +18,7 @@ import {
   openApiKeyStore,
 } from './keys/api-key-store.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './rest/create-rest-app.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rest/rate-limit.js';
 import { isLoopbackHost, startServer } from './serve.js';
 
 /** What the commands write to and wait on; defaults to the process (tests pass their own). */
@@ -31,6 +34,7 @@ interface ServeFlags {
   port: string;
   auth: boolean;
   bodyLimit: string;
+  rateLimit?: string;
 }
 
 /**
@@ -50,6 +54,22 @@ export function parseByteSize(value: string): number {
     );
   }
   return Math.floor(bytes);
+}
+
+/**
+ * Parses `--rate-limit` (else `$MNEMO_RATE_LIMIT`): requests a minute per API key, 0 for no limit.
+ *
+ * @example
+ * parseRateLimit('120', '--rate-limit'); // 120
+ */
+export function parseRateLimit(value: string, source: string): number {
+  const rate = Number(value.trim());
+  if (!/^\s*\d+\s*$/.test(value) || rate > 1_000_000) {
+    throw invalidInput(
+      `${source} must be a whole number of requests a minute per API key (0 turns the limit off), got "${value}"`,
+    );
+  }
+  return rate;
 }
 
 function parsePort(value: string): number {
@@ -94,9 +114,14 @@ function registerServe(
       'largest request body, e.g. 1mb or 256kb',
       `${DEFAULT_BODY_LIMIT_BYTES / 1024 / 1024}mb`,
     )
+    .option(
+      '--rate-limit <requests-per-minute>',
+      `requests a minute per API key (per client without auth), 0 for none; default $MNEMO_RATE_LIMIT, else ${DEFAULT_RATE_LIMIT_PER_MINUTE}`,
+    )
     .action(async (flags: ServeFlags, command: Command) => {
       const port = parsePort(flags.port);
       const bodyLimitBytes = parseByteSize(flags.bodyLimit);
+      const rateLimit = resolveRateLimit(flags.rateLimit);
       if (!flags.auth && !isLoopbackHost(flags.host)) {
         throw invalidInput(
           `--no-auth is allowed only on a loopback host (127.0.0.1, ::1, localhost), not ${flags.host}; create a key with \`mnemo keys create --tenant T\` instead.`,
@@ -104,7 +129,7 @@ function registerServe(
       }
       const db = resolveDbPath(command);
       const memory = await createMemory({
-        store: db,
+        store: resolveStoreOption(command),
         embedder: embedderFromEnvironment(),
         llm: llmFromEnvironment(),
         actor: 'rest',
@@ -113,8 +138,19 @@ function registerServe(
       });
       let keys: ApiKeyStore | undefined;
       try {
-        keys = flags.auth ? await openApiKeyStore({ db }) : undefined;
-        await serveUntilStopped({ memory, keys, host: flags.host, port, bodyLimitBytes, context, io });
+        keys = flags.auth
+          ? await openApiKeyStore({ db, synchronous: sqliteSynchronousFromEnvironment() })
+          : undefined;
+        await serveUntilStopped({
+          memory,
+          keys,
+          host: flags.host,
+          port,
+          bodyLimitBytes,
+          rateLimit,
+          context,
+          io,
+        });
       } finally {
         await keys?.close();
         await memory.close();
@@ -128,6 +164,7 @@ async function serveUntilStopped(input: {
   host: string;
   port: number;
   bodyLimitBytes: number;
+  rateLimit: number;
   context: ServerCommandsContext;
   io: { out: (text: string) => void; err: (text: string) => void };
 }): Promise<void> {
@@ -149,10 +186,13 @@ async function serveUntilStopped(input: {
     host: input.host,
     port: input.port,
     bodyLimitBytes: input.bodyLimitBytes,
+    rateLimit: input.rateLimit,
     onInternalError: (error) =>
       io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
   });
-  io.out(`Mnemo REST API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json)\n`);
+  const limit =
+    input.rateLimit === 0 ? 'no rate limit' : `rate limit ${input.rateLimit} requests a minute per key`;
+  io.out(`Mnemo REST API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json; ${limit})\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -167,6 +207,14 @@ async function serveUntilStopped(input: {
   });
   io.err('shutting down: finishing in-flight requests…\n');
   await server.close();
+}
+
+/** `--rate-limit`, else `$MNEMO_RATE_LIMIT`, else the default. */
+function resolveRateLimit(flag: string | undefined): number {
+  if (flag !== undefined) return parseRateLimit(flag, '--rate-limit');
+  const environment = process.env.MNEMO_RATE_LIMIT;
+  if (environment !== undefined && environment !== '') return parseRateLimit(environment, 'MNEMO_RATE_LIMIT');
+  return DEFAULT_RATE_LIMIT_PER_MINUTE;
 }
 
 function formatKey(key: ApiKeyRecord): string {
@@ -187,7 +235,7 @@ async function withKeys<T>(command: Command, work: (keys: ApiKeyStore) => Promis
   // Opening the memory first creates the file (and its folder) and migrates the memory tables beside the keys.
   const memory = await createMemory({ store: db, embedder: false, actor: 'cli' });
   await memory.close();
-  const keys = await openApiKeyStore({ db });
+  const keys = await openApiKeyStore({ db, synchronous: sqliteSynchronousFromEnvironment() });
   try {
     return await work(keys);
   } finally {

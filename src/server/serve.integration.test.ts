@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Memory } from '../sdk/create-memory.js';
 import { isLoopbackHost, type RunningServer, startServer } from './serve.js';
@@ -87,6 +88,44 @@ describe('startServer', () => {
     expect(body.memories[0]?.scope.tenantId).toBe('lab');
   });
 
+  it('without auth, refuses a text/plain POST (415), a rebound Host and a foreign Origin (403) over real HTTP', async () => {
+    server = await startServer({ memory: fixture.memory, auth: false, port: 0 });
+    const csrf = await fetch(`${server.url}/v1/memories`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ text: 'planted by a web page', userId: 'alice' }),
+    });
+    expect(csrf.status).toBe(415);
+    const foreign = await fetch(`${server.url}/v1/memories?userId=alice`, {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+    expect(await requestWithHost(server.url, 'evil.example')).toBe(403);
+    expect(await requestWithHost(server.url, `localhost:${new URL(server.url).port}`)).toBe(200);
+    expect((await fixture.memory.list({ tenantId: 'default', userId: 'alice' })).items).toHaveLength(0);
+  });
+
+  it('answers 429 with Retry-After once a key has used its rate limit', async () => {
+    server = await startServer({
+      memory: fixture.memory,
+      keys: fixture.keys,
+      port: 0,
+      rateLimit: { requestsPerMinute: 1, burst: 3 },
+    });
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const response = await fetch(`${server.url}/v1/memories?userId=alice`, {
+        headers: authHeaders(fixture.secrets.acmeRead),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('finishes an in-flight add before closing', async () => {
     // Slow the write down so close() surely starts while it is in flight.
     let release: () => void = () => undefined;
@@ -144,3 +183,16 @@ describe('isLoopbackHost', () => {
     expect(isLoopbackHost(host)).toBe(expected);
   });
 });
+
+/** The status of `GET /healthz` sent with a chosen `Host` header (fetch does not let one set it). */
+function requestWithHost(url: string, host: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ hostname, port, path: '/healthz', headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}

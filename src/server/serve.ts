@@ -5,7 +5,9 @@ import { serve } from '@hono/node-server';
 import { MnemoError } from '../core/errors.js';
 import type { Memory } from '../sdk/create-memory.js';
 import type { ApiKeyStore } from './keys/api-key-store.js';
+import { isLoopbackHost } from './rest/browser-guard.js';
 import { createRestApp } from './rest/create-rest-app.js';
+import type { RateLimitOptions } from './rest/rate-limit.js';
 
 export interface StartServerOptions {
   memory: Memory;
@@ -17,6 +19,8 @@ export interface StartServerOptions {
   auth?: boolean;
   keys?: ApiKeyStore;
   bodyLimitBytes?: number;
+  /** Requests a minute per API key (per client address without auth); 0 or undefined: no limit. */
+  rateLimit?: number | RateLimitOptions;
   /** How long close() waits for in-flight requests before cutting connections. Default 10 s. */
   shutdownTimeoutMs?: number;
   onInternalError?: (error: unknown) => void;
@@ -29,11 +33,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** True for 127.0.0.1 (any 127/8), ::1 and localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
-}
+export { isLoopbackHost } from './rest/browser-guard.js';
 
 /**
  * Serves the REST API of `memory`. The caller owns `memory` and `keys` and closes them after `close()`.
@@ -57,6 +57,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     keys: options.keys,
     auth,
     bodyLimitBytes: options.bodyLimitBytes,
+    rateLimit: options.rateLimit,
     onInternalError: options.onInternalError,
   });
   let inFlight = 0;

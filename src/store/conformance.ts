@@ -14,6 +14,7 @@ import {
 } from './test-support/fixtures.js';
 import { itKeepsScopesApart } from './test-support/scope-property.js';
 import { itAnswersBothTimes } from './test-support/time-conformance.js';
+import { itWritesTurnsAtomically } from './test-support/turns-conformance.js';
 import { itKeepsWorkingMemory } from './test-support/working-memory-conformance.js';
 
 export type StoreFactory = () => Promise<{ store: MemoryStore; cleanup: () => Promise<void> }>;
@@ -678,5 +679,6 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
     itKeepsScopesApart(createStore);
     itAnswersBothTimes(createStore);
     itKeepsWorkingMemory(createStore);
+    itWritesTurnsAtomically(createStore);
   });
 }

@@ -116,6 +116,74 @@ export interface StoreStats {
   schemaVersion: number;
 }
 
+/** A message to log at a known position: `seq` is the one it must get (see `MemoryStore.appendTurns`). */
+export interface SequencedMessage extends NewMessage {
+  seq: number;
+}
+
+/** A memory's new index, written in place (see `MemoryStore.reindexMemory`). */
+export interface ReindexWrite {
+  scope: Scope;
+  id: string;
+  indexText: string;
+  tokens: string[];
+  embedding?: Float32Array;
+}
+
+/**
+ * An idempotency record: what one keyed request wrote, kept so a retry with the same key returns it instead
+ * of writing again. `result` is chosen by the caller and holds ids, never content (so erasing what the
+ * request wrote leaves no copy of it here).
+ */
+export interface IdempotencyRecord {
+  tenantId: string;
+  key: string;
+  /** A hash of the request: the same key with another request is a CONFLICT. */
+  requestHash: string;
+  result: JsonValue;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms; an expired record is gone (never returned, purged by later writes). */
+  expiresAt: number;
+}
+
+/** A record to keep with a write, and the ids it must not outlive. */
+export interface IdempotencyWrite extends IdempotencyRecord {
+  /**
+   * Ids of messages and memories the request wrote (or found). Erasing any of them (forget, forgetScope,
+   * expiry) erases the record with it: a forgotten user leaves no key behind.
+   */
+  targetIds: string[];
+}
+
+/** The messages and memories of one add, written together (see `MemoryStore.appendTurns`). */
+export interface TurnsWrite {
+  /** In order; each `seq` must be the next free one of its exact scope when the transaction runs. */
+  messages: SequencedMessage[];
+  /** New memories (usually the messages' episodes), each with an `add` history entry. */
+  memories: MemoryWrite[];
+  /** Existing memories re-indexed in the same transaction (the episode of the turn before the batch). */
+  reindex?: ReindexWrite[];
+  /** Kept with the write. When the key is already recorded (and not expired), nothing is written. */
+  idempotency?: IdempotencyWrite;
+  actor: string;
+  /** Epoch ms: history time, and the clock for idempotency expiry. */
+  at: number;
+}
+
+/** What `appendTurns` did: wrote everything, or found the idempotency key already recorded. */
+export type TurnsOutcome =
+  | { status: 'written'; messages: Message[] }
+  | { status: 'replayed'; record: IdempotencyRecord };
+
+/** What `MemoryStore.vacuum` did. */
+export interface VacuumReport {
+  /** The tables vacuumed. */
+  tables: string[];
+  /** True when the tables were rewritten (`VACUUM FULL` on PostgreSQL; SQLite's VACUUM always is). */
+  rewritten: boolean;
+}
+
 /** A whole-store dump row, for export and migration between backends. */
 export type StoreDumpRow =
   | { type: 'message'; message: Message }
@@ -132,7 +200,10 @@ export interface MemoryStore extends AsyncDisposable {
   close(): Promise<void>;
 
   // --- the episodic log ---
-  /** Appends messages in order, assigning each its `seq` within its scope (tenant, user, agent, session). */
+  /**
+   * Appends messages in order, assigning each its `seq` within its scope (tenant, user, agent, session).
+   * Messages only: `add()` writes messages with their episodes through `appendTurns` instead.
+   */
   appendMessages(input: { messages: NewMessage[] }): Promise<Message[]>;
   getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]>;
   /** Messages in `seq` order (then observedAt), optionally bounded by seq. */
@@ -225,13 +296,20 @@ export interface MemoryStore extends AsyncDisposable {
   }): Promise<{ forgottenIds: string[] }>;
   /**
    * Erases every memory, message, history entry, working-memory entry and usage total inside `scope`
-   * (never outside it; the scope must name a user, agent or session). Returns counts.
+   * (never outside it; the scope must name a user, agent or session), with their tombstones and any
+   * bookkeeping row that names the scope's ids. Returns counts.
    */
   forgetScope(input: {
     scope: Scope;
     at: number;
     actor: string;
   }): Promise<{ memories: number; messages: number }>;
+  /**
+   * Reclaims the space of erased rows. PostgreSQL: `VACUUM` (or `VACUUM FULL`, which rewrites the table
+   * and index files so that erased bytes leave them) on every table of Mnemo's schema. SQLite: `VACUUM`
+   * (the file is rebuilt and shrinks; erased bytes are zeroed already) and an emptied write-ahead log.
+   */
+  vacuum?(input: { full?: boolean }): Promise<VacuumReport>;
   listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]>;
   /**
    * Erases memories whose `expiresAt` <= now, across all scopes (a maintenance job; history: `expire`),
@@ -317,6 +395,47 @@ export interface MemoryStore extends AsyncDisposable {
   dump(input?: { scope?: Scope; includeEmbeddings?: boolean }): AsyncIterable<StoreDumpRow>;
   /** Writes dump rows verbatim (ids and times kept), skipping ids already present. */
   restore(input: { rows: StoreDumpRow[] }): Promise<{ messages: number; memories: number; history: number }>;
+
+  // --- one add, one transaction ---
+  /** The `seq` the next message logged in exactly `scope` (tenant, user, agent and session) would get. */
+  nextMessageSeq(input: { scope: Scope }): Promise<number>;
+  /**
+   * Writes one add in ONE transaction: its messages, its memories (rows, full-text entries, vectors, `add`
+   * history), the re-index of neighbouring episodes and the idempotency record, all or nothing.
+   * - Each message's `seq` must be the next free one of its exact scope at that moment (callers read it
+   *   with `nextMessageSeq` and build episodes from it); otherwise CONFLICT with `details.reason`
+   *   `'stale-turns'`, and nothing is written: recompute and retry. A re-index target that is gone, and an
+   *   episode of a message that is neither in `messages` nor a logged message without any episode, are
+   *   stale the same way.
+   * - With `idempotency`: when (tenant, key) is already recorded and not expired, nothing is written and
+   *   the record is returned (`replayed`); with another `requestHash` it is CONFLICT (`details.reason`
+   *   `'idempotency-key-reused'`). Expired records are purged on the way.
+   * Any other failure (a vector outside the embedding space, a constraint) also writes nothing.
+   */
+  appendTurns(input: TurnsWrite): Promise<TurnsOutcome>;
+  /** The live (not expired at `now`) idempotency record of (tenantId, key). */
+  getIdempotencyRecord(input: {
+    tenantId: string;
+    key: string;
+    now: number;
+  }): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Replaces the result of a live record (an add whose inference finished after its raw write). Does
+   * nothing when the record is gone.
+   */
+  updateIdempotencyResult(input: { tenantId: string; key: string; result: JsonValue }): Promise<void>;
+
+  // --- crash recovery ---
+  /**
+   * True when logged messages may lack their episode: on a store migrated from a version that wrote a
+   * message and its episode in two transactions (a crash between them left an orphan), until
+   * `markOrphanScanDone()`. Stores written only through `appendTurns` have none.
+   */
+  needsOrphanScan(): Promise<boolean>;
+  /** Logged messages with no episode memory at all (current or retired), across all scopes, by id. */
+  listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>>;
+  /** Records that no orphan is left, so later opens skip the scan. */
+  markOrphanScanDone(): Promise<void>;
 }
 
 export type { HistoryEvent };

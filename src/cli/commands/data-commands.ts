@@ -8,7 +8,13 @@ import type { ScopeInput } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { StoreDumpRow } from '../../store/memory-store.js';
 import { addScopeFlags, type ScopeFlags, scopeFromFlags, withMemory } from '../cli-context.js';
-import { type ImportFormat, type ImportPlan, importFormats, planImport } from '../import-plan.js';
+import {
+  type ImportFormat,
+  type ImportPlan,
+  importFormats,
+  importStepKey,
+  planImport,
+} from '../import-plan.js';
 import { createProgress, printJson, printLines } from '../output.js';
 
 interface JsonFlag {
@@ -33,6 +39,8 @@ export interface ImportSummary {
   messages: number;
   memories: number;
   history: number;
+  /** Messages of steps an earlier run of the same import had stored already (not written again). */
+  alreadyImported: number;
   warnings: string[];
 }
 
@@ -52,25 +60,36 @@ export async function runImport(input: {
     messages: 0,
     memories: 0,
     history: 0,
+    alreadyImported: 0,
     warnings: [],
   };
   let done = 0;
-  for (const step of input.plan.steps) {
+  for (const [index, step] of input.plan.steps.entries()) {
     if (step.kind === 'add') {
-      const result = await input.memory.add(step.messages, { ...step.scope, imported: true });
+      const result = await input.memory.add(step.messages, {
+        ...step.scope,
+        imported: true,
+        idempotencyKey: importStepKey(input.plan, index),
+      });
+      done += step.messages.length;
+      input.onProgress?.(done);
+      if (result.replayed === true) {
+        summary.alreadyImported += result.messages.length;
+        continue;
+      }
       summary.messages += result.messages.length;
       summary.memories += result.memories.length;
       for (const warning of result.warnings)
         if (!summary.warnings.includes(warning)) summary.warnings.push(warning);
-      done += step.messages.length;
     } else {
+      // Restores keep ids and skip those present: a re-run writes what is missing.
       const result = await input.memory.restore(step.rows);
       summary.messages += result.messages;
       summary.memories += result.memories;
       summary.history += result.history;
       done += step.rows.length;
+      input.onProgress?.(done);
     }
-    input.onProgress?.(done);
   }
   return summary;
 }
@@ -108,7 +127,8 @@ function registerImport(program: Command): void {
       return;
     }
     printLines(
-      `imported ${summary.messages} messages, ${summary.memories} memories, ${summary.history} history entries (${summary.format})`,
+      `imported ${summary.messages} messages, ${summary.memories} memories, ${summary.history} history entries (${summary.format})` +
+        (summary.alreadyImported > 0 ? `; ${summary.alreadyImported} messages were imported already` : ''),
     );
     for (const warning of summary.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (plan.steps.some((step) => step.kind === 'restore')) {

@@ -27,7 +27,7 @@ describe('runPerfBench (tiny sizes, real SQLite files)', () => {
     });
     expect(result.ingest.messages).toBe(40);
     expect(result.ingest.messagesPerSecond).toBeGreaterThan(0);
-    expect(result.ingest.breakdown.insertMemories).toBeGreaterThan(0);
+    expect(result.ingest.breakdown.appendTurns).toBeGreaterThan(0);
     expect(result.singleScope.map((entry) => entry.memories)).toEqual([20, 40]);
     expect(result.singleScope.every((entry) => entry.latency.count === 5 && entry.dbBytes > 0)).toBe(true);
     expect(result.singleScope[0]?.breakdown.searchLexical).toBeGreaterThan(0);

@@ -84,8 +84,8 @@ export interface PerfBenchResult {
 }
 
 const TIMED_STORE_METHODS = [
-  'appendMessages',
-  'insertMemories',
+  'nextMessageSeq',
+  'appendTurns',
   'searchLexical',
   'searchVector',
   'getMemories',

@@ -26,14 +26,21 @@ describe('createDashboardRoutes', () => {
     expect(response.headers.get('content-type')).toBe(type);
   });
 
-  it.each(['secret.db', '..%2F..%2Fpackage.json', 'index.html.bak'])(
-    'answers 404 for /dashboard/%s',
-    async (file) => {
-      const response = await app.request(`/dashboard/${file}`);
-      expect(response.status).toBe(404);
-      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
-    },
-  );
+  it.each([
+    'secret.db',
+    '..%2F..%2Fpackage.json',
+    'index.html.bak',
+    // Names of Object.prototype: an asset table that is a plain object would "find" them (and fail with 500).
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+  ])('answers 404 for /dashboard/%s', async (file) => {
+    const response = await app.request(`/dashboard/${file}`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
 
   it('serves every file the page and its modules reference', async () => {
     const page = await (await app.request('/')).text();

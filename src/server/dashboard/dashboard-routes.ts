@@ -6,15 +6,18 @@ import { MnemoError } from '../../core/errors.js';
 /** The folder of the dashboard assets; the same depth from src/server/dashboard and dist/server/dashboard. */
 export const DEFAULT_DASHBOARD_DIR = new URL('../../../assets/dashboard/', import.meta.url);
 
-/** The files the dashboard serves; nothing else in the folder is reachable. */
-const assetFiles: Record<string, string> = {
-  'index.html': 'text/html; charset=utf-8',
-  'app.js': 'text/javascript; charset=utf-8',
-  'api.js': 'text/javascript; charset=utf-8',
-  'render.js': 'text/javascript; charset=utf-8',
-  'working-set.js': 'text/javascript; charset=utf-8',
-  'styles.css': 'text/css; charset=utf-8',
-};
+/**
+ * The files the dashboard serves; nothing else in the folder is reachable. A Map, not an object literal, so
+ * that `constructor` or `__proto__` are just names it does not hold (404), not the object's prototype.
+ */
+const assetFiles = new Map<string, string>([
+  ['index.html', 'text/html; charset=utf-8'],
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['api.js', 'text/javascript; charset=utf-8'],
+  ['render.js', 'text/javascript; charset=utf-8'],
+  ['working-set.js', 'text/javascript; charset=utf-8'],
+  ['styles.css', 'text/css; charset=utf-8'],
+]);
 
 /** Same-origin only: no inline script, no third-party anything, no framing. */
 const securityHeaders: Record<string, string> = {
@@ -61,7 +64,7 @@ export function createDashboardRoutes(options: DashboardRoutesOptions = {}): Hon
   };
 
   const serveAsset = async (name: string): Promise<Response> => {
-    const type = assetFiles[name];
+    const type = assetFiles.get(name);
     if (type === undefined) {
       return Response.json(
         { error: { code: 'NOT_FOUND', message: `No dashboard file ${name}` } },

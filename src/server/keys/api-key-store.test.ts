@@ -11,6 +11,7 @@ import {
   looksLikeApiKey,
   openApiKeyStore,
 } from './api-key-store.js';
+import { SqliteApiKeyStore } from './sqlite-api-key-store.js';
 
 describe('generateApiKey', () => {
   it('makes distinct mnemo_ keys of 40 base62 characters', () => {
@@ -110,6 +111,31 @@ describe('SQLite ApiKeyStore storage', () => {
       expect(JSON.stringify(rows)).not.toContain(key);
       expect(versions).toEqual([{ version: 1 }]);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("SQLite ApiKeyStore under another process's write lock", () => {
+  it('still finds keys, and skips recording a use instead of failing once the wait is spent', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mnemo-keys-'));
+    const file = path.join(dir, 'mnemo.db');
+    const store = new SqliteApiKeyStore({ path: file, busyTimeoutMs: 100 });
+    await store.init();
+    try {
+      const { record, key } = await store.create({ tenantId: 'acme', role: 'read' });
+      const holder = new Database(file);
+      holder.exec('BEGIN IMMEDIATE');
+      expect((await store.findByKey(key))?.id).toBe(record.id);
+      expect(await store.touch({ id: record.id, at: Date.now() })).toEqual({ recorded: false });
+      holder.exec('COMMIT');
+      holder.close();
+      expect(await store.touch({ id: record.id, at: Date.parse('2026-11-21T03:00:00Z') })).toEqual({
+        recorded: true,
+      });
+      expect((await store.findByKey(key))?.lastUsedAt).toBe('2026-11-21T03:00:00.000Z');
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

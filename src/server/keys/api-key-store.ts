@@ -36,8 +36,11 @@ export interface ApiKeyStore extends AsyncDisposable {
   findByKey(key: string): Promise<ApiKeyRecord | undefined>;
   /** Marks a key revoked. NOT_FOUND when the id is unknown; revoking twice keeps the first time. */
   revoke(id: string): Promise<ApiKeyRecord>;
-  /** Records that a key was used at `at` (epoch ms). */
-  touch(input: { id: string; at: number }): Promise<void>;
+  /**
+   * Records that a key was used at `at` (epoch ms). Bookkeeping, so it never fails a request over a lock:
+   * `recorded: false` when the database stayed locked by another process for the whole wait.
+   */
+  touch(input: { id: string; at: number }): Promise<{ recorded: boolean }>;
   close(): Promise<void>;
 }
 
@@ -95,13 +98,21 @@ export function unknownKey(id: string): MnemoError {
  * const keys = await openApiKeyStore({ db: './mnemo.db' });
  * const { key } = await keys.create({ tenantId: 'acme', role: 'write' });
  */
-export async function openApiKeyStore(options: { db: string; schema?: string }): Promise<ApiKeyStore> {
+export async function openApiKeyStore(options: {
+  db: string;
+  schema?: string;
+  /** SQLite only: commit durability, as the store's (default `normal`). */
+  synchronous?: 'normal' | 'full';
+}): Promise<ApiKeyStore> {
   const store = /^postgres(ql)?:\/\//i.test(options.db)
     ? new (await import('./postgres-api-key-store.js')).PostgresApiKeyStore({
         connection: options.db,
         schema: options.schema,
       })
-    : new (await import('./sqlite-api-key-store.js')).SqliteApiKeyStore({ path: options.db });
+    : new (await import('./sqlite-api-key-store.js')).SqliteApiKeyStore({
+        path: options.db,
+        synchronous: options.synchronous,
+      });
   await store.init();
   return store;
 }

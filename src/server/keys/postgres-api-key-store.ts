@@ -88,8 +88,9 @@ export class PostgresApiKeyStore implements ApiKeyStore {
     return recordFromRow(row);
   }
 
-  async touch(input: { id: string; at: number }): Promise<void> {
+  async touch(input: { id: string; at: number }): Promise<{ recorded: boolean }> {
     await this.open().query(`UPDATE ${this.table} SET last_used_at = $1 WHERE id = $2`, [input.at, input.id]);
+    return { recorded: true };
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,12 @@ import { MnemoError } from '../../core/errors.js';
 import { uuidV7 } from '../../core/ids.js';
 import { parseInput } from '../../core/validate.js';
 import {
+  configureConnection,
+  DEFAULT_BUSY_BUDGET_MS,
+  retryWhileBusy,
+  type SqliteSynchronous,
+} from '../../store/sqlite/sqlite-busy.js';
+import {
   type ApiKeyRecord,
   type ApiKeyRole,
   type ApiKeyStore,
@@ -44,7 +50,8 @@ const migrations: { version: number; name: string; sql: string }[] = [
 const COLUMNS = 'id, tenant_id, role, name, created_at, last_used_at, revoked_at';
 
 /**
- * API keys in a SQLite file (its own connection, WAL, busy timeout).
+ * API keys in a SQLite file (its own connection, WAL). A call that meets another process's lock is retried
+ * asynchronously for up to `busyTimeoutMs` (default 5000), never blocking the event loop.
  *
  * @example
  * const keys = new SqliteApiKeyStore({ path: './mnemo.db' });
@@ -54,17 +61,23 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   readonly provider = 'sqlite' as const;
   private db: Database.Database | undefined;
 
-  constructor(private readonly options: { path: string; busyTimeoutMs?: number }) {}
+  private readonly budgetMs: number;
+
+  constructor(
+    private readonly options: { path: string; busyTimeoutMs?: number; synchronous?: SqliteSynchronous },
+  ) {
+    this.budgetMs = Math.max(0, options.busyTimeoutMs ?? DEFAULT_BUSY_BUDGET_MS);
+  }
 
   async init(): Promise<void> {
     if (this.db !== undefined) return;
     const db = new Database(this.options.path);
     try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.options.busyTimeoutMs ?? 5000))}`);
-      db.pragma('journal_mode = WAL');
-      migrate(db);
+      await this.retrying(() => configureConnection(db, { synchronous: this.options.synchronous }));
+      await this.retrying(() => migrate(db));
     } catch (error) {
       db.close();
+      if (error instanceof MnemoError) throw error;
       throw new MnemoError({
         code: 'MIGRATION_FAILED',
         message: `Could not prepare the api_keys table in ${this.options.path}: ${(error as Error).message}`,
@@ -79,38 +92,57 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     const key = generateApiKey();
     const id = uuidV7();
     const now = Date.now();
-    this.open()
-      .prepare(
-        'INSERT INTO api_keys (id, key_hash, tenant_id, role, name, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, hashApiKey(key), parsed.tenantId, parsed.role, parsed.name ?? null, now);
-    return { record: this.get(id), key };
+    await this.retrying(() =>
+      this.open()
+        .prepare(
+          'INSERT INTO api_keys (id, key_hash, tenant_id, role, name, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(id, hashApiKey(key), parsed.tenantId, parsed.role, parsed.name ?? null, now),
+    );
+    return { record: await this.retrying(() => this.get(id)), key };
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    const rows = this.open()
-      .prepare(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC`)
-      .all() as KeyRow[];
+    const rows = await this.retrying(
+      () =>
+        this.open()
+          .prepare(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC`)
+          .all() as KeyRow[],
+    );
     return rows.map(recordFromRow);
   }
 
   async findByKey(key: string): Promise<ApiKeyRecord | undefined> {
-    const row = this.open()
-      .prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`)
-      .get(hashApiKey(key)) as KeyRow | undefined;
+    const row = await this.retrying(
+      () =>
+        this.open().prepare(`SELECT ${COLUMNS} FROM api_keys WHERE key_hash = ?`).get(hashApiKey(key)) as
+          | KeyRow
+          | undefined,
+    );
     return row === undefined ? undefined : recordFromRow(row);
   }
 
   async revoke(id: string): Promise<ApiKeyRecord> {
-    const result = this.open()
-      .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
-      .run(Date.now(), id);
+    const result = await this.retrying(() =>
+      this.open()
+        .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
+        .run(Date.now(), id),
+    );
     if (result.changes === 0) throw unknownKey(id);
-    return this.get(id);
+    return this.retrying(() => this.get(id));
   }
 
-  async touch(input: { id: string; at: number }): Promise<void> {
-    this.open().prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(input.at, input.id);
+  async touch(input: { id: string; at: number }): Promise<{ recorded: boolean }> {
+    try {
+      await this.retrying(() =>
+        this.open().prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(input.at, input.id),
+      );
+      return { recorded: true };
+    } catch (error) {
+      // Bookkeeping only: a database locked for the whole wait skips this use; the next one records it.
+      if (error instanceof MnemoError && error.code === 'STORE_BUSY') return { recorded: false };
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -128,6 +160,10 @@ export class SqliteApiKeyStore implements ApiKeyStore {
       | undefined;
     if (row === undefined) throw unknownKey(id);
     return recordFromRow(row);
+  }
+
+  private retrying<T>(operation: () => T): Promise<T> {
+    return retryWhileBusy(operation, { budgetMs: this.budgetMs });
   }
 
   private open(): Database.Database {

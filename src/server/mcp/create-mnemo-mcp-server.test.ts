@@ -212,6 +212,55 @@ describe('createMnemoMcpServer', () => {
     expect(body.userId).toBe('bob');
   });
 
+  it.each([
+    ['add_memory', { content: 'ok', observedAt: '2024-02-30' }],
+    ['add_memory', { content: 'ok', observedAt: '+275760-09-13T00:00:00Z' }],
+    ['add_memory', { content: 'a lone \uD800 surrogate' }],
+    ['add_memory', { content: 'ok', metadata: { 'k\u0000': 'v' } }],
+    ['search_memory', { query: 'x', asOf: '+275760-09-13T00:00:00Z' }],
+    ['search_memory', { query: 'x\u0000' }],
+    ['working_memory_set', { sessionId: 's1', key: 'plan', value: deeplyNested(5_000) }],
+  ])(
+    'answers %s with an out-of-range time, invalid text or a too deep value as INVALID_INPUT (#%#)',
+    async (name, args) => {
+      const result = await call(name, args);
+      expect(errorCode(result)).toBe('INVALID_INPUT');
+    },
+  );
+
+  it('answers an internal failure as REST does: INTERNAL, no internal text, logged on the server', async () => {
+    const logged: unknown[] = [];
+    const failing: McpMemory = {
+      ...memory,
+      search: async () => {
+        throw new RangeError('Invalid time value');
+      },
+      list: async () => {
+        throw new Error('SQLITE_CORRUPT: /secret/path/mnemo.db');
+      },
+    };
+    const broken = await connectInMemory({
+      memory: failing,
+      defaultUserId: 'alice',
+      onInternalError: (error) => logged.push(error),
+    });
+    try {
+      const result = await call('search_memory', { query: 'x' }, broken);
+      expect(errorCode(result)).toBe('INTERNAL');
+      expect(text(result)).toBe('INTERNAL: The server failed to handle this request; see its log.');
+      expect(JSON.stringify(result)).not.toContain('Invalid time value');
+      const resource = broken.readResource({ uri: 'mnemo://profile/bob' });
+      await expect(resource).rejects.toThrow(/INTERNAL: The server failed/);
+      await expect(resource).rejects.not.toThrow(/secret/);
+      expect(logged.map((error) => (error as Error).message)).toEqual([
+        'Invalid time value',
+        'SQLITE_CORRUPT: /secret/path/mnemo.db',
+      ]);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('falls back to search when the memory has no context()', async () => {
     const searchOnly: McpMemory = {
       add: memory.add,
@@ -380,3 +429,10 @@ describe('the order of calls', () => {
     }
   });
 });
+
+/** `{"a":{"a":…}}`, `levels` objects deep, built without recursion. */
+function deeplyNested(levels: number): unknown {
+  let value: unknown = 1;
+  for (let level = 0; level < levels; level += 1) value = { a: value };
+  return value;
+}

@@ -42,7 +42,17 @@ export function registerMcpCommand(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        await runMcpStdio({ memory, tenantId: flags.tenant, defaultUserId: flags.user, signal: stop.signal });
+        await runMcpStdio({
+          memory,
+          tenantId: flags.tenant,
+          defaultUserId: flags.user,
+          signal: stop.signal,
+          // stdout carries the protocol; internal failures are logged where the user can read them.
+          onInternalError: (error) =>
+            process.stderr.write(
+              `mnemo mcp error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+            ),
+        });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

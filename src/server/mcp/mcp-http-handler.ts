@@ -2,8 +2,10 @@
 // with each Mcp-Session-Id's requests applied one after another in arrival order.
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { type ErrorCode, MnemoError, toMnemoError } from '../../core/errors.js';
+import { MnemoError } from '../../core/errors.js';
+import { errorResponse as restErrorResponse } from '../rest/error-response.js';
 import { createMnemoMcpServer } from './create-mnemo-mcp-server.js';
+import type { InternalErrorLogger } from './mcp-results.js';
 import type { McpMemory } from './mcp-tool.js';
 import { createKeyedSerialQueue } from './serial-queue.js';
 
@@ -25,16 +27,9 @@ export interface CreateMcpHttpHandlerOptions {
   resolveTenant(request: Request): string | McpTenant | Promise<string | McpTenant>;
   /** Reported to clients as the server version. */
   version?: string;
+  /** Called with every failure a client only sees as INTERNAL (its text never reaches the client). */
+  onInternalError?: InternalErrorLogger;
 }
-
-const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
-  INVALID_INPUT: 400,
-  SCOPE_REQUIRED: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  PAYLOAD_TOO_LARGE: 413,
-};
 
 const SESSION_HEADER = 'mcp-session-id';
 /** What the MCP spec allows in a session id: visible ASCII. Ours are UUIDs; longer ones are not ours. */
@@ -75,7 +70,7 @@ async function handle(request: Request, options: CreateMcpHttpHandlerOptions): P
     const resolved = await options.resolveTenant(request);
     tenant = typeof resolved === 'string' ? { tenantId: resolved } : resolved;
   } catch (error) {
-    return errorResponse(toAuthError(error));
+    return errorResponse(toAuthError(error), options);
   }
   if (request.method !== 'POST') {
     return errorResponse(
@@ -83,13 +78,14 @@ async function handle(request: Request, options: CreateMcpHttpHandlerOptions): P
         code: 'UNSUPPORTED',
         message: `${request.method} is not supported: this MCP endpoint is stateless, send JSON-RPC with POST.`,
       }),
+      options,
       { status: 405, headers: { allow: 'POST' } },
     );
   }
   try {
     return await handleOne(request, tenant, options);
   } catch (error) {
-    return errorResponse(toMnemoError(error));
+    return errorResponse(error, options);
   }
 }
 
@@ -104,6 +100,7 @@ async function handleOne(
     defaultUserId: tenant.defaultUserId,
     readOnly: tenant.readOnly,
     version: options.version,
+    onInternalError: options.onInternalError,
   });
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -127,7 +124,7 @@ async function handleOne(
  * Errors from `resolveTenant`: MnemoErrors keep their code; an HTTP-style error (e.g. Hono's HTTPException)
  * with status 401/403 becomes UNAUTHORIZED/FORBIDDEN; anything else is an INTERNAL failure, not a denial.
  */
-function toAuthError(error: unknown): MnemoError {
+function toAuthError(error: unknown): unknown {
   if (error instanceof MnemoError) return error;
   const status =
     typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
@@ -141,16 +138,23 @@ function toAuthError(error: unknown): MnemoError {
       cause: error,
     });
   }
-  return toMnemoError(error);
+  return error;
 }
 
+/** REST's status, body and headers for `error` (internal failures say nothing about internals). */
 function errorResponse(
-  error: MnemoError,
+  error: unknown,
+  options: { onInternalError?: InternalErrorLogger },
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
-  const status = init.status ?? STATUS_BY_CODE[error.code] ?? 500;
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
+  const response = restErrorResponse(error);
+  if (response.body.error.code === 'INTERNAL') options.onInternalError?.(error);
+  const status = init.status ?? response.status;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...response.headers,
+    ...init.headers,
+  };
   if (status === 401) headers['www-authenticate'] = 'Bearer';
-  const body = { error: { code: error.code, message: error.message } };
-  return new Response(JSON.stringify(body), { status, headers });
+  return new Response(JSON.stringify(response.body), { status, headers });
 }

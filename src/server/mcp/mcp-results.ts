@@ -1,7 +1,8 @@
 // What MCP tools hand back: memory summaries, rendered text, and tool results (success or MnemoError).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { type ErrorCode, toMnemoError } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/errors.js';
 import type { JsonObject, MemoryKind, MemoryRecord } from '../../core/records.js';
+import { errorResponse } from '../rest/error-response.js';
 
 /** The fields of a memory an agent needs; internal ones (index text, hash, embedding key) stay out. */
 export interface MemorySummary {
@@ -79,23 +80,39 @@ export function toolSuccess(output: ToolOutput): CallToolResult {
   return { content: [{ type: 'text', text: output.text }], structuredContent: output.structured };
 }
 
+/** Called with every error a client only sees as INTERNAL, for logging. */
+export type InternalErrorLogger = (error: unknown) => void;
+
+/**
+ * The public face of an error, exactly as REST answers it: stable codes keep their message and details;
+ * anything else (an unknown error, STORE_FAILED, a bug) becomes INTERNAL with a message that says nothing
+ * about internals, and goes to `onInternalError`.
+ *
+ * @example
+ * publicError(new Error('Invalid time value')); // { code: 'INTERNAL', message: 'The server failed to handle this request; see its log.' }
+ */
+export function publicError(
+  error: unknown,
+  onInternalError?: InternalErrorLogger,
+): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+  const { status, body } = errorResponse(error);
+  if (status >= 500 && body.error.code === 'INTERNAL') onInternalError?.(error);
+  return body.error;
+}
+
 /**
  * Turns anything thrown into an MCP tool error carrying the stable MnemoError code, so the agent can
  * react (fix its arguments on INVALID_INPUT, stop on FORBIDDEN) instead of the server failing the call.
+ * Codes and messages are REST's (`publicError`): internal failures never show their text.
  *
  * @example
  * toolError(invalidInput('limit must be at most 50')); // { isError: true, content: [{ text: 'INVALID_INPUT: …' }], … }
  */
-export function toolError(error: unknown): CallToolResult {
-  const mnemoError = toMnemoError(error);
-  const body: { code: ErrorCode; message: string; details?: Record<string, unknown> } = {
-    code: mnemoError.code,
-    message: mnemoError.message,
-  };
-  if (mnemoError.details !== undefined) body.details = mnemoError.details;
+export function toolError(error: unknown, onInternalError?: InternalErrorLogger): CallToolResult {
+  const body = publicError(error, onInternalError);
   return {
     isError: true,
-    content: [{ type: 'text', text: `${mnemoError.code}: ${mnemoError.message}` }],
+    content: [{ type: 'text', text: `${body.code}: ${body.message}` }],
     structuredContent: { error: body },
   };
 }

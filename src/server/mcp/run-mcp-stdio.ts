@@ -16,6 +16,8 @@ export interface RunMcpStdioOptions {
   output?: Writable;
   /** Stops the server when aborted (e.g. on SIGTERM). */
   signal?: AbortSignal;
+  /** Called with every failure a client only sees as INTERNAL, e.g. to log it to stderr. */
+  onInternalError?: (error: unknown) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function runMcpStdio(options: RunMcpStdioOptions): Promise<void> {
     memory: options.memory,
     scope: { tenantId: options.tenantId ?? 'default' },
     defaultUserId: options.defaultUserId,
+    onInternalError: options.onInternalError,
   });
   const transport = new StdioServerTransport(input, output);
   const closed = new Promise<void>((resolve) => {

@@ -129,7 +129,7 @@ describe('REST routes', () => {
     await addText(fixture.secrets.acmeWrite, 'bob', 'bob note');
     const forgotten = await call('DELETE', '/v1/scopes?userId=alice', fixture.secrets.acmeWrite);
     expect(forgotten.status).toBe(200);
-    expect(forgotten.json.memories).toBe(1);
+    expect(forgotten.json).toEqual({ memories: 1, messages: 1 });
     expect(
       (await call('GET', '/v1/memories?userId=alice', fixture.secrets.acmeRead)).json.items,
     ).toHaveLength(0);

@@ -1,5 +1,6 @@
-// The Hono app of the REST API: body limit, authentication, the /v1 routes, openapi.json and one error shape.
-import { Hono } from 'hono';
+// The Hono app of the REST API: browser guard, body limit, authentication, rate limits, the /v1 routes,
+// openapi.json and one error shape.
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { MnemoError } from '../../core/errors.js';
 import { DEFAULT_TENANT } from '../../core/scope.js';
@@ -7,8 +8,10 @@ import type { Memory } from '../../sdk/create-memory.js';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { ApiKeyStore } from '../keys/api-key-store.js';
 import { createMcpHttpHandler } from '../mcp/mcp-http-handler.js';
+import { browserGuard } from './browser-guard.js';
 import { errorResponse } from './error-response.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { createRateLimiter, enforceRateLimit, type RateLimitOptions, rateLimit } from './rate-limit.js';
 import { authenticate, createKeyCheck, type RestVariables, requireRole } from './rest-auth.js';
 import { honoPath } from './rest-route.js';
 import { restRoutes } from './rest-routes.js';
@@ -20,8 +23,16 @@ export interface RestAppOptions {
   memory: Memory;
   /** Where API keys are checked. Required unless `auth` is false. */
   keys?: ApiKeyStore;
-  /** False turns authentication off (every request is an admin of any tenant): loopback only. Default true. */
+  /**
+   * False turns authentication off (every request is an admin of any tenant): loopback only, so requests must
+   * be addressed to a loopback Host and come from no other Origin (403). Default true.
+   */
   auth?: boolean;
+  /**
+   * Requests a minute per API key (per client address without auth), as a number or with a burst; 429 with
+   * `Retry-After` past it. Default (and 0): no limit. `mnemo serve` sets 600.
+   */
+  rateLimit?: number | RateLimitOptions;
   bodyLimitBytes?: number;
   /** Called with every error that became a 500, for logging. */
   onInternalError?: (error: unknown) => void;
@@ -53,14 +64,16 @@ export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVa
   const app = new Hono<{ Variables: RestVariables }>();
 
   app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
+    const { status, body, headers } = errorResponse(error);
     if (status >= 500) options.onInternalError?.(error);
-    return c.json(body, status);
+    return c.json(body, status, headers);
   });
   app.notFound((c) =>
     c.json({ error: { code: 'NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}` } }, 404),
   );
 
+  // Before anything else: a page on another site must not be able to write, nor (without auth) read.
+  app.use('*', browserGuard({ loopbackOnly: !auth }));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.dashboard ?? true) app.route('/', createDashboardRoutes());
   const document = buildOpenApiDocument({ routes, version: options.version ?? '0.1.0' });
@@ -82,7 +95,9 @@ export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVa
   });
   const keyOptions = { keys: auth ? options.keys : undefined, now: options.now ?? Date.now };
   const authenticateKey = authenticate(keyOptions);
+  const limiter = rateLimiterOf(options.rateLimit);
   app.use('/v1/*', limitBody, authenticateKey);
+  if (limiter !== undefined) app.use('/v1/*', rateLimit(limiter));
 
   for (const route of routes) {
     app.on(route.method.toUpperCase(), honoPath(route.path), requireRole(route.role), async (c) => {
@@ -92,6 +107,8 @@ export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVa
   }
   if (options.mcp ?? true) {
     const checkKey = createKeyCheck(keyOptions);
+    // The Hono context of each MCP request, for the client address the rate limit counts without auth.
+    const currentRequest = new WeakMap<Request, Context>();
     const mcp = createMcpHttpHandler({
       memory: options.memory,
       version: options.version,
@@ -99,11 +116,22 @@ export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVa
       // and applied in arrival order. The key's tenant binds every tool call; `read` keys only recall.
       resolveTenant: async (request) => {
         const principal = await checkKey(request.headers);
+        if (limiter !== undefined) enforceRateLimit(limiter, principal, currentRequest.get(request));
         return { tenantId: principal.tenantId ?? DEFAULT_TENANT, readOnly: principal.role === 'read' };
       },
+      onInternalError: options.onInternalError,
     });
     app.use('/mcp', limitBody);
-    app.all('/mcp', async (c) => mcp(c.req.raw));
+    app.all('/mcp', async (c) => {
+      currentRequest.set(c.req.raw, c);
+      return mcp(c.req.raw);
+    });
   }
   return app;
+}
+
+function rateLimiterOf(option: RestAppOptions['rateLimit']) {
+  if (option === undefined || option === 0) return undefined;
+  const settings = typeof option === 'number' ? { requestsPerMinute: option } : option;
+  return settings.requestsPerMinute === 0 ? undefined : createRateLimiter(settings);
 }

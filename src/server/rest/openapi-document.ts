@@ -29,6 +29,8 @@ const errorStatuses: Record<string, string> = {
   '403': "The key's role is too low, or the request names another tenant",
   '404': 'Not found in this scope and tenant',
   '413': 'Body larger than the server limit',
+  '415': 'A body not sent as Content-Type: application/json',
+  '429': 'Rate limit of the key passed (see the Retry-After header)',
   '500': 'Internal error (no internals are returned)',
 };
 

@@ -63,7 +63,12 @@ export function createKeyCheck(options: {
     const now = options.now();
     if (now - (lastTouched.get(record.id) ?? 0) >= TOUCH_INTERVAL_MS) {
       lastTouched.set(record.id, now);
-      await options.keys.touch({ id: record.id, at: now });
+      // Bookkeeping must not fail or delay the request (a locked database would): not awaited, and a use
+      // that could not be recorded is retried with the key's next request.
+      const retryNextTime = () => lastTouched.delete(record.id);
+      options.keys.touch({ id: record.id, at: now }).then(({ recorded }) => {
+        if (!recorded) retryNextTime();
+      }, retryNextTime);
     }
     return { tenantId: record.tenantId, role: record.role, keyId: record.id };
   };

@@ -39,7 +39,15 @@ export function restRoutes(memory: Memory): RestRoute[] {
           'add request',
         );
         const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
-        return memory.add(messages ?? text ?? '', { ...scope, ...options });
+        // A retry with the same Idempotency-Key (same tenant, 24 h) stores nothing and answers the first result.
+        const idempotencyKey = c.req.header('Idempotency-Key');
+        const result = await memory.add(messages ?? text ?? '', {
+          ...scope,
+          ...options,
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        });
+        if (result.replayed === true) c.header('Idempotent-Replayed', 'true');
+        return result;
       },
     },
     {

@@ -1,11 +1,16 @@
 // The zod schemas of REST requests: they validate every body and query, and generate openapi.json.
 import { z } from 'zod';
 import { coreBlockLimits } from '../../context/core-blocks.js';
-import { workingMemoryLimits } from '../../context/working-memory.js';
+import { workingMemoryLimits, workingValueSchema } from '../../context/working-memory.js';
 import { memoryKinds } from '../../core/records.js';
 import { scopeSchema } from '../../core/scope.js';
 import { timeInputSchema } from '../../core/time-input.js';
-import { MAX_MESSAGE_CHARS, MAX_MESSAGES_PER_ADD, messageInputSchema } from '../../ingest/message-input.js';
+import { textSchema } from '../../core/validate.js';
+import {
+  MAX_MESSAGES_PER_ADD,
+  messageContentSchema,
+  messageInputSchema,
+} from '../../ingest/message-input.js';
 import { searchOptionsSchema } from '../../retrieve/search-options.js';
 import { addOptionsSchema, contextOptionsSchema, querySchema, updateSchema } from '../../sdk/options.js';
 
@@ -33,7 +38,7 @@ function isDirect(body: { kind?: string | undefined }): boolean {
 export const addBodySchema = restScopeSchema
   .extend({
     messages: z.array(messageInputSchema).min(1).max(MAX_MESSAGES_PER_ADD).optional(),
-    text: z.string().trim().min(1).max(MAX_MESSAGE_CHARS).optional(),
+    text: messageContentSchema.optional(),
     infer: addOptionsSchema.shape.infer,
     buffer: addOptionsSchema.shape.buffer,
     observedAt: addOptionsSchema.shape.observedAt,
@@ -96,7 +101,7 @@ export const listQuerySchema = restScopeSchema
       .transform(Number)
       .pipe(z.number().int().min(1).max(1000))
       .optional(),
-    cursor: z.string().max(512).optional(),
+    cursor: textSchema.max(512).optional(),
     includeHistory: booleanQuery.optional(),
     asOf: timeQuery.optional().describe('Valid time: what was true in the world at this time.'),
     knownAt: timeQuery.optional().describe('Record time: what Mnemo knew at this time.'),
@@ -113,8 +118,7 @@ export const flushBodySchema = restScopeSchema;
 /** `PUT /v1/core/{label}`: the block's value and settings, and the user and/or agent it belongs to. */
 export const coreSetBodySchema = restScopeSchema
   .extend({
-    value: z
-      .string()
+    value: textSchema
       .max(coreBlockLimits.max)
       .describe('The whole text of the block, at most `limit` characters.'),
     limit: z
@@ -130,8 +134,7 @@ export const coreSetBodySchema = restScopeSchema
       .boolean()
       .optional()
       .describe('Refuse append/replace (an agent editing its own memory); PUT still changes the block.'),
-    description: z
-      .string()
+    description: textSchema
       .max(1_000)
       .optional()
       .describe('What the block is for (kept with the block; not part of the context text).'),
@@ -140,23 +143,23 @@ export const coreSetBodySchema = restScopeSchema
 
 /** `POST /v1/core/{label}/append`: text added on a new line at the end of the block. */
 export const coreAppendBodySchema = restScopeSchema
-  .extend({ text: z.string().min(1).max(coreBlockLimits.max) })
+  .extend({ text: textSchema.min(1).max(coreBlockLimits.max) })
   .strict();
 
 /** `POST /v1/core/{label}/replace`: every occurrence of `oldText` becomes `newText` (empty deletes it). */
 export const coreReplaceBodySchema = restScopeSchema
   .extend({
-    oldText: z.string().min(1).max(coreBlockLimits.max),
-    newText: z.string().max(coreBlockLimits.max),
+    oldText: textSchema.min(1).max(coreBlockLimits.max),
+    newText: textSchema.max(coreBlockLimits.max),
   })
   .strict();
 
 /** `PUT /v1/working/{key}`: any JSON value, an optional expiry, and the session it belongs to. */
 export const workingSetBodySchema = restScopeSchema
   .extend({
-    value: z
-      .json()
-      .describe(`Any JSON value, at most ${workingMemoryLimits.valueChars} characters serialised.`),
+    value: workingValueSchema.describe(
+      `Any JSON value, at most ${workingMemoryLimits.depth} levels deep and ${workingMemoryLimits.valueChars} characters serialised.`,
+    ),
     ttlMs: z
       .number()
       .int()
@@ -172,7 +175,7 @@ export const workingSetBodySchema = restScopeSchema
 
 /** `PUT /v1/profile/{topic}.{slot}`: the slot's new value. */
 export const profileSetBodySchema = restScopeSchema
-  .extend({ value: z.string().trim().min(1).max(2_000) })
+  .extend({ value: textSchema.trim().min(1).max(2_000) })
   .strict();
 
 /** Query of `GET /v1/profile`: the scope and, optionally, the time the profile is read as of. */

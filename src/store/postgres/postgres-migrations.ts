@@ -87,6 +87,38 @@ CREATE TABLE {schema}.working_memory (
 CREATE INDEX working_memory_expires ON {schema}.working_memory (expires_at) WHERE expires_at IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'idempotency',
+    sql: `
+CREATE TABLE {schema}.idempotency_keys (
+  tenant_id text NOT NULL, key text NOT NULL, request_hash text NOT NULL, result jsonb NOT NULL,
+  created_at bigint NOT NULL, expires_at bigint NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+CREATE INDEX idempotency_keys_expires ON {schema}.idempotency_keys (expires_at);
+-- The messages and memories a keyed request wrote: erasing one erases the record (no trace of a
+-- forgotten user), whichever path erases it.
+CREATE TABLE {schema}.idempotency_targets (
+  target_id text NOT NULL, tenant_id text NOT NULL, key text NOT NULL,
+  PRIMARY KEY (target_id, tenant_id, key),
+  FOREIGN KEY (tenant_id, key) REFERENCES {schema}.idempotency_keys (tenant_id, key) ON DELETE CASCADE
+);
+CREATE INDEX idempotency_targets_key ON {schema}.idempotency_targets (tenant_id, key);
+CREATE FUNCTION {schema}.erase_idempotency() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM {schema}.idempotency_keys k USING {schema}.idempotency_targets t, erased e
+  WHERE t.target_id = e.id AND k.tenant_id = t.tenant_id AND k.key = t.key;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER messages_erase_idempotency AFTER DELETE ON {schema}.messages
+  REFERENCING OLD TABLE AS erased FOR EACH STATEMENT EXECUTE FUNCTION {schema}.erase_idempotency();
+CREATE TRIGGER memories_erase_idempotency AFTER DELETE ON {schema}.memories
+  REFERENCING OLD TABLE AS erased FOR EACH STATEMENT EXECUTE FUNCTION {schema}.erase_idempotency();
+-- Older versions logged a message and wrote its episode in two transactions: look for orphans once.
+INSERT INTO {schema}.meta (key, value) SELECT 'orphan_scan', 'pending' WHERE EXISTS (SELECT 1 FROM {schema}.messages);
+`,
+  },
 ];
 
 export const latestPostgresSchemaVersion = Math.max(

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
 import type {
   HistoryEntry,
+  JsonValue,
   MemoryRecord,
   Message,
   Page,
@@ -15,6 +16,7 @@ import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   EmbeddingSpace,
+  IdempotencyRecord,
   LexicalHit,
   MemoryFilter,
   MemoryStore,
@@ -24,6 +26,9 @@ import type {
   StoreCapabilities,
   StoreDumpRow,
   StoreStats,
+  TurnsOutcome,
+  TurnsWrite,
+  VacuumReport,
   VectorHit,
 } from '../memory-store.js';
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
@@ -47,6 +52,15 @@ import {
   visibleSql,
 } from './postgres-sql.js';
 import { inTransaction } from './postgres-transaction.js';
+import {
+  appendTurnsIn,
+  idempotencyRecordIn,
+  listOrphanMessagesIn,
+  markOrphanScanDoneIn,
+  needsOrphanScanIn,
+  nextMessageSeqIn,
+  updateIdempotencyResultIn,
+} from './postgres-turns.js';
 import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
 import {
   deletePostgresWorkingEntries,
@@ -491,6 +505,12 @@ export class PostgresStore implements MemoryStore {
         `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${scopeSql('m', scope, params)}`,
         params.values,
       );
+      // Counted before the erase: erasing an episode erases its message too.
+      const countParams = new SqlParams();
+      const counted = await client.query<{ count: string }>(
+        `SELECT COUNT(*) AS count FROM ${this.tables.messages} g WHERE ${scopeSql('g', scope, countParams)}`,
+        countParams.values,
+      );
       await eraseMemories(client, this.tables, rows.rows, { hasVectors: this.space.current !== undefined });
       const historyParams = new SqlParams();
       await client.query(
@@ -498,7 +518,7 @@ export class PostgresStore implements MemoryStore {
         historyParams.values,
       );
       const messageParams = new SqlParams();
-      const deleted = await client.query(
+      await client.query(
         `DELETE FROM ${this.tables.messages} g WHERE ${scopeSql('g', scope, messageParams)}`,
         messageParams.values,
       );
@@ -508,7 +528,7 @@ export class PostgresStore implements MemoryStore {
         usageParams.values,
       );
       await erasePostgresWorkingEntries(client, this.tables.working, scope);
-      return { memories: rows.rows.length, messages: deleted.rowCount ?? 0 };
+      return { memories: rows.rows.length, messages: Number(counted.rows[0]?.count ?? 0) };
     });
   }
 
@@ -535,6 +555,27 @@ export class PostgresStore implements MemoryStore {
       await purgeExpiredPostgresWorkingEntries(client, this.tables.working, input.now);
       return { purged: rows.rows.length };
     });
+  }
+
+  /**
+   * VACUUM (ANALYZE) on every table of the schema — memories, messages, vectors, queue, keys — so the rows a
+   * forget deleted stop being dead tuples. Their bytes can stay on the reused pages and in index pages (GIN
+   * keeps lexemes) until `full: true`, which rewrites each table and its indexes into new files, holding an
+   * ACCESS EXCLUSIVE lock on each table while it runs. See docs/postgres.md.
+   */
+  async vacuum(input: { full?: boolean } = {}): Promise<VacuumReport> {
+    const result = await this.db.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`,
+      [this.schemaName],
+    );
+    const tables = result.rows.map((row) => row.relname);
+    if (tables.length > 0) {
+      const names = tables.map((table) => `${this.tables.schema}.${quoteIdentifier(table)}`).join(', ');
+      // VACUUM cannot run inside a transaction: a plain pool query runs on its own.
+      await this.db.query(`VACUUM (${input.full === true ? 'FULL, ' : ''}ANALYZE) ${names}`);
+    }
+    return { tables, rewritten: input.full === true };
   }
 
   async recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void> {
@@ -751,6 +792,46 @@ export class PostgresStore implements MemoryStore {
     rows: StoreDumpRow[];
   }): Promise<{ messages: number; memories: number; history: number }> {
     return this.write((client) => restorePostgres(client, this.tables, input.rows, this.space));
+  }
+
+  // --- one add, one transaction (postgres-turns.ts) ---
+
+  async nextMessageSeq(input: { scope: Scope }): Promise<number> {
+    return nextMessageSeqIn(this.db, this.tables, input.scope);
+  }
+
+  async appendTurns(input: TurnsWrite): Promise<TurnsOutcome> {
+    try {
+      return await this.write((client) => appendTurnsIn(client, this.tables, this.space, input));
+    } catch (error) {
+      // A space declared inside the rolled-back transaction was rolled back with it: forget the cached one.
+      await this.space.load(this.db);
+      throw error;
+    }
+  }
+
+  async getIdempotencyRecord(input: {
+    tenantId: string;
+    key: string;
+    now: number;
+  }): Promise<IdempotencyRecord | undefined> {
+    return idempotencyRecordIn(this.db, this.tables, input);
+  }
+
+  async updateIdempotencyResult(input: { tenantId: string; key: string; result: JsonValue }): Promise<void> {
+    await updateIdempotencyResultIn(this.db, this.tables, input);
+  }
+
+  async needsOrphanScan(): Promise<boolean> {
+    return needsOrphanScanIn(this.db, this.tables);
+  }
+
+  async listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>> {
+    return listOrphanMessagesIn(this.db, this.tables, input);
+  }
+
+  async markOrphanScanDone(): Promise<void> {
+    await markOrphanScanDoneIn(this.db, this.tables);
   }
 }
 

@@ -170,3 +170,29 @@ export function eraseMemories(
     }
   }
 }
+
+/**
+ * Deletes the partitions among `partitions` that no row references any more: a partition row holds the
+ * tenant, user and agent ids, so a forgotten scope must not leave one behind. Every table with a foreign
+ * key to `partitions` is checked, including ones added by later migrations. Returns the deleted ids.
+ */
+export function deleteEmptyPartitions(db: Database.Database, partitions: number[]): number[] {
+  if (partitions.length === 0) return [];
+  const references = prepared(
+    db,
+    `SELECT m.name AS table_name, f."from" AS column_name
+     FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+     WHERE m.type = 'table' AND f."table" = 'partitions'`,
+  ).all() as Array<{ table_name: string; column_name: string }>;
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const unreferenced = references
+    .map(
+      (reference) =>
+        `NOT EXISTS (SELECT 1 FROM ${quote(reference.table_name)} WHERE ${quote(reference.column_name)} = @partition)`,
+    )
+    .join(' AND ');
+  const remove = db.prepare(
+    `DELETE FROM partitions WHERE id = @partition${unreferenced ? ` AND ${unreferenced}` : ''}`,
+  );
+  return partitions.filter((partition) => remove.run({ partition }).changes > 0);
+}

@@ -181,7 +181,7 @@ describe('SQLite store specifics', () => {
     await Promise.all([one.close(), two.close()]);
   });
   it('retries a write while another connection holds the lock, then succeeds', async () => {
-    const store = await openSqliteStore({ path, busyTimeoutMs: 0, maxBusyRetries: 8 });
+    const store = await openSqliteStore({ path, busyTimeoutMs: 2_000 });
     const holder = new Database(path);
     holder.exec('BEGIN IMMEDIATE');
     const release = setTimeout(() => holder.exec('COMMIT'), 30);
@@ -197,8 +197,96 @@ describe('SQLite store specifics', () => {
     await store.close();
   });
 
+  it('applies synchronous NORMAL by default and FULL when asked, on the store and the connections beside it', async () => {
+    // The pragma belongs to a connection: read it on the store's own (private) one.
+    const pragmaOf = (store: SqliteStore) =>
+      (store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    const normal = await openSqliteStore({ path });
+    expect(pragmaOf(normal)).toBe(1);
+    await normal.close();
+    const full = await openSqliteStore({ path, synchronous: 'full' });
+    expect(pragmaOf(full)).toBe(2);
+    expect(full.synchronous).toBe('full');
+    await full.close();
+  });
+
+  it('waits for a lock asynchronously: timers keep firing while a write waits, and reads go on', async () => {
+    await using store = await openSqliteStore({ path, busyTimeoutMs: 400 });
+    await store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'before' })],
+      actor: 'test',
+      at: T0,
+    });
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const started = performance.now();
+    const write = store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'blocked' })],
+      actor: 'test',
+      at: T0,
+    });
+    expect((await store.stats()).memories).toBe(1);
+    const error = await write.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    clearInterval(ticker);
+    expect(error).toMatchObject({ code: 'STORE_BUSY', details: { retryAfterSeconds: 1 } });
+    expect((error as Error).message).not.toContain(directory);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    holder.exec('ROLLBACK');
+    holder.close();
+  });
+
+  it('keeps access counts of a read made under a foreign lock and writes them with the next write', async () => {
+    await using store = await openSqliteStore({ path, busyTimeoutMs: 2_000 });
+    const write = makeMemoryWrite({ scope, text: 'counted' });
+    await store.insertMemories({ memories: [write], actor: 'test', at: T0 });
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    await store.recordAccess({ scope, ids: [write.record.id], at: T0 + 1 });
+    expect(performance.now() - started).toBeLessThan(200);
+    holder.exec('COMMIT');
+    holder.close();
+    expect((await store.getMemory({ scope, id: write.record.id }))?.accessCount).toBe(0);
+    await store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'next' })],
+      actor: 'test',
+      at: T0,
+    });
+    expect((await store.getMemory({ scope, id: write.record.id }))?.accessCount).toBe(1);
+  });
+
+  it('purges under a reader, then empties the log of the purged text at the next write', async () => {
+    await using store = await openSqliteStore({ path, busyTimeoutMs: 100 });
+    await store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'expiring secret kiwi8812', expiresAt: T0 + 10 })],
+      actor: 'test',
+      at: T0,
+    });
+    const reader = new Database(path);
+    reader.prepare('BEGIN').run();
+    reader.prepare('SELECT COUNT(*) FROM memories').get();
+    expect(await store.purgeExpired({ now: T0 + 20 })).toEqual({ purged: 1 });
+    reader.prepare('COMMIT').run();
+    reader.close();
+    await store.insertMemories({
+      memories: [makeMemoryWrite({ scope, text: 'later' })],
+      actor: 'test',
+      at: T0,
+    });
+    const raw = await Promise.all(
+      ['', '-wal'].map((suffix) => readFile(path + suffix).catch(() => Buffer.alloc(0))),
+    );
+    expect(raw.map((bytes) => bytes.toString('latin1').includes('kiwi8812'))).toEqual([false, false]);
+  });
+
   it('reports STORE_BUSY, not SQLITE_BUSY, when the lock is never released', async () => {
-    const store = await openSqliteStore({ path, busyTimeoutMs: 0, maxBusyRetries: 1 });
+    const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
     const holder = new Database(path);
     holder.exec('BEGIN IMMEDIATE');
     await expect(

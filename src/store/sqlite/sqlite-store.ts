@@ -1,11 +1,11 @@
 // The SQLite MemoryStore: better-sqlite3 in WAL mode, FTS5 BM25, sqlite-vec cosine KNN, scope-first partitions.
 import { statSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { MnemoError, notFound } from '../../core/errors.js';
 import type {
   HistoryEntry,
+  JsonValue,
   MemoryRecord,
   Message,
   Page,
@@ -17,6 +17,7 @@ import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   EmbeddingSpace,
+  IdempotencyRecord,
   LexicalHit,
   MemoryFilter,
   MemoryStore,
@@ -26,9 +27,22 @@ import type {
   StoreCapabilities,
   StoreDumpRow,
   StoreStats,
+  TurnsOutcome,
+  TurnsWrite,
+  VacuumReport,
   VectorHit,
 } from '../memory-store.js';
 import { latestSchemaVersion, runMigrations } from './migrations/index.js';
+import {
+  configureConnection,
+  DEFAULT_BUSY_BUDGET_MS,
+  eraseBlocked,
+  isBusyError,
+  retryWhileBusy,
+  type SqliteSynchronous,
+  truncateWal,
+  walBlocker,
+} from './sqlite-busy.js';
 import { dumpRows, restoreRows } from './sqlite-dump.js';
 import {
   listForReembedIn,
@@ -36,7 +50,13 @@ import {
   writeCachedEmbeddings,
   writeEmbeddingsIn,
 } from './sqlite-embeddings.js';
-import { eraseMemories, insertHistory, insertMemoryRow, supersessionChain } from './sqlite-memory-writes.js';
+import {
+  deleteEmptyPartitions,
+  eraseMemories,
+  insertHistory,
+  insertMemoryRow,
+  supersessionChain,
+} from './sqlite-memory-writes.js';
 import {
   type EpisodesOfMessagesInput,
   episodesOfMessagesIn,
@@ -64,11 +84,21 @@ import {
   type MessageRow,
   memoryFromRow,
   messageFromRow,
+  prepared,
   resolvePartitions,
   scopeSql,
   visibleSql,
 } from './sqlite-rows.js';
 import { type LexicalInput, searchLexicalIn, searchVectorIn, type VectorInput } from './sqlite-search.js';
+import {
+  appendTurnsIn,
+  idempotencyRecordIn,
+  listOrphanMessagesIn,
+  markOrphanScanDoneIn,
+  needsOrphanScanIn,
+  nextMessageSeqIn,
+  updateIdempotencyResultIn,
+} from './sqlite-turns.js';
 import { readUsageIn, recordUsageIn } from './sqlite-usage.js';
 import { declareEmbeddingSpace, readEmbeddingSpace } from './sqlite-vectors.js';
 import {
@@ -84,19 +114,30 @@ import { type VectorIndexCacheOptions, vectorIndexCacheFor } from './vector-inde
 export interface SqliteStoreOptions {
   /** Database file path. */
   path: string;
-  /** How long SQLite itself waits for a lock before reporting busy (default 5000 ms). */
+  /**
+   * The total time a call waits for a lock held by another process before it fails with STORE_BUSY
+   * (default 5000 ms). The wait is asynchronous: SQLite's own busy_timeout is 0 and Mnemo retries with a
+   * backoff between attempts, so the event loop keeps serving while it waits. Forgetting waits up to this
+   * long for other connections' read transactions to end (see forgetMemory).
+   */
   busyTimeoutMs?: number;
-  /** Retries of a busy write transaction, with jittered backoff (default 8). */
-  maxBusyRetries?: number;
+  /**
+   * `normal` (default): in WAL mode a commit survives a crash of the process, and a power loss or OS crash
+   * can lose the last commits but never corrupts the file. `full`: every commit is fsynced before it
+   * returns, so it survives power loss too, at the cost of one fsync per write.
+   */
+  synchronous?: SqliteSynchronous;
   /** The in-memory vector index used for large partitions (see vector-index.ts); defaults suit most uses. */
   vectorIndex?: VectorIndexCacheOptions;
 }
+
+/** Access-count bumps kept while the file is locked; beyond this the oldest are dropped (counts only). */
+const MAX_PENDING_ACCESSES = 10_000;
 
 const MESSAGE_SELECT =
   'SELECT g.*, p.tenant_id, p.user_id, p.agent_id FROM messages g JOIN partitions p ON p.id = g.partition_id';
 const HISTORY_SELECT =
   'SELECT h.*, p.tenant_id, p.user_id, p.agent_id FROM history h JOIN partitions p ON p.id = h.partition_id';
-const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
 
 export class SqliteStore implements MemoryStore {
   readonly provider = 'sqlite' as const;
@@ -109,16 +150,21 @@ export class SqliteStore implements MemoryStore {
       'sqlite-vec exact cosine per partition; large partitions: in-memory 1-bit codes + int8 rescoring',
   };
   readonly path: string;
-  private readonly busyTimeoutMs: number;
-  private readonly maxBusyRetries: number;
+  /** The lock-wait budget (ms), shared with the connections opened beside this store. */
+  readonly busyTimeoutMs: number;
+  readonly synchronous: SqliteSynchronous;
   private readonly vectorIndex: VectorIndexCacheOptions | undefined;
   private database: Database.Database | undefined;
   private closed = false;
+  /** An erase committed but another reader kept the log from being reset: retried after later writes. */
+  private walResetPending = false;
+  /** Access-count bumps that met another process's write lock (see recordAccess). */
+  private pendingAccesses: Array<{ scope: Scope; ids: string[]; at: number }> = [];
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
-    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-    this.maxBusyRetries = options.maxBusyRetries ?? 8;
+    this.busyTimeoutMs = Math.max(0, options.busyTimeoutMs ?? DEFAULT_BUSY_BUDGET_MS);
+    this.synchronous = options.synchronous ?? 'normal';
     this.vectorIndex = options.vectorIndex;
   }
 
@@ -128,14 +174,11 @@ export class SqliteStore implements MemoryStore {
       throw new MnemoError({ code: 'STORE_CLOSED', message: 'This store was closed; open a new one.' });
     try {
       const db = new Database(this.path);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
-      sqliteVec.load(db);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('secure_delete = ON');
-      db.pragma('foreign_keys = ON');
-      vectorIndexCacheFor(db, this.vectorIndex);
       this.database = db;
+      sqliteVec.load(db);
+      db.pragma('foreign_keys = ON');
+      await this.retrying(() => configureConnection(db, { synchronous: this.synchronous }));
+      vectorIndexCacheFor(db, this.vectorIndex);
       await this.retrying(() => runMigrations(db));
     } catch (error) {
       this.database?.close();
@@ -151,6 +194,10 @@ export class SqliteStore implements MemoryStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.database !== undefined && this.pendingAccesses.length > 0) this.flushAccesses(this.database);
+    // Another connection's reader kept an erase's copies in the log: one last try (closing checkpoints only
+    // when this is the file's last connection).
+    if (this.walResetPending && this.database !== undefined) this.tryResetWal(this.database);
     this.database?.close();
     this.database = undefined;
   }
@@ -169,29 +216,22 @@ export class SqliteStore implements MemoryStore {
     return this.database;
   }
 
+  /** Runs a synchronous call; while another process holds the lock, retries it asynchronously (busyTimeoutMs). */
   private async retrying<T>(operation: () => T): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return operation();
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code !== 'string' || !BUSY_CODES.has(code)) throw toStoreError(error);
-        if (attempt >= this.maxBusyRetries) {
-          throw new MnemoError({
-            code: 'STORE_BUSY',
-            message: `The database ${this.path} stayed locked after ${attempt + 1} attempts; retry later or raise busyTimeoutMs.`,
-            cause: error,
-          });
-        }
-        await sleep(Math.min(1000, 10 * 2 ** attempt) * (0.5 + Math.random()));
-      }
+    try {
+      return await retryWhileBusy(operation, { budgetMs: this.busyTimeoutMs });
+    } catch (error) {
+      throw toStoreError(error);
     }
   }
 
   /** Runs `fn` as one BEGIN IMMEDIATE transaction, retried while the file is busy. */
-  private write<T>(fn: (db: Database.Database) => T): Promise<T> {
+  private async write<T>(fn: (db: Database.Database) => T): Promise<T> {
     const db = this.db;
-    return this.retrying(() => db.transaction(() => fn(db)).immediate());
+    const result = await this.retrying(() => db.transaction(() => fn(db)).immediate());
+    if (this.pendingAccesses.length > 0) this.flushAccesses(db);
+    if (this.walResetPending) this.tryResetWal(db);
+    return result;
   }
 
   private read<T>(fn: (db: Database.Database) => T): Promise<T> {
@@ -199,8 +239,68 @@ export class SqliteStore implements MemoryStore {
     return this.retrying(() => db.transaction(() => fn(db)).deferred());
   }
 
-  private checkpoint(): void {
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  /**
+   * Runs an erase so that, when it returns, the erased data is in no database file. Deleted rows are zeroed
+   * in place (secure_delete), but their earlier versions stay in the write-ahead log until it is reset, and
+   * SQLite keeps them there while another connection holds a read transaction whose snapshot may need them.
+   * So: first make sure no such reader exists (waiting up to busyTimeoutMs; else STORE_BUSY and nothing is
+   * erased), then erase, then checkpoint and truncate the log (waiting again for a reader that began in
+   * between; if it outlasts the wait, STORE_BUSY with `details.erased: true`).
+   */
+  private async erasing<T>(erase: (db: Database.Database) => T): Promise<T> {
+    await this.untilNoOtherSnapshot();
+    const result = await this.write(erase);
+    const started = performance.now();
+    if (!(await truncateWal(this.db, { budgetMs: this.busyTimeoutMs }))) {
+      this.walResetPending = true;
+      throw eraseBlocked({
+        erased: true,
+        blocker: walBlocker(this.db),
+        waitedMs: performance.now() - started,
+      });
+    }
+    this.walResetPending = false;
+    return result;
+  }
+
+  /**
+   * Waits until no other connection holds a read transaction. A log whose every frame is already in the
+   * database file lets a checkpoint finish beside a reader of the file, so first commit one frame (the
+   * unchanged user_version): the truncating checkpoint then succeeds only when no snapshot is open.
+   */
+  private async untilNoOtherSnapshot(): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.write((db) =>
+        db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`),
+      );
+    } catch (error) {
+      if (error instanceof MnemoError && error.code === 'STORE_BUSY')
+        throw eraseBlocked({
+          erased: false,
+          blocker: 'writer',
+          waitedMs: performance.now() - started,
+          cause: error,
+        });
+      throw error;
+    }
+    if (!(await truncateWal(this.db, { budgetMs: this.busyTimeoutMs }))) {
+      throw eraseBlocked({
+        erased: false,
+        blocker: walBlocker(this.db),
+        waitedMs: performance.now() - started,
+      });
+    }
+  }
+
+  /** One attempt, no wait, to empty the log an earlier erase left behind. */
+  private tryResetWal(db: Database.Database): void {
+    try {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      if (result?.busy === 0) this.walResetPending = false;
+    } catch (error) {
+      if (!isBusyError(error)) throw toStoreError(error);
+    }
   }
 
   async appendMessages(input: { messages: NewMessage[] }): Promise<Message[]> {
@@ -387,14 +487,13 @@ export class SqliteStore implements MemoryStore {
     at: number;
     actor: string;
   }): Promise<{ forgottenIds: string[] }> {
-    const forgottenIds = await this.write((db) => {
+    const forgottenIds = await this.erasing((db) => {
       const row = rowInScope(db, input.scope, input.id, 'write');
       if (row === undefined) throw notFound('Memory', input.id);
       const chain = supersessionChain(db, row);
       eraseMemories(db, chain, { tombstone: { event: 'forget', at: input.at, actor: input.actor } });
       return chain.map((item) => item.id);
     });
-    this.checkpoint();
     return { forgottenIds };
   }
 
@@ -410,21 +509,26 @@ export class SqliteStore implements MemoryStore {
         message: 'forgetScope needs a userId, agentId or sessionId; it never erases a whole tenant.',
       });
     }
-    const counts = await this.write((db) => {
-      const where = scopeSql('m', resolvePartitions(db, scope), scope);
+    return this.erasing((db) => {
+      const partitions = resolvePartitions(db, scope);
+      const where = scopeSql('m', partitions, scope);
       const rows = db.prepare(`${MEMORY_SELECT} WHERE ${where.sql}`).all(...where.params) as MemoryRow[];
+      const messages = scopeSql('messages', partitions, scope);
+      // Counted before the erase: erasing an episode erases its message too.
+      const { count } = db
+        .prepare(`SELECT COUNT(*) AS count FROM messages WHERE ${messages.sql}`)
+        .get(...messages.params) as { count: number };
       eraseMemories(db, rows, {});
-      const history = scopeSql('history', resolvePartitions(db, scope), scope);
+      const history = scopeSql('history', partitions, scope);
       db.prepare(`DELETE FROM history WHERE ${history.sql}`).run(...history.params);
-      const messages = scopeSql('messages', resolvePartitions(db, scope), scope);
-      const deleted = db.prepare(`DELETE FROM messages WHERE ${messages.sql}`).run(...messages.params);
-      const usage = scopeSql('usage_totals', resolvePartitions(db, scope), scope);
+      db.prepare(`DELETE FROM messages WHERE ${messages.sql}`).run(...messages.params);
+      const usage = scopeSql('usage_totals', partitions, scope);
       db.prepare(`DELETE FROM usage_totals WHERE ${usage.sql}`).run(...usage.params);
       eraseWorkingEntriesIn(db, scope);
-      return { memories: rows.length, messages: deleted.changes };
+      // The partition rows name the forgotten user or agent: none may outlive its data.
+      vectorIndexCacheFor(db).drop(deleteEmptyPartitions(db, partitions));
+      return { memories: rows.length, messages: count };
     });
-    this.checkpoint();
-    return counts;
   }
 
   async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
@@ -445,20 +549,62 @@ export class SqliteStore implements MemoryStore {
       eraseMemories(db, rows, { tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' } });
       return { purged: rows.length, working: purgeExpiredWorkingEntriesIn(db, input.now) };
     });
-    if (purged + working > 0) this.checkpoint();
+    // Maintenance, not a request to forget: a reader that keeps the log from being reset delays the last
+    // copies to a later write or close instead of failing the purge.
+    if (purged + working > 0 && !(await truncateWal(this.db, { budgetMs: this.busyTimeoutMs })))
+      this.walResetPending = true;
     return { purged };
   }
 
+  /**
+   * Rebuilds the file with `VACUUM` (it shrinks; erased bytes were zeroed already by secure_delete) and
+   * empties the write-ahead log. `full` changes nothing here: SQLite's VACUUM always rewrites.
+   */
+  async vacuum(_input: { full?: boolean } = {}): Promise<VacuumReport> {
+    const db = this.db;
+    await this.retrying(() => db.exec('VACUUM'));
+    if (!(await truncateWal(db, { budgetMs: this.busyTimeoutMs }))) this.walResetPending = true;
+    const tables = db
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
+      .all() as Array<{ name: string }>;
+    return { tables: tables.map((table) => table.name), rewritten: true };
+  }
+
+  /**
+   * Access counts are bookkeeping of a read: a search must not wait for (or fail on) another process's
+   * write lock because of them. One attempt, no wait; while the file is locked the bumps are kept (up to
+   * MAX_PENDING_ACCESSES ids) and written with this store's next write.
+   */
   async recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void> {
-    await this.write((db) => {
-      const update = db.prepare(
-        'UPDATE memories SET access_count = access_count + 1, last_accessed_at = ? WHERE rid = ?',
-      );
-      for (const id of input.ids) {
-        const row = rowInScope(db, input.scope, id);
-        if (row !== undefined) update.run(input.at, row.rid);
-      }
-    });
+    if (input.ids.length === 0) return;
+    this.pendingAccesses.push(input);
+    this.flushAccesses(this.db);
+  }
+
+  private flushAccesses(db: Database.Database): void {
+    const batch = this.pendingAccesses;
+    if (batch.length === 0) return;
+    try {
+      db.transaction(() => {
+        const update = prepared(
+          db,
+          'UPDATE memories SET access_count = access_count + 1, last_accessed_at = ? WHERE rid = ?',
+        );
+        for (const access of batch) {
+          for (const id of access.ids) {
+            const row = rowInScope(db, access.scope, id);
+            if (row !== undefined) update.run(access.at, row.rid);
+          }
+        }
+      }).immediate();
+      this.pendingAccesses = [];
+    } catch (error) {
+      if (!isBusyError(error)) throw toStoreError(error);
+      let ids = batch.reduce((total, access) => total + access.ids.length, 0);
+      while (ids > MAX_PENDING_ACCESSES && batch.length > 1) ids -= batch.shift()?.ids.length ?? 0;
+    }
   }
 
   async searchLexical(input: LexicalInput): Promise<LexicalHit[]> {
@@ -496,7 +642,14 @@ export class SqliteStore implements MemoryStore {
     model: string;
     entries: Array<{ hash: string; embedding: Float32Array }>;
   }): Promise<void> {
-    await this.write((db) => writeCachedEmbeddings(db, input));
+    // A cache, filled while reading too (a search embeds its query): one attempt, no wait, so another
+    // process's write lock never delays or fails a read for it; a skipped entry is stored when next missed.
+    const db = this.db;
+    try {
+      db.transaction(() => writeCachedEmbeddings(db, input)).immediate();
+    } catch (error) {
+      if (!isBusyError(error)) throw toStoreError(error);
+    }
   }
 
   async setWorkingEntry(input: SetWorkingEntryInput): Promise<WorkingEntry> {
@@ -556,6 +709,40 @@ export class SqliteStore implements MemoryStore {
     rows: StoreDumpRow[];
   }): Promise<{ messages: number; memories: number; history: number }> {
     return this.write((db) => restoreRows(db, input.rows));
+  }
+
+  // --- one add, one transaction (sqlite-turns.ts) ---
+
+  async nextMessageSeq(input: { scope: Scope }): Promise<number> {
+    return this.read((db) => nextMessageSeqIn(db, input.scope));
+  }
+
+  async appendTurns(input: TurnsWrite): Promise<TurnsOutcome> {
+    return this.write((db) => appendTurnsIn(db, input));
+  }
+
+  async getIdempotencyRecord(input: {
+    tenantId: string;
+    key: string;
+    now: number;
+  }): Promise<IdempotencyRecord | undefined> {
+    return this.read((db) => idempotencyRecordIn(db, input));
+  }
+
+  async updateIdempotencyResult(input: { tenantId: string; key: string; result: JsonValue }): Promise<void> {
+    await this.write((db) => updateIdempotencyResultIn(db, input));
+  }
+
+  async needsOrphanScan(): Promise<boolean> {
+    return this.read((db) => needsOrphanScanIn(db));
+  }
+
+  async listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>> {
+    return this.read((db) => listOrphanMessagesIn(db, input));
+  }
+
+  async markOrphanScanDone(): Promise<void> {
+    await this.write((db) => markOrphanScanDoneIn(db));
   }
 }
 

@@ -292,6 +292,11 @@ export class VectorIndexCache {
     this.partitions.clear();
   }
 
+  /** Drops the cached indexes of these partitions (their scope was forgotten). */
+  drop(partitions: Iterable<number>): void {
+    for (const partition of partitions) this.partitions.delete(partition);
+  }
+
   /**
    * The `wanted` nearest rowids of one partition, nearest first, or undefined when the partition is
    * small (or the vec0 layout unknown) and the caller should run the exact vec0 query instead.

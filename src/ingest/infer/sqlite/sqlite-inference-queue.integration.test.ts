@@ -1,5 +1,6 @@
 // Buffered ingestion on SQLite: the queue conformance suite, a version-1 upgrade, and drains that survive a
 // reopen, batch by policy, and keep failures for retry.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,77 @@ describeInferenceQueueConformance('sqlite', async () => {
 });
 
 describe('the SQLite inference queue', () => {
+  it('discards a scope for real, and says so when a reader keeps copies in the log', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'mnemo-queue-'));
+    const file = join(directory, 'queue.db');
+    const queue = createSqliteInferenceQueue({ path: file, busyTimeoutMs: 100 });
+    await queue.init();
+    const raw = () =>
+      ['', '-wal']
+        .map((suffix) => {
+          try {
+            return readFileSync(file + suffix).toString('latin1');
+          } catch {
+            return '';
+          }
+        })
+        .join('');
+    const scope = { tenantId: 't1', userId: 'uqx7victim' };
+    try {
+      await queue.noteSessionActivity({ scope, at: 1, tokens: 5 });
+      const reader = new Database(file);
+      reader.prepare('BEGIN').run();
+      reader.prepare('SELECT COUNT(*) FROM infer_sessions').get();
+      await expect(queue.discardScope({ scope })).rejects.toMatchObject({
+        code: 'STORE_BUSY',
+        details: { erased: true, blocker: 'reader' },
+      });
+      expect(await queue.idleSessions({ idleSince: 10, limit: 10 })).toEqual([]);
+      reader.prepare('COMMIT').run();
+      reader.close();
+      await queue.discardScope({ scope });
+      expect(raw()).not.toContain('uqx7victim');
+    } finally {
+      await queue.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("waits for another process's write lock without blocking, reads meanwhile, then reports STORE_BUSY", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'mnemo-queue-'));
+    const file = join(directory, 'queue.db');
+    const queue = createSqliteInferenceQueue({ path: file, busyTimeoutMs: 200 });
+    await queue.init();
+    const holder = new Database(file);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      const message = {
+        id: 'm1',
+        scope: { tenantId: 't1', userId: 'alice' },
+        role: 'user' as const,
+        content: 'hi',
+        observedAt: '2024-01-01T00:00:00.000Z',
+        seq: 1,
+        metadata: {},
+        createdAt: '2024-01-01T00:00:00.000Z',
+      };
+      const enqueued = queue.enqueue({ messages: [message], at: 1 });
+      expect(await queue.counts()).toEqual({ pending: 0, failed: 0 });
+      await expect(enqueued).rejects.toMatchObject({ code: 'STORE_BUSY' });
+      clearInterval(ticker);
+      expect(ticks).toBeGreaterThanOrEqual(3);
+      holder.exec('COMMIT');
+      await queue.enqueue({ messages: [message], at: 1 });
+      expect(await queue.counts()).toEqual({ pending: 1, failed: 0 });
+    } finally {
+      holder.close();
+      await queue.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
   it('upgrades a version-1 table in place, keeping pending and failed entries with their scopes', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'mnemo-queue-'));
     const file = join(directory, 'queue.db');

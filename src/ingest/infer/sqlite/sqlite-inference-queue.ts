@@ -4,6 +4,15 @@ import { MnemoError } from '../../../core/errors.js';
 import type { Scope } from '../../../core/scope.js';
 import { scopeOfRow } from '../../../store/row-mapping.js';
 import {
+  configureConnection,
+  DEFAULT_BUSY_BUDGET_MS,
+  eraseBlocked,
+  retryWhileBusy,
+  type SqliteSynchronous,
+  truncateWal,
+  walBlocker,
+} from '../../../store/sqlite/sqlite-busy.js';
+import {
   DEFAULT_CLAIM_LEASE_MS,
   type FailedInference,
   type InferenceQueue,
@@ -118,8 +127,12 @@ const placeholders = (count: number) => Array.from({ length: count }, () => '?')
  */
 export function createSqliteInferenceQueue(options: {
   path: string;
+  /** Total wait for a lock held by another process, retried asynchronously (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** Commit durability, as the store's (default `normal`). */
+  synchronous?: SqliteSynchronous;
 }): InferenceQueue {
+  const budgetMs = Math.max(0, options.busyTimeoutMs ?? DEFAULT_BUSY_BUDGET_MS);
   let db: Database.Database | undefined;
   const open = (): Database.Database => {
     if (db === undefined) {
@@ -134,9 +147,13 @@ export function createSqliteInferenceQueue(options: {
     db?.close();
     db = undefined;
   };
-  const write = <T>(work: (connection: Database.Database) => T): T => {
+  const write = <T>(work: (connection: Database.Database) => T): Promise<T> => {
     const connection = open();
-    return connection.transaction(() => work(connection)).immediate();
+    return retryWhileBusy(() => connection.transaction(() => work(connection)).immediate(), { budgetMs });
+  };
+  const read = <T>(work: (connection: Database.Database) => T): Promise<T> => {
+    const connection = open();
+    return retryWhileBusy(() => work(connection), { budgetMs });
   };
   return {
     provider: 'sqlite',
@@ -144,11 +161,17 @@ export function createSqliteInferenceQueue(options: {
       if (db !== undefined) return;
       const connection = new Database(options.path);
       try {
-        connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
-        if (options.path !== ':memory:') connection.pragma('journal_mode = WAL');
-        migrate(connection);
+        const wal = options.path !== ':memory:';
+        await retryWhileBusy(
+          () => configureConnection(connection, { wal, synchronous: options.synchronous }),
+          {
+            budgetMs,
+          },
+        );
+        await retryWhileBusy(() => migrate(connection), { budgetMs });
       } catch (error) {
         connection.close();
+        if (error instanceof MnemoError) throw error;
         throw new MnemoError({
           code: 'MIGRATION_FAILED',
           message: `Could not prepare the inference queue in ${options.path}: ${(error as Error).message}`,
@@ -160,7 +183,7 @@ export function createSqliteInferenceQueue(options: {
     close,
     [Symbol.asyncDispose]: close,
     async enqueue({ messages, at }) {
-      write((connection) => {
+      await write((connection) => {
         const insert = connection.prepare(
           `INSERT OR IGNORE INTO infer_queue (message_id, ${SCOPE_COLUMNS}, seq, enqueued_at, status)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
@@ -210,7 +233,7 @@ export function createSqliteInferenceQueue(options: {
     },
     async complete({ messageIds }) {
       if (messageIds.length === 0) return;
-      write((connection) =>
+      await write((connection) =>
         connection
           .prepare(`DELETE FROM infer_queue WHERE message_id IN (${placeholders(messageIds.length)})`)
           .run(...messageIds),
@@ -218,7 +241,7 @@ export function createSqliteInferenceQueue(options: {
     },
     async fail({ messageIds, error, at }) {
       if (messageIds.length === 0) return;
-      write((connection) =>
+      await write((connection) =>
         connection
           .prepare(
             `UPDATE infer_queue SET status = 'failed', attempts = attempts + 1, error_code = ?, error_message = ?,
@@ -228,7 +251,7 @@ export function createSqliteInferenceQueue(options: {
       );
     },
     async recordFailure({ messages, error, at }) {
-      write((connection) => {
+      await write((connection) => {
         const upsert = connection.prepare(
           `INSERT INTO infer_queue (message_id, ${SCOPE_COLUMNS}, seq, enqueued_at, status, attempts, error_code,
              error_message, failed_at)
@@ -252,7 +275,7 @@ export function createSqliteInferenceQueue(options: {
     },
     async release({ messageIds }) {
       if (messageIds.length === 0) return;
-      write((connection) =>
+      await write((connection) =>
         connection
           .prepare(
             `UPDATE infer_queue SET status = 'pending', claimed_at = NULL
@@ -268,12 +291,15 @@ export function createSqliteInferenceQueue(options: {
         messageIds === undefined
           ? { sql: '', params: [] }
           : { sql: ` AND message_id IN (${placeholders(messageIds.length)})`, params: messageIds };
-      const rows = open()
-        .prepare(
-          `SELECT * FROM infer_queue WHERE status = 'failed' AND ${where.sql}${ids.sql}
-           ORDER BY failed_at, tenant_id, user_id, agent_id, session_id, seq LIMIT ?`,
-        )
-        .all(...where.params, ...ids.params, limit) as FailedRow[];
+      const rows = await read(
+        (connection) =>
+          connection
+            .prepare(
+              `SELECT * FROM infer_queue WHERE status = 'failed' AND ${where.sql}${ids.sql}
+               ORDER BY failed_at, tenant_id, user_id, agent_id, session_id, seq LIMIT ?`,
+            )
+            .all(...where.params, ...ids.params, limit) as FailedRow[],
+      );
       return rows.map((row) => ({
         messageId: row.message_id,
         scope: scopeOfRow(row),
@@ -285,7 +311,7 @@ export function createSqliteInferenceQueue(options: {
     },
     async retry({ messageIds }) {
       if (messageIds.length === 0) return;
-      write((connection) =>
+      await write((connection) =>
         connection
           .prepare(
             `UPDATE infer_queue SET status = 'pending' WHERE status = 'failed' AND message_id IN (${placeholders(messageIds.length)})`,
@@ -295,9 +321,12 @@ export function createSqliteInferenceQueue(options: {
     },
     async counts(input = {}) {
       const where = scopeWhere(input.scope);
-      const rows = open()
-        .prepare(`SELECT status, COUNT(*) AS count FROM infer_queue WHERE ${where.sql} GROUP BY status`)
-        .all(...where.params) as Array<{ status: string; count: number }>;
+      const rows = await read(
+        (connection) =>
+          connection
+            .prepare(`SELECT status, COUNT(*) AS count FROM infer_queue WHERE ${where.sql} GROUP BY status`)
+            .all(...where.params) as Array<{ status: string; count: number }>,
+      );
       const count = (status: string) => rows.find((row) => row.status === status)?.count ?? 0;
       return { pending: count('pending') + count('running'), failed: count('failed') };
     },
@@ -316,15 +345,18 @@ export function createSqliteInferenceQueue(options: {
     },
     async idleSessions({ idleSince, limit, scope }) {
       const where = scopeWhere(scope);
-      const rows = open()
-        .prepare(
-          `SELECT * FROM infer_sessions WHERE tokens > 0 AND last_at <= ? AND ${where.sql} ORDER BY last_at LIMIT ?`,
-        )
-        .all(idleSince, ...where.params, limit) as Array<ScopeRow & { tokens: number; last_at: number }>;
+      const rows = await read(
+        (connection) =>
+          connection
+            .prepare(
+              `SELECT * FROM infer_sessions WHERE tokens > 0 AND last_at <= ? AND ${where.sql} ORDER BY last_at LIMIT ?`,
+            )
+            .all(idleSince, ...where.params, limit) as Array<ScopeRow & { tokens: number; last_at: number }>,
+      );
       return rows.map((row) => ({ scope: scopeOfRow(row), tokens: row.tokens, lastAt: row.last_at }));
     },
     async settleSession({ scope, tokens }) {
-      write((connection) => {
+      await write((connection) => {
         const key = columnsOf(scope);
         const match = 'tenant_id = ? AND user_id = ? AND agent_id = ? AND session_id = ?';
         connection
@@ -334,11 +366,20 @@ export function createSqliteInferenceQueue(options: {
       });
     },
     async discardScope({ scope }) {
-      write((connection) => {
+      await write((connection) => {
         const where = scopeWhere(scope);
         connection.prepare(`DELETE FROM infer_queue WHERE ${where.sql}`).run(...where.params);
         connection.prepare(`DELETE FROM infer_sessions WHERE ${where.sql}`).run(...where.params);
       });
+      // The rows name the forgotten scope: like the store's erase, leave no copy of them in the log.
+      const started = performance.now();
+      if (!(await truncateWal(open(), { budgetMs }))) {
+        throw eraseBlocked({
+          erased: true,
+          blocker: walBlocker(open()),
+          waitedMs: performance.now() - started,
+        });
+      }
     },
   };
 }

@@ -16,12 +16,14 @@ export async function connectInMemory(options: {
   memory: McpMemory;
   defaultUserId?: string;
   readOnly?: boolean;
+  onInternalError?: (error: unknown) => void;
 }): Promise<Client> {
   const server = createMnemoMcpServer({
     memory: options.memory,
     scope: { tenantId: TEST_TENANT },
     defaultUserId: options.defaultUserId,
     readOnly: options.readOnly,
+    onInternalError: options.onInternalError,
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);

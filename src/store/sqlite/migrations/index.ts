@@ -5,6 +5,7 @@ import { migration0001 } from './0001-init.js';
 import { migration0002 } from './0002-usage.js';
 import { migration0003 } from './0003-episode-message.js';
 import { migration0004 } from './0004-working-memory.js';
+import { migration0005 } from './0005-idempotency.js';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,13 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Append new ones; never edit an applied one. */
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const migrations: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];
 
 /** The schema version this build writes. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]?.version ?? 0;

@@ -1,0 +1,136 @@
+// Lock waits for every SQLite connection of Mnemo (store, inference queue, API keys): SQLite never sleeps
+// inside the event loop (busy_timeout 0); a busy call is retried after an asynchronous backoff, within a budget.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
+import { MnemoError } from '../../core/errors.js';
+
+/** Default total time a busy call is retried before it fails with STORE_BUSY. */
+export const DEFAULT_BUSY_BUDGET_MS = 5_000;
+
+/** How SQLite commits: NORMAL (the default in WAL mode) or FULL (an fsync of the log at every commit). */
+export type SqliteSynchronous = 'normal' | 'full';
+
+/** The `synchronous` values Mnemo accepts, for option and environment validation. */
+export const sqliteSynchronousValues: readonly SqliteSynchronous[] = ['normal', 'full'];
+
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
+
+/** True for the driver errors that mean "another connection holds a lock; try again". */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (BUSY_CODES.has(code) || code.startsWith('SQLITE_BUSY_'));
+}
+
+/**
+ * The STORE_BUSY error. Its message names no file: it may travel over HTTP (REST maps it to 503 with
+ * `Retry-After`, read from `details.retryAfterSeconds`).
+ */
+export function storeBusy(options: { waitedMs: number; cause?: unknown }): MnemoError {
+  return new MnemoError({
+    code: 'STORE_BUSY',
+    message: `The database is locked by another process (waited ${Math.round(options.waitedMs)} ms); retry later, or raise busyTimeoutMs.`,
+    details: { retryAfterSeconds: 1 },
+    cause: options.cause,
+  });
+}
+
+/** The pause before attempt `attempt + 1`: 1, 2, 4 … 100 ms, ±50% so that waiting processes spread out. */
+function backoffMs(attempt: number): number {
+  return Math.min(100, 2 ** attempt) * (0.5 + Math.random());
+}
+
+/**
+ * Runs a synchronous SQLite call; while it fails because the file is locked, waits asynchronously and
+ * tries again until `budgetMs` have passed, then throws STORE_BUSY. The uncontended call runs at once.
+ *
+ * @example
+ * const row = await retryWhileBusy(() => db.prepare('SELECT 1').get(), { budgetMs: 5_000 });
+ */
+export async function retryWhileBusy<T>(operation: () => T, options: { budgetMs: number }): Promise<T> {
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return operation();
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+      const waitedMs = performance.now() - started;
+      const remainingMs = options.budgetMs - waitedMs;
+      if (remainingMs <= 0) throw storeBusy({ waitedMs, cause: error });
+      await sleep(Math.min(remainingMs, backoffMs(attempt)));
+    }
+  }
+}
+
+/**
+ * The pragmas every Mnemo connection shares: no lock wait inside SQLite (see retryWhileBusy), WAL,
+ * the chosen durability, and secure_delete (freed bytes are zeroed, so an erased row leaves no copy).
+ * Reading the file header can meet a lock, so call it through retryWhileBusy.
+ */
+export function configureConnection(
+  db: Database.Database,
+  options: { synchronous?: SqliteSynchronous; wal?: boolean },
+): void {
+  db.pragma('busy_timeout = 0');
+  if (options.wal ?? true) db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${(options.synchronous ?? 'normal') === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('secure_delete = ON');
+}
+
+/**
+ * Checkpoints the whole write-ahead log into the database file and truncates the log to zero bytes. SQLite
+ * cannot do that while another connection holds a read transaction on an older snapshot (its pages must
+ * stay readable), so this retries asynchronously until `budgetMs` have passed. True when the log is empty.
+ */
+export async function truncateWal(db: Database.Database, options: { budgetMs: number }): Promise<boolean> {
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      if (result === undefined || result.busy === 0) return true;
+    } catch (error) {
+      if (!isBusyError(error)) throw error;
+    }
+    const remainingMs = options.budgetMs - (performance.now() - started);
+    if (remainingMs <= 0) return false;
+    await sleep(Math.min(remainingMs, backoffMs(attempt)));
+  }
+}
+
+/** What keeps the log from being reset: another connection's write lock, else its open read transaction. */
+export function walBlocker(db: Database.Database): 'writer' | 'reader' {
+  try {
+    db.prepare('BEGIN IMMEDIATE').run();
+    db.prepare('ROLLBACK').run();
+    return 'reader';
+  } catch (error) {
+    if (isBusyError(error)) return 'writer';
+    throw error;
+  }
+}
+
+/**
+ * The STORE_BUSY error of an erase that another connection kept from finishing. `erased: false`: nothing
+ * changed. `erased: true`: the data is gone from every read, but the reader's snapshot keeps copies in the
+ * database files until it ends.
+ */
+export function eraseBlocked(options: {
+  erased: boolean;
+  blocker: 'writer' | 'reader';
+  waitedMs: number;
+  cause?: unknown;
+}): MnemoError {
+  const waited = `waited ${Math.round(options.waitedMs)} ms; busyTimeoutMs sets the wait`;
+  const blocker =
+    options.blocker === 'writer'
+      ? 'another process holds the write lock of the database'
+      : 'another connection keeps a read transaction open on the database';
+  const message = options.erased
+    ? `Erased, and no read returns it any more, but ${blocker}, so copies stay in the database files until it ends (${waited}); the next write or close removes them, or retry to wait again.`
+    : `Nothing was erased: ${blocker}, and a snapshot it can read would keep copies of the erased data in the database files (${waited}). Retry when it has finished.`;
+  return new MnemoError({
+    code: 'STORE_BUSY',
+    message,
+    details: { erased: options.erased, blocker: options.blocker, retryAfterSeconds: 1 },
+    cause: options.cause,
+  });
+}
