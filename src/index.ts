@@ -1,5 +1,7 @@
 // The public SDK surface of Mnemo: createMemory(), the domain types, the errors, the model seams.
 export type { ContextItem, ContextResult, ContextSection } from './context/assemble-context.js';
+export type { CoreBlock, CoreBlockSetOptions } from './context/core-blocks.js';
+export type { WorkingSetOptions } from './context/working-memory.js';
 export * from './core/index.js';
 export type { AddResult, AddUsage } from './ingest/add-messages.js';
 export {
@@ -59,6 +61,7 @@ export type { EmbedderConfig } from './sdk/resolve-embedder.js';
 export type { StoreConfig } from './sdk/resolve-store.js';
 export type { MemoryStatus } from './sdk/status.js';
 export { type CopyStoreResult, copyStore } from './store/copy-store.js';
-export type { MemoryFilter, MemoryStore, StoreCapabilities } from './store/memory-store.js';
+export type { MemoryFilter, MemoryStore, StoreCapabilities, VacuumReport } from './store/memory-store.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
+export type { SqliteSynchronous } from './store/sqlite/sqlite-busy.js';
 export { createSqliteStore } from './store/sqlite/sqlite-store.js';

@@ -8,7 +8,7 @@ import { parseScope } from '../core/scope.js';
 import { parseInput } from '../core/validate.js';
 import { type AddResult, addMessages } from '../ingest/add-messages.js';
 import { type AddDirectMemoryInput, addDirectMemory } from '../ingest/direct-memory.js';
-import { addIdempotency, idempotencyKeySchema, keptAddResult, recordedAdd } from '../ingest/idempotency.js';
+import { addIdempotency, keptAddResult, recordedAdd } from '../ingest/idempotency.js';
 import { addContentSchema, type MessageInput, type ParsedMessageInput } from '../ingest/message-input.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
@@ -40,9 +40,8 @@ export async function addMemory(
   addOptions: AddCallOptions | undefined,
 ): Promise<AddResult> {
   const { store, clock } = context;
-  const { idempotencyKey, ...otherOptions } = addOptions ?? {};
   const parsedContent = parseInput(addContentSchema, content, 'content');
-  const parsed = parseInput(addOptionsSchema, otherOptions, 'add options');
+  const { idempotencyKey, ...parsed } = parseInput(addOptionsSchema, addOptions ?? {}, 'add options');
   const scope = parseScope({
     tenantId: parsed.tenantId,
     userId: parsed.userId,
@@ -54,7 +53,7 @@ export async function addMemory(
       ? undefined
       : addIdempotency({
           scope,
-          key: parseInput(idempotencyKeySchema, idempotencyKey, 'idempotencyKey'),
+          key: idempotencyKey,
           request: { content: parsedContent, options: parsed },
           now: clock.now(),
         });

@@ -79,7 +79,7 @@ export interface CreateMemoryOptions {
  * same key in the same tenant within 24 hours writes nothing and returns that result (`replayed: true`),
  * across processes and restarts. The same key with a different request is a CONFLICT.
  */
-export type AddCallOptions = AddOptions & { idempotencyKey?: string };
+export type AddCallOptions = AddOptions;
 
 export type SearchCallOptions = ScopeInput & SearchOptions;
 export type ScopeOptions = ScopeInput;

@@ -5,6 +5,7 @@ import { scopeSchema } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
 import { textSchema } from '../core/validate.js';
 import { directKinds } from '../ingest/direct-memory.js';
+import { idempotencyKeySchema } from '../ingest/idempotency.js';
 import { metadataFilterSchema, metadataSchema } from '../ingest/message-input.js';
 
 /** The scope fields every method takes, flattened into its options. */
@@ -28,6 +29,11 @@ export const addOptionsSchema = scopeSchema.extend({
    * Write one memory of this kind directly, no LLM and no logged message (`episode`, the default, logs
    * the messages as turns). Profile slots and core blocks have their own calls (`profile.set`, `core.set`).
    */
+  /**
+   * A key that makes the add safe to retry: the first call with it stores and records its result (in the
+   * same transaction), a later call with the same key returns that result and writes nothing (24 h).
+   */
+  idempotencyKey: idempotencyKeySchema.optional(),
   kind: z
     .enum(['episode', ...directKinds], {
       error: `kind must be one of episode, ${directKinds.join(', ')} (profile slots: profile.set; core blocks: core.set)`,

@@ -4,7 +4,7 @@ import {
   BACKGROUND_INTERVAL_MS,
   embedderFromEnvironment,
   llmFromEnvironment,
-  resolveDbPath,
+  resolveStoreOption,
 } from '../../cli/cli-context.js';
 import { createMemory } from '../../sdk/create-memory.js';
 import { runMcpStdio } from './run-mcp-stdio.js';
@@ -30,7 +30,7 @@ export function registerMcpCommand(program: Command): void {
     .action(async (flags: McpFlags, command: Command) => {
       // --db is the program-wide option; commander accepts it after `mcp` too.
       const memory = await createMemory({
-        store: resolveDbPath(command),
+        store: resolveStoreOption(command),
         embedder: embedderFromEnvironment(),
         llm: llmFromEnvironment(),
         actor: 'mcp',

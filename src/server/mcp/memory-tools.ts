@@ -1,6 +1,6 @@
 // The MCP tools that write and manage memories: add_memory, list_memories, update_memory, forget_memory.
 import { z } from 'zod';
-import { memoryKinds, messageRoles } from '../../core/records.js';
+import { memoryKinds } from '../../core/records.js';
 import { renderMemoryLine, summarizeMemory } from './mcp-results.js';
 import { callScope, defineTool, type McpTool, scopeArguments } from './mcp-tool.js';
 
@@ -35,11 +35,12 @@ export const addMemoryTool: McpTool = defineTool({
   inputSchema: z.object({
     content: z.string().describe('The memory, as one self-contained statement.'),
     ...scopeArguments,
+    // No "system": an agent's tool call cannot write memories trusted as the operator's own words.
     role: z
-      .enum(messageRoles)
+      .enum(['user', 'assistant', 'tool'])
       .optional()
       .describe(
-        'Who said it: "user" (default) for what the user told you, "assistant" for what you said or decided.',
+        'Who said it: "user" (default) for what the user told you, "assistant" for what you said or decided, "tool" for a tool\'s output.',
       ),
     observedAt: z
       .string()

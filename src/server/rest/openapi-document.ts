@@ -98,6 +98,15 @@ function operation(route: RestRoute, components: Components): JsonSchema {
     return parameter;
   });
   if (route.query !== undefined) parameters.push(...queryParameters(route.query, components));
+  for (const [name, description] of Object.entries(route.headers ?? {})) {
+    parameters.push({
+      name,
+      in: 'header',
+      required: false,
+      description,
+      schema: { type: 'string', maxLength: 255 },
+    });
+  }
   const responses: JsonSchema = {
     [String(route.status)]: {
       description: 'Success',

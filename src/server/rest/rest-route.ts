@@ -19,6 +19,8 @@ export interface RestRoute {
   summary: string;
   /** What each path parameter is, for openapi.json (a parameter left out is documented as a plain string). */
   pathParameters?: Record<string, string>;
+  /** Optional request headers the route reads, by name, with what they do (for openapi.json). */
+  headers?: Record<string, string>;
   body?: z.ZodType;
   query?: z.ZodType;
   /** The success status (200 unless said). */

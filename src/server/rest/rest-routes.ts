@@ -2,6 +2,7 @@
 import { notFound } from '../../core/errors.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { ListOptions } from '../../sdk/options.js';
+import { forbidden } from './error-response.js';
 import { readJsonBody, readOptionalJsonBody, readQuery } from './request-input.js';
 import { boundScope } from './rest-auth.js';
 import { pathParameter, queryScope, type RestRoute } from './rest-route.js';
@@ -30,6 +31,10 @@ export function restRoutes(memory: Memory): RestRoute[] {
       role: 'write',
       summary:
         'Store messages (or one text) and index them as memories; `kind` writes one fact, procedure, insight or summary directly.',
+      headers: {
+        'Idempotency-Key':
+          'Makes the request safe to retry: a repeat with the same key (1-255 printable ASCII characters, 24 h) returns the first result and writes nothing; the answer then carries `Idempotent-Replayed: true`.',
+      },
       body: addBodySchema,
       status: 201,
       async handle(c) {
@@ -38,7 +43,14 @@ export function restRoutes(memory: Memory): RestRoute[] {
           addBodySchema,
           'add request',
         );
-        const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
+        const principal = c.get('principal');
+        const scope = boundScope(principal, { tenantId, userId, agentId, sessionId });
+        // System messages are trusted like the operator's own words: only an admin key may write them.
+        if (principal.role !== 'admin' && (messages ?? []).some((message) => message.role === 'system')) {
+          throw forbidden(
+            `Role "system" is trusted as the operator's own words; this API key has role "${principal.role}" and may write user, assistant and tool messages only.`,
+          );
+        }
         // A retry with the same Idempotency-Key (same tenant, 24 h) stores nothing and answers the first result.
         const idempotencyKey = c.req.header('Idempotency-Key');
         const result = await memory.add(messages ?? text ?? '', {

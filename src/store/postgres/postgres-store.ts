@@ -59,6 +59,7 @@ import {
   markOrphanScanDoneIn,
   needsOrphanScanIn,
   nextMessageSeqIn,
+  purgeExpiredPostgresIdempotency,
   updateIdempotencyResultIn,
 } from './postgres-turns.js';
 import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
@@ -553,6 +554,7 @@ export class PostgresStore implements MemoryStore {
         hasVectors: this.space.current !== undefined,
       });
       await purgeExpiredPostgresWorkingEntries(client, this.tables.working, input.now);
+      await purgeExpiredPostgresIdempotency(client, this.tables, input.now);
       return { purged: rows.rows.length };
     });
   }

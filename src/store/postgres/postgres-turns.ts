@@ -53,6 +53,15 @@ export async function nextMessageSeqIn(
   return Number(result.rows[0]?.seq ?? 1);
 }
 
+/** Deletes idempotency records past their expiry, inside the caller's transaction. */
+export async function purgeExpiredPostgresIdempotency(
+  client: pg.PoolClient,
+  tables: Tables,
+  now: number,
+): Promise<void> {
+  await client.query(`DELETE FROM ${keysTable(tables)} WHERE expires_at <= $1`, [now]);
+}
+
 /** Writes one add inside the caller's transaction (see MemoryStore.appendTurns). */
 export async function appendTurnsIn(
   client: pg.PoolClient,
@@ -60,7 +69,7 @@ export async function appendTurnsIn(
   space: PostgresSpace,
   input: TurnsWrite,
 ): Promise<TurnsOutcome> {
-  await client.query(`DELETE FROM ${keysTable(tables)} WHERE expires_at <= $1`, [input.at]);
+  await purgeExpiredPostgresIdempotency(client, tables, input.at);
   const keyed = input.idempotency;
   if (keyed !== undefined) {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [

@@ -97,6 +97,7 @@ import {
   markOrphanScanDoneIn,
   needsOrphanScanIn,
   nextMessageSeqIn,
+  purgeExpiredIdempotencyIn,
   updateIdempotencyResultIn,
 } from './sqlite-turns.js';
 import { readUsageIn, recordUsageIn } from './sqlite-usage.js';
@@ -547,6 +548,7 @@ export class SqliteStore implements MemoryStore {
         .prepare(`${MEMORY_SELECT} WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?`)
         .all(input.now) as MemoryRow[];
       eraseMemories(db, rows, { tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' } });
+      purgeExpiredIdempotencyIn(db, input.now);
       return { purged: rows.length, working: purgeExpiredWorkingEntriesIn(db, input.now) };
     });
     // Maintenance, not a request to forget: a reader that keeps the log from being reset delays the last

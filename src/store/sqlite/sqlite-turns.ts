@@ -42,9 +42,14 @@ export function nextMessageSeqIn(db: Database.Database, scope: Scope): number {
   return row.seq;
 }
 
+/** Deletes idempotency records past their expiry; returns how many. Call inside a write transaction. */
+export function purgeExpiredIdempotencyIn(db: Database.Database, now: number): number {
+  return prepared(db, 'DELETE FROM idempotency_keys WHERE expires_at <= ?').run(now).changes;
+}
+
 /** Writes one add inside the caller's write transaction (see MemoryStore.appendTurns). */
 export function appendTurnsIn(db: Database.Database, input: TurnsWrite): TurnsOutcome {
-  prepared(db, 'DELETE FROM idempotency_keys WHERE expires_at <= ?').run(input.at);
+  purgeExpiredIdempotencyIn(db, input.at);
   const keyed = input.idempotency;
   if (keyed !== undefined) {
     const existing = idempotencyRecordIn(db, { tenantId: keyed.tenantId, key: keyed.key, now: input.at });
