@@ -10,6 +10,15 @@ import type { TurnNeighbours } from './turn-context.js';
 /** How many logged messages with one sequence number are checked for the exact same scope. */
 const SEQ_PAGE = 50;
 
+/** The seqs of a turn's neighbours in its session (none for a session-less turn). */
+export function neighbourSeqs(message: Message): ReadonlyArray<readonly ['before' | 'after', number]> {
+  if (message.scope.sessionId === undefined) return [];
+  return [
+    ['before', message.seq - 1],
+    ['after', message.seq + 1],
+  ];
+}
+
 /** The logged turn at `seq` in exactly `scope` (tenant, user, agent and session), if it exists. */
 export async function turnAt(
   store: MemoryStore,
@@ -94,13 +103,7 @@ export async function reindexedEpisode(
     (await store.episodesOfMessages({ scope: message.scope, messageIds: [message.id] })).get(message.id);
   if (episode === undefined) return undefined;
   const neighbours: TurnNeighbours = {};
-  const sides =
-    message.scope.sessionId === undefined
-      ? []
-      : ([
-          ['before', message.seq - 1],
-          ['after', message.seq + 1],
-        ] as const);
+  const sides = neighbourSeqs(message);
   for (const [key, seq] of sides) {
     const pending = options.pending?.find(
       (entry) => entry.message.seq === seq && sameScope(entry.message.scope, message.scope),

@@ -8,7 +8,13 @@ import type { MemoryStore, MemoryWrite, ReindexWrite } from '../store/memory-sto
 import { isStaleTurns } from '../store/turn-errors.js';
 import { buildEpisode } from './build-episode.js';
 import { embedDocuments } from './embed-documents.js';
-import { type EpisodeReindex, mayLendContext, reindexedEpisode, turnAt } from './episode-neighbours.js';
+import {
+  type EpisodeReindex,
+  mayLendContext,
+  neighbourSeqs,
+  reindexedEpisode,
+  turnAt,
+} from './episode-neighbours.js';
 import type { TurnNeighbours } from './turn-context.js';
 
 /** What a repair did. */
@@ -93,13 +99,7 @@ async function repairOne(input: Parameters<typeof repairOrphans>[0], message: Me
   const now = input.clock.now();
   const neighbours: TurnNeighbours = {};
   const changes: EpisodeReindex[] = [];
-  const sides =
-    message.scope.sessionId === undefined
-      ? []
-      : ([
-          ['before', message.seq - 1],
-          ['after', message.seq + 1],
-        ] as const);
+  const sides = neighbourSeqs(message);
   for (const [side, seq] of sides) {
     const turn = await turnAt(store, message.scope, seq);
     if (turn === undefined) continue;

@@ -75,7 +75,6 @@ import {
   supersedeInTransaction,
 } from './sqlite-revisions.js';
 import {
-  ensurePartition,
   filterSql,
   type HistoryRow,
   historyFromRow,
@@ -94,6 +93,7 @@ import {
   appendTurnsIn,
   idempotencyRecordIn,
   listOrphanMessagesIn,
+  logMessageIn,
   markOrphanScanDoneIn,
   needsOrphanScanIn,
   nextMessageSeqIn,
@@ -305,33 +305,7 @@ export class SqliteStore implements MemoryStore {
   }
 
   async appendMessages(input: { messages: NewMessage[] }): Promise<Message[]> {
-    return this.write((db) => {
-      const nextSeq = db.prepare(
-        'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE partition_id = ? AND session_id = ?',
-      );
-      const insert = db.prepare(
-        `INSERT INTO messages (id, partition_id, session_id, seq, role, name, content, observed_at, metadata, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      return input.messages.map((message) => {
-        const partition = ensurePartition(db, message.scope);
-        const session = message.scope.sessionId ?? '';
-        const { seq } = nextSeq.get(partition, session) as { seq: number };
-        insert.run(
-          message.id,
-          partition,
-          session,
-          seq,
-          message.role,
-          message.name ?? null,
-          message.content,
-          message.observedAt,
-          JSON.stringify(message.metadata),
-          message.createdAt,
-        );
-        return messageFromRow(db.prepare(`${MESSAGE_SELECT} WHERE g.id = ?`).get(message.id) as MessageRow);
-      });
-    });
+    return this.write((db) => input.messages.map((message) => logMessageIn(db, message)));
   }
 
   async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {

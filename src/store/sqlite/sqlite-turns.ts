@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   IdempotencyRecord,
   IdempotencyWrite,
+  NewMessage,
   SequencedMessage,
   TurnsOutcome,
   TurnsWrite,
@@ -84,13 +85,22 @@ export function appendTurnsIn(db: Database.Database, input: TurnsWrite): TurnsOu
 
 /** Logs one message at exactly its expected seq, or throws the stale-turns CONFLICT. */
 function insertAtSeq(db: Database.Database, message: SequencedMessage): Message {
+  return logMessageIn(db, message, message.seq);
+}
+
+/**
+ * Appends one message to its session's log at the next free seq (checked against `expectedSeq` when
+ * given: a mismatch is the stale-turns CONFLICT). Call inside a write transaction.
+ */
+export function logMessageIn(db: Database.Database, message: NewMessage, expectedSeq?: number): Message {
   const partition = ensurePartition(db, message.scope);
   const session = message.scope.sessionId ?? '';
   const { seq } = prepared(
     db,
     'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM messages WHERE partition_id = ? AND session_id = ?',
   ).get(partition, session) as { seq: number };
-  if (seq !== message.seq) throw staleTurns(`expected seq ${message.seq}, the next free one is ${seq}`);
+  if (expectedSeq !== undefined && seq !== expectedSeq)
+    throw staleTurns(`expected seq ${expectedSeq}, the next free one is ${seq}`);
   prepared(
     db,
     `INSERT INTO messages (id, partition_id, session_id, seq, role, name, content, observed_at, metadata, created_at)
