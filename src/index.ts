@@ -4,6 +4,7 @@ export type { CoreBlock, CoreBlockSetOptions } from './context/core-blocks.js';
 export type { WorkingSetOptions } from './context/working-memory.js';
 export * from './core/index.js';
 export type { AddResult, AddUsage } from './ingest/add-messages.js';
+export type { ExtractionFailure, InferenceFailure } from './ingest/infer/buffered-ingest.js';
 export {
   type BatchPolicy,
   createPostgresInferenceQueue,
@@ -12,6 +13,7 @@ export {
   type InferenceQueue,
   type SessionActivity,
 } from './ingest/infer/index.js';
+export type { FlushResult, InferenceStatus, ReprocessResult } from './ingest/infer/inference-runner.js';
 export type { MessageInput } from './ingest/message-input.js';
 export {
   type MnemoMiddlewareOptions,
@@ -38,7 +40,6 @@ export type {
   SearchResponse,
   SearchResult,
 } from './retrieve/search-memories.js';
-export type { ExtractionFailure, InferenceFailure } from './sdk/buffered-ingest.js';
 export {
   type AddCallOptions,
   type CreateMemoryOptions,
@@ -47,7 +48,6 @@ export {
   type Memory,
   type SearchCallOptions,
 } from './sdk/create-memory.js';
-export type { FlushResult, InferenceStatus, ReprocessResult } from './sdk/inference-runner.js';
 export type {
   AddOptions,
   ContextOptions,

@@ -2,13 +2,13 @@
 // The `mnemo` command: builds the commander program, runs it, and maps errors to exit codes.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerBenchCommand } from '../eval/bench/bench-command.js';
-import { registerServerCommands } from '../server/cli-commands.js';
-import { registerMcpCommand } from '../server/mcp/mcp-command.js';
+import { registerBenchCommand } from './commands/bench-command.js';
 import { registerDataCommands } from './commands/data-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerInferenceCommands } from './commands/inference-commands.js';
+import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
+import { registerServerCommands } from './commands/server-commands.js';
 import { registerStoreCommands } from './commands/store-commands.js';
 import { registerVacuumCommand } from './commands/vacuum-command.js';
 import { registerWorkingSetCommands } from './commands/working-set-commands.js';

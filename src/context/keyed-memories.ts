@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryKind, MemoryRecord } from '../core/records.js';
 import { type Scope, sameScope } from '../core/scope.js';
-import { embedDocuments } from '../ingest/embed-documents.js';
+import { embedWrites } from '../ingest/embed-documents.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 
@@ -65,16 +65,8 @@ export async function writeKeyedVersion(
 ): Promise<MemoryRecord> {
   const { store, actor } = deps;
   const now = deps.clock.now();
-  const embedded = await embedDocuments({
-    store,
-    embedder: deps.embedder,
-    texts: [input.write.record.indexText],
-  });
-  const vector = embedded.vectors[0];
-  if (vector !== undefined) {
-    input.write.embedding = vector;
-    input.write.record.embeddingModel = embedded.model;
-  }
+  // Keyed writes return the record, not warnings: status() reports a store of another model.
+  await embedWrites({ store, embedder: deps.embedder, memories: [input.write] });
   const [latest, ...older] = [...input.existing].reverse();
   for (const duplicate of older) {
     await store.invalidateMemory({

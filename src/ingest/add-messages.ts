@@ -9,13 +9,14 @@ import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite, ReindexWrite, SequencedMessage } from '../store/memory-store.js';
 import { isStaleTurns } from '../store/turn-errors.js';
 import { buildEpisode } from './build-episode.js';
-import { embedDocuments } from './embed-documents.js';
+import { embedWrites } from './embed-documents.js';
 import {
   batchNeighbours,
   type EpisodeReindex,
   mayLendContext,
   previousTurn,
   reindexedEpisode,
+  reindexWrite,
 } from './episode-neighbours.js';
 import { type AddIdempotency, idempotencyWrite, replayAdd } from './idempotency.js';
 import type { AppliedOperation } from './infer/infer-schema.js';
@@ -118,33 +119,15 @@ async function addOnce(
       neighbours: neighbours[index],
     }),
   );
-  const embedded = await embedDocuments({
+  const writes: MemoryWrite[] = drafts.map((draft) => ({ record: draft.record, tokens: draft.tokens }));
+  const reindex: ReindexWrite[] = context.reindex === undefined ? [] : [reindexWrite(context.reindex)];
+  const embedded = await embedWrites({
     store: input.store,
     embedder: input.embedder,
-    texts: [
-      ...drafts.map((draft) => draft.record.indexText),
-      ...(context.reindex ? [context.reindex.indexText] : []),
-    ],
+    memories: writes,
+    reindex,
   });
   spent.embeddingCalls += embedded.calls;
-  const writes: MemoryWrite[] = drafts.map((draft, index) => {
-    const vector = embedded.vectors[index];
-    if (vector === undefined) return { record: draft.record, tokens: draft.tokens };
-    draft.record.embeddingModel = embedded.model;
-    return { record: draft.record, tokens: draft.tokens, embedding: vector };
-  });
-  const reindex: ReindexWrite[] = [];
-  if (context.reindex !== undefined) {
-    const { episode, indexText, tokens } = context.reindex;
-    const vector = embedded.vectors[drafts.length];
-    reindex.push({
-      scope: episode.scope,
-      id: episode.id,
-      indexText,
-      tokens,
-      ...(vector === undefined ? {} : { embedding: vector }),
-    });
-  }
   const result: AddResult = {
     memories: writes.map((write) => write.record),
     messages,

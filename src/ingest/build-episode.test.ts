@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../core/records.js';
-import { buildEpisode, contentHash, speakerOf } from './build-episode.js';
+import { buildEpisode } from './build-episode.js';
 
 function message(overrides: Partial<Message> = {}): Message {
   return {
@@ -62,19 +62,5 @@ describe('buildEpisode', () => {
     const entities = record.attributes.entities as { people: string[]; places: string[] };
     expect(entities.people.join(' ')).toContain('Maria');
     expect(entities.places).toContain('Paris');
-  });
-
-  it.each([
-    [{ role: 'user' as const }, 'alice'],
-    [{ role: 'user' as const, name: 'Ana' }, 'Ana'],
-    [{ role: 'assistant' as const }, 'assistant'],
-    [{ role: 'tool' as const, name: 'calendar' }, 'calendar'],
-  ])('speaker of %j is %s', (overrides, speaker) => {
-    expect(speakerOf(message(overrides))).toBe(speaker);
-  });
-
-  it('hashes content case- and whitespace-insensitively, per kind', () => {
-    expect(contentHash('fact', 'I like  Tea')).toBe(contentHash('fact', 'i like tea'));
-    expect(contentHash('fact', 'I like tea')).not.toBe(contentHash('episode', 'I like tea'));
   });
 });

@@ -1,7 +1,8 @@
 // Turns one logged message into an `episode` memory: speaker, grounded dates and entities as attributes,
 // and an index text that carries them so date and name questions find the turn.
-import { createHash } from 'node:crypto';
+import { contentHash } from '../core/hashing.js';
 import type { JsonObject, MemoryRecord, Message, Origin, Trust } from '../core/records.js';
+import { speakerOf } from '../core/speaker.js';
 import { analyze } from '../models/text-analyzer.js';
 import { extractEntities } from './entities.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
@@ -35,18 +36,6 @@ export interface BuildEpisodeOptions {
   origin?: Origin;
   /** The turns around this one in its session; a short turn is indexed with them (`turn-context.ts`). */
   neighbours?: TurnNeighbours;
-}
-
-/** Who said a message: its name, else the user id for user turns, else the role. */
-export function speakerOf(message: Message): string {
-  return message.name ?? (message.role === 'user' ? (message.scope.userId ?? 'user') : message.role);
-}
-
-/** sha256 of kind + whitespace-normalised, lower-cased text: equal hashes mean duplicate content. */
-export function contentHash(kind: string, text: string): string {
-  return createHash('sha256')
-    .update(`${kind}\u0000${text.trim().replace(/\s+/g, ' ').toLowerCase()}`)
-    .digest('hex');
 }
 
 /**

@@ -1,6 +1,8 @@
 // Memories written by hand, with no LLM: facts, procedures, insights and summaries from add(…, { kind }),
 // and the building block of profile slots and core blocks. Grounded, indexed, deduplicated, embedded.
+
 import type { Clock } from '../core/clock.js';
+import { contentHash } from '../core/hashing.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { GroundedDate, JsonObject, MemoryKind, MemoryRecord, Origin, Trust } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
@@ -8,8 +10,7 @@ import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
 import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 import type { AddResult } from './add-messages.js';
-import { contentHash } from './build-episode.js';
-import { embedDocuments } from './embed-documents.js';
+import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
 import { type AddIdempotency, idempotencyWrite, replayAdd } from './idempotency.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
@@ -200,16 +201,7 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     if (input.idempotency === undefined) return duplicate;
     return keep(input, { result: duplicate, memories: [], targetId: existing.id, at: now });
   }
-  const embedded = await embedDocuments({
-    store: input.store,
-    embedder: input.embedder,
-    texts: [write.record.indexText],
-  });
-  const vector = embedded.vectors[0];
-  if (vector !== undefined && embedded.model !== undefined) {
-    write.embedding = vector;
-    write.record.embeddingModel = embedded.model;
-  }
+  const embedded = await embedWrites({ store: input.store, embedder: input.embedder, memories: [write] });
   const result: AddResult = {
     memories: [write.record],
     messages: [],

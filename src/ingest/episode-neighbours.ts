@@ -2,9 +2,10 @@
 // re-indexes the episodes whose neighbours changed (a later turn arrived, or a turn was forgotten).
 import type { MemoryRecord, Message } from '../core/records.js';
 import { type Scope, sameScope } from '../core/scope.js';
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
-import type { MemoryStore } from '../store/memory-store.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
+import type { MemoryStore, ReindexWrite } from '../store/memory-store.js';
 import { episodeIndex } from './build-episode.js';
+import { embedWrites } from './embed-documents.js';
 import type { TurnNeighbours } from './turn-context.js';
 
 /** How many logged messages with one sequence number are checked for the exact same scope. */
@@ -79,6 +80,22 @@ export interface EpisodeReindex {
 }
 
 /**
+ * The store write of a re-index (its vector is attached by `embedWrites`).
+ *
+ * @example
+ * const reindex = changes.map(reindexWrite);
+ * await embedWrites({ store, embedder, reindex });
+ */
+export function reindexWrite(change: EpisodeReindex): ReindexWrite {
+  return {
+    scope: change.episode.scope,
+    id: change.episode.id,
+    indexText: change.indexText,
+    tokens: change.tokens,
+  };
+}
+
+/**
  * The new index of `message`'s current episode given its neighbours as they are now in the log (the turns
  * at seq ± 1 of its session, minus `excluded` ones about to be forgotten), or undefined when nothing
  * changes. A sessionless turn only ever had context from the batch it was added with, which is not
@@ -131,7 +148,7 @@ export async function reindexedEpisode(
  */
 export async function releaseNeighbourContext(input: {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder: EmbeddingModel | undefined;
   scope: Scope;
   id: string;
 }): Promise<number> {
@@ -150,32 +167,9 @@ export async function releaseNeighbourContext(input: {
         : await reindexedEpisode(store, turn, { excludedIds: new Set([message.id]) });
     if (change !== undefined) changes.push(change);
   }
-  const vectors = await embedForStore(
-    store,
-    input.embedder,
-    changes.map((change) => change.indexText),
-  );
-  for (const [index, change] of changes.entries()) {
-    const vector = vectors[index];
-    await store.reindexMemory({
-      scope: change.episode.scope,
-      id: change.episode.id,
-      indexText: change.indexText,
-      tokens: change.tokens,
-      ...(vector === undefined ? {} : { embedding: vector }),
-    });
-  }
+  const reindex = changes.map(reindexWrite);
+  // A forget returns no warnings: a store of another model simply keeps the neighbours without vectors.
+  await embedWrites({ store, embedder: input.embedder, reindex });
+  for (const write of reindex) await store.reindexMemory(write);
   return changes.length;
-}
-
-/** Document vectors for texts when the embedder made the store's vectors; none otherwise. */
-async function embedForStore(
-  store: MemoryStore,
-  embedder: EmbeddingModel | undefined,
-  texts: string[],
-): Promise<Array<Float32Array | undefined>> {
-  if (embedder === undefined || texts.length === 0) return [];
-  const space = await store.getEmbeddingSpace();
-  if (space?.model !== embeddingModelKey(embedder)) return [];
-  return (await embedder.embed({ values: texts, purpose: 'document' })).embeddings;
 }

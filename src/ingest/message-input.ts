@@ -1,25 +1,14 @@
 // The shape of messages handed to add(): validated once here, at the edge.
 import { z } from 'zod';
+import { metadataSchema } from '../core/metadata.js';
 import { messageRoles } from '../core/records.js';
 import { timeInputSchema } from '../core/time-input.js';
-import { boundedJson, metadataLimits, textSchema } from '../core/validate.js';
+import { textSchema } from '../core/validate.js';
 
 /** Largest single message Mnemo accepts (characters). Bigger inputs are rejected, not truncated. */
 export const MAX_MESSAGE_CHARS = 100_000;
 /** Most messages accepted in one add() call. */
 export const MAX_MESSAGES_PER_ADD = 1_000;
-
-/** A metadata key: 1-128 characters of valid text. */
-const metadataKey = textSchema.min(1).max(128);
-const metadataValue = z.union([textSchema, z.number().finite(), z.boolean(), z.null()]);
-
-/**
- * Metadata: a JSON object of at most 32 levels and 16 KiB, every key and string valid text. Checked without
- * recursion before `z.json()` (which recurses) sees it.
- */
-export const metadataSchema = boundedJson(metadataLimits, z.record(metadataKey, z.json()));
-/** A metadata filter: flat key → scalar pairs matched exactly. */
-export const metadataFilterSchema = z.record(metadataKey, metadataValue);
 
 /** The text of a message: trimmed, not empty, at most `MAX_MESSAGE_CHARS`, no NUL or lone surrogate. */
 export const messageContentSchema = textSchema.trim().min(1, 'must not be empty').max(MAX_MESSAGE_CHARS);

@@ -4,15 +4,16 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Message } from '../core/records.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
-import type { MemoryStore, MemoryWrite, ReindexWrite } from '../store/memory-store.js';
+import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 import { isStaleTurns } from '../store/turn-errors.js';
 import { buildEpisode } from './build-episode.js';
-import { embedDocuments } from './embed-documents.js';
+import { embedWrites } from './embed-documents.js';
 import {
   type EpisodeReindex,
   mayLendContext,
   neighbourSeqs,
   reindexedEpisode,
+  reindexWrite,
   turnAt,
 } from './episode-neighbours.js';
 import type { TurnNeighbours } from './turn-context.js';
@@ -118,27 +119,9 @@ async function repairOne(input: Parameters<typeof repairOrphans>[0], message: Me
     if (change !== undefined) changes.push(change);
   }
   const draft = buildEpisode({ message, id: input.ids(), now, importance: 0.5, metadata: {}, neighbours });
-  const embedded = await embedDocuments({
-    store,
-    embedder: input.embedder,
-    texts: [draft.record.indexText, ...changes.map((change) => change.indexText)],
-  });
   const write: MemoryWrite = { record: draft.record, tokens: draft.tokens };
-  const vector = embedded.vectors[0];
-  if (vector !== undefined) {
-    write.record.embeddingModel = embedded.model;
-    write.embedding = vector;
-  }
-  const reindex: ReindexWrite[] = changes.map((change, index) => {
-    const changed = embedded.vectors[index + 1];
-    return {
-      scope: change.episode.scope,
-      id: change.episode.id,
-      indexText: change.indexText,
-      tokens: change.tokens,
-      ...(changed === undefined ? {} : { embedding: changed }),
-    };
-  });
+  const reindex = changes.map(reindexWrite);
+  const embedded = await embedWrites({ store, embedder: input.embedder, memories: [write], reindex });
   await store.appendTurns({ messages: [], memories: [write], reindex, actor: input.actor, at: now });
   return embedded.warnings;
 }

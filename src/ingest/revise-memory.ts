@@ -1,16 +1,17 @@
 // update(): a new version of a memory (supersession, history keeps the old one) when its content or time
 // changes, and an in-place patch of importance, confidence, metadata and expiry. Edits keep their time.
+
 import type { Clock } from '../core/clock.js';
 import { MnemoError, notFound } from '../core/errors.js';
+import { contentHash } from '../core/hashing.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
-import type { MemoryStore } from '../store/memory-store.js';
-import { contentHash } from './build-episode.js';
+import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 import { defaultValidFrom } from './direct-memory.js';
-import { embedDocuments } from './embed-documents.js';
+import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
 
@@ -133,7 +134,7 @@ export async function reviseMemory(
   if (revision.text !== undefined || revision.observedAt !== undefined || revision.validFrom !== undefined) {
     const text = revision.text ?? previous.text;
     checkCoreLimit(previous, text);
-    const replacement = buildRevision({
+    const replacement: MemoryWrite = buildRevision({
       previous,
       text,
       id: input.ids(),
@@ -142,17 +143,12 @@ export async function reviseMemory(
       ...(revision.observedAt === undefined ? {} : { observedAt: revision.observedAt }),
       ...(revision.validFrom === undefined ? {} : { validFrom: revision.validFrom }),
     });
-    const embedded = await embedDocuments({
-      store,
-      embedder: input.embedder,
-      texts: [replacement.record.indexText],
-    });
-    const vector = embedded.vectors[0];
-    if (vector !== undefined) replacement.record.embeddingModel = embedded.model;
+    // update() returns the two versions, not warnings: status() reports a store of another model.
+    await embedWrites({ store, embedder: input.embedder, memories: [replacement] });
     const result = await store.supersedeMemory({
       scope,
       id: previous.id,
-      replacement: { ...replacement, ...(vector === undefined ? {} : { embedding: vector }) },
+      replacement,
       validTo: revision.validTo ?? Date.parse(replacement.record.validFrom ?? replacement.record.observedAt),
       at: now,
       actor,

@@ -1,12 +1,15 @@
 // Episodic summaries: one current `summary` memory per session, rolled forward with one LLM call, and when to run it.
+
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { MnemoError } from '../core/errors.js';
+import { contentHash } from '../core/hashing.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord, Message } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
-import { contentHash, speakerOf } from '../ingest/build-episode.js';
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+import { speakerOf } from '../core/speaker.js';
+import { embedWrites } from '../ingest/embed-documents.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import { generateStructured } from '../models/structured-output.js';
 import { analyze } from '../models/text-analyzer.js';
@@ -51,6 +54,8 @@ export interface SummarizeSessionResult {
     embeddingCalls: number;
     latencyMs: number;
   };
+  /** E.g. that the summary was stored without a vector (the store's vectors come from another model). */
+  warnings: string[];
 }
 
 const SYSTEM = [
@@ -91,9 +96,11 @@ export async function summarizeSession(input: SummarizeSessionInput): Promise<Su
     })
   ).items;
   const usage = { llmCalls: 0, inputTokens: 0, outputTokens: 0, embeddingCalls: 0, latencyMs: 0 };
-  const finish = (result: Omit<SummarizeSessionResult, 'usage'>): SummarizeSessionResult => ({
+  const warnings: string[] = [];
+  const finish = (result: Omit<SummarizeSessionResult, 'usage' | 'warnings'>): SummarizeSessionResult => ({
     ...result,
     usage: { ...usage, latencyMs: Math.round((performance.now() - started) * 100) / 100 },
+    warnings,
   });
   if (messages.length === 0) return finish(previous === undefined ? {} : { previous });
   const generated = await generateStructured({
@@ -108,7 +115,9 @@ export async function summarizeSession(input: SummarizeSessionInput): Promise<Su
   usage.inputTokens = generated.usage.inputTokens;
   usage.outputTokens = generated.usage.outputTokens;
   const write = buildSummaryWrite({ input, previous, messages, value: generated.value, now });
-  usage.embeddingCalls = await embedSummary(input, write);
+  const embedded = await embedWrites({ store: input.store, embedder: input.embedder, memories: [write] });
+  usage.embeddingCalls = embedded.calls;
+  warnings.push(...embedded.warnings);
   const actor = input.actor ?? 'summarizer';
   if (previous === undefined) {
     await input.store.insertMemories({ memories: [write], actor, at: now });
@@ -176,22 +185,6 @@ function buildSummaryWrite(options: {
     hash: contentHash('summary', text),
   };
   return { record, tokens: analyze(indexText) };
-}
-
-async function embedSummary(input: SummarizeSessionInput, write: MemoryWrite): Promise<number> {
-  if (input.embedder === undefined) return 0;
-  const model = embeddingModelKey(input.embedder);
-  const space = await input.store.getEmbeddingSpace();
-  if (space !== undefined && space.model !== model) return 0;
-  if (space === undefined)
-    await input.store.setEmbeddingSpace({ space: { model, dimensions: input.embedder.dimensions } });
-  const result = await input.embedder.embed({ values: [write.record.indexText], purpose: 'document' });
-  const vector = result.embeddings[0];
-  if (vector !== undefined) {
-    write.embedding = vector;
-    write.record.embeddingModel = model;
-  }
-  return result.usage.calls;
 }
 
 /**

@@ -47,13 +47,6 @@ function mapBackend() {
   return { backend, rows, gets };
 }
 
-describe('hashText', () => {
-  it('is the sha256 hex of the UTF-8 text', () => {
-    expect(hashText('hello')).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
-    expect(hashText('café')).not.toBe(hashText('cafe'));
-  });
-});
-
 describe('createCachedEmbedder', () => {
   it('keeps the identity of the wrapped model', () => {
     const { model } = countingModel();

@@ -1,6 +1,6 @@
 // An EmbeddingModel wrapper that embeds each distinct text once: in-memory LRU plus an optional persistent cache.
-import { createHash } from 'node:crypto';
 import { MnemoError } from '../core/errors.js';
+import { hashText } from '../core/hashing.js';
 import {
   type EmbeddingModel,
   type EmbedOptions,
@@ -26,16 +26,8 @@ export interface CachedEmbedderOptions {
   maxEntries?: number;
 }
 
-/**
- * The cache key of a text: sha256 of its UTF-8 bytes, in hex. The store uses the same hash to erase a
- * forgotten text's cached embedding.
- *
- * @example
- * hashText('hello') // '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
- */
-export function hashText(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+// The cache key lives in core so the store erases a forgotten text's cached embedding with the same hash.
+export { hashText };
 
 /**
  * Wraps a model so each distinct text is embedded once. Lookups go to an in-memory LRU, then to the

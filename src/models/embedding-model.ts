@@ -51,3 +51,24 @@ export function embeddingModelKey(
 ): string {
   return `${model.provider}:${model.modelId}:${model.dimensions}`;
 }
+
+/**
+ * The one wording of an embedding-space mismatch (the store's vectors come from another model), used by
+ * every writer (`ingest/embed-documents.ts`), by search and by `status()`: what happened, then the fix.
+ *
+ * @example
+ * embeddingSpaceMismatch({ stored: 'builtin:hash-256:256', embedder: 'openai:text-embedding-3-small:1536',
+ *   consequence: 'memories were stored without vectors' })
+ * // "The store's vectors come from builtin:hash-256:256 but the embedder is openai:…; memories were stored
+ * //  without vectors. Run `mnemo reembed` to switch the store to the new model."
+ */
+export function embeddingSpaceMismatch(input: {
+  stored: string;
+  embedder: string;
+  consequence: string;
+}): string {
+  return (
+    `The store's vectors come from ${input.stored} but the embedder is ${input.embedder}; ${input.consequence}. ` +
+    'Run `mnemo reembed` to switch the store to the new model.'
+  );
+}

@@ -1,19 +1,6 @@
-// Table tests for cosine similarity and MMR re-ranking.
+// Table tests for MMR re-ranking (cosine itself is tested in core/vectors.test.ts).
 import { describe, expect, it } from 'vitest';
-import { cosineSimilarity, maximalMarginalRelevance } from './mmr.js';
-
-describe('cosineSimilarity', () => {
-  it.each([
-    { a: [1, 0], b: [1, 0], expected: 1 },
-    { a: [1, 0], b: [0, 1], expected: 0 },
-    { a: [1, 0], b: [-1, 0], expected: -1 },
-    { a: [3, 4], b: [6, 8], expected: 1 },
-    { a: [0, 0], b: [1, 0], expected: 0 },
-    { a: [1, 0, 0], b: [1, 0], expected: 0 },
-  ])('cos($a, $b) = $expected', ({ a, b, expected }) => {
-    expect(cosineSimilarity(Float32Array.from(a), Float32Array.from(b))).toBeCloseTo(expected, 6);
-  });
-});
+import { maximalMarginalRelevance } from './mmr.js';
 
 // a and a2 are near-duplicates; b is less relevant but different.
 const candidates = [

@@ -1,25 +1,5 @@
 // Pure maximal marginal relevance (Carbonell & Goldstein 1998) over candidate embeddings, by cosine.
-
-/**
- * Cosine similarity of two vectors; 0 when either is all zeros or their lengths differ.
- *
- * @example
- * cosineSimilarity(Float32Array.of(1, 0), Float32Array.of(1, 0)) // 1
- */
-export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let index = 0; index < a.length; index++) {
-    const x = a[index]!;
-    const y = b[index]!;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  return normA > 0 && normB > 0 ? dot / Math.sqrt(normA * normB) : 0;
-}
+import { cosineSimilarity } from '../core/vectors.js';
 
 export interface MmrCandidate {
   id: string;

@@ -1,9 +1,9 @@
 // Search options at the edge: the zod schema, its documented defaults, and parsing into a resolved form.
 import { z } from 'zod';
 import { MnemoError } from '../core/errors.js';
+import { metadataFilterSchema } from '../core/metadata.js';
 import { memoryKinds } from '../core/records.js';
 import { timeInputSchema } from '../core/time-input.js';
-import { metadataFilterSchema } from '../ingest/message-input.js';
 
 /**
  * Default ranking knobs. They are reasoned starting points, not tuned numbers:

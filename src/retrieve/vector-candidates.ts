@@ -2,7 +2,7 @@
 // pseudo-relevance feedback (the query vector moved toward its best candidates, then searched again).
 import { MnemoError } from '../core/errors.js';
 import type { Scope } from '../core/scope.js';
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+import { type EmbeddingModel, embeddingModelKey, embeddingSpaceMismatch } from '../models/embedding-model.js';
 import type { MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store.js';
 
 /** What the vector side needs from a search. */
@@ -37,10 +37,9 @@ export async function usableEmbedder(
   if (space === undefined) return undefined;
   const key = embeddingModelKey(embedder);
   if (space.model !== key) {
-    state.warnings.push(
-      `Vector search skipped: the stored memories were embedded with ${space.model} but the embedder is ${key}. ` +
-        'Run `mnemo reembed` to re-embed them with the current embedder; results are lexical only.',
-    );
+    // A reader, not a writer: the same wording as the writers' (ingest/embed-documents.ts), another consequence.
+    const consequence = 'vector search was skipped and results are lexical only';
+    state.warnings.push(embeddingSpaceMismatch({ stored: space.model, embedder: key, consequence }));
     return undefined;
   }
   return embedder;

@@ -9,11 +9,11 @@ import { parseInput } from '../core/validate.js';
 import { type AddResult, addMessages } from '../ingest/add-messages.js';
 import { type AddDirectMemoryInput, addDirectMemory } from '../ingest/direct-memory.js';
 import { addIdempotency, keptAddResult, recordedAdd } from '../ingest/idempotency.js';
+import type { AddMode, InferenceRunner } from '../ingest/infer/inference-runner.js';
 import { addContentSchema, type MessageInput, type ParsedMessageInput } from '../ingest/message-input.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { MemoryStore } from '../store/memory-store.js';
-import type { AddMode, InferenceRunner } from './inference-runner.js';
 import type { AddCallOptions } from './memory.js';
 import { addOptionsSchema } from './options.js';
 

@@ -1,44 +1,27 @@
-// createMemory(): the SDK facade. It validates input, resolves the scope, and delegates to the write path
-// (ingest), the read path (retrieve) and the store. It holds no memory logic of its own.
+// createMemory(): wiring only. It opens the store, the embedder and the inference queue, builds the runner,
+// and returns the Memory handle as namespaces built from those injected deps (sdk/memory-methods.ts).
 import os from 'node:os';
 import path from 'node:path';
-import { assembleContext } from '../context/assemble-context.js';
 import { createCoreBlocks } from '../context/core-blocks.js';
 import { createProfileSlots } from '../context/profile-slots.js';
 import { createWorkingMemory } from '../context/working-memory.js';
 import { systemClock } from '../core/clock.js';
-import { MnemoError, notFound } from '../core/errors.js';
+import { MnemoError } from '../core/errors.js';
 import { uuidV7 } from '../core/ids.js';
-import type { JsonObject } from '../core/records.js';
-import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
 import { parseInput } from '../core/validate.js';
-import { releaseNeighbourContext } from '../ingest/episode-neighbours.js';
 import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
-import { reviseMemory } from '../ingest/revise-memory.js';
-import { embeddingModelKey } from '../models/embedding-model.js';
-import { searchMemories } from '../retrieve/search-memories.js';
-import type { MemoryFilter } from '../store/memory-store.js';
-import { addMemory } from './add-memory.js';
-import { type SummaryThresholds, summaryThresholdDefaults } from './auto-summaries.js';
-import { createInferenceRunner, type InferenceRunner } from './inference-runner.js';
+import { createInferenceRunner, type SummaryThresholds } from '../ingest/infer/inference-runner.js';
+import { createSessionSummarizer, summaryThresholdDefaults } from '../lifecycle/auto-summaries.js';
 import type { CreateMemoryOptions, Memory } from './memory.js';
 import {
-  backgroundOptionSchema,
-  batchPolicySchema,
-  contextOptionsSchema,
-  failuresOptionsSchema,
-  idSchema,
-  listOptionsSchema,
-  type MaintenanceScope,
-  maintenanceScopeSchema,
-  querySchema,
-  reprocessOptionsSchema,
-  scopeFieldsSchema,
-  summariesOptionSchema,
-  updateSchema,
-} from './options.js';
+  createReadMethods,
+  createUpkeepMethods,
+  createWriteMethods,
+  type MemoryDeps,
+} from './memory-methods.js';
+import { backgroundOptionSchema, batchPolicySchema, summariesOptionSchema } from './options.js';
 import { repairAtOpen } from './repair-at-open.js';
-import { resolveEmbedder } from './resolve-embedder.js';
+import { learnDimensions, resolveEmbedder } from './resolve-embedder.js';
 import { resolveInferenceQueue } from './resolve-inference-queue.js';
 import { resolveStore } from './resolve-store.js';
 import { buildStatus } from './status.js';
@@ -69,39 +52,25 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? uuidV7;
   const actor = options.actor ?? 'sdk';
+  const llm = options.llm;
   const settings = inferenceSettings(options);
-  const store = await resolveStore(options.store ?? defaultStorePath());
-  const embedder = resolveEmbedder(options.embedder, store);
-  // A remote embedder learns its vector size from its first answer; learn it now, so the embedding-space key
-  // (`provider:model:dimensions`) is right from the first write and search.
-  if (embedder !== undefined && embedder.dimensions === 0) {
-    try {
-      await embedder.embed({ values: ['dimension probe'], purpose: 'document' });
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
-  }
-  const queue = await resolveInferenceQueue({
-    store,
-    ...(options.inferenceQueue === undefined ? {} : { queue: options.inferenceQueue }),
-  }).catch(async (error: unknown) => {
-    await store.close();
-    throw error;
-  });
+  const { store, embedder, queue } = await openResources(options);
   // A store written by an older version may hold messages a crash left without their episode.
   let repairWarnings = await repairAtOpen({ store, embedder, clock, ids });
-  const runner: InferenceRunner = createInferenceRunner({
+  const summaries = settings.summaries;
+  const runner = createInferenceRunner({
     store,
     queue,
-    llm: options.llm,
+    llm,
     embedder,
     clock,
     ids,
     actor,
     ...(options.inferLimits === undefined ? {} : { limits: options.inferLimits }),
     policy: settings.policy,
-    summaries: settings.summaries,
+    ...(summaries === undefined
+      ? {}
+      : { summaries: (context) => createSessionSummarizer(context, summaries) }),
   });
   if (settings.backgroundMs !== undefined) runner.startBackground(settings.backgroundMs);
   let closed = false;
@@ -114,205 +83,31 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
   };
 
   const keyed = { store, embedder, clock, ids, actor };
-  const core = guarded(createCoreBlocks(keyed), ensureOpen);
-  const working = guarded(createWorkingMemory({ store, clock }), ensureOpen);
   const profile = guarded(createProfileSlots(keyed), ensureOpen);
-
+  const deps: MemoryDeps = {
+    ...keyed,
+    llm,
+    queue: queue.queue,
+    runner,
+    searchDefaults: options.searchDefaults,
+    profile,
+    ensureOpen,
+  };
   const memory: Memory = {
     store,
     embedder,
-    llm: options.llm,
-    async add(content, addOptions) {
-      ensureOpen();
-      return addMemory({ ...keyed, llm: options.llm, runner }, content, addOptions);
-    },
-    async search(query, searchOptions) {
-      ensureOpen();
-      const text = parseInput(querySchema, query, 'query');
-      const { tenantId, userId, agentId, sessionId, ...rest } = searchOptions ?? {};
-      const scope = parseScope({ tenantId, userId, agentId, sessionId });
-      return searchMemories({
-        store,
-        embedder,
-        query: text,
-        scope,
-        options: { ...options.searchDefaults, ...rest },
-        now: clock.now(),
-      });
-    },
-    async context(query, contextOptions) {
-      ensureOpen();
-      const text = parseInput(querySchema, query, 'query');
-      const parsed = parseInput(contextOptionsSchema, contextOptions ?? {}, 'context options');
-      return assembleContext({
-        store,
-        embedder,
-        query: text,
-        scope: parseScope(pickScope(parsed)),
-        budgetTokens: parsed.budgetTokens,
-        now: clock.now(),
-        recentTurns: parsed.recentTurns,
-        sessionOnly: parsed.sessionOnly,
-        search: options.searchDefaults,
-      });
-    },
-    core,
-    working,
+    llm,
+    core: guarded(createCoreBlocks(keyed), ensureOpen),
+    working: guarded(createWorkingMemory({ store, clock }), ensureOpen),
     profile,
-    async getProfile(profileOptions) {
-      ensureOpen();
-      return profile.get(profileOptions ?? {});
-    },
-    async get(id, scopeOptions) {
-      ensureOpen();
-      const scope = parseScope(scopeOptions);
-      const memoryId = parseInput(idSchema, id, 'memory id');
-      const record = await store.getMemory({ scope, id: memoryId });
-      if (record === undefined) throw notFound('Memory', memoryId);
-      return record;
-    },
-    async list(listOptions) {
-      ensureOpen();
-      const parsed = parseInput(listOptionsSchema, listOptions ?? {}, 'list options');
-      const scope = parseScope(pickScope(parsed));
-      const filter: MemoryFilter = { now: clock.now() };
-      if (parsed.kinds !== undefined) filter.kinds = parsed.kinds;
-      if (parsed.includeHistory !== undefined) filter.includeHistory = parsed.includeHistory;
-      if (parsed.asOf !== undefined) filter.asOf = parsed.asOf;
-      if (parsed.knownAt !== undefined) filter.knownAt = parsed.knownAt;
-      if (parsed.filters?.metadata !== undefined) filter.metadata = parsed.filters.metadata;
-      if (parsed.filters?.observedFrom !== undefined) filter.observedFrom = parsed.filters.observedFrom;
-      if (parsed.filters?.observedTo !== undefined) filter.observedTo = parsed.filters.observedTo;
-      return store.listMemories({
-        scope,
-        filter,
-        limit: parsed.limit,
-        cursor: parsed.cursor,
-        order: parsed.order,
-      });
-    },
-    async update(id, update, scopeOptions) {
-      ensureOpen();
-      const scope = parseScope(scopeOptions);
-      const memoryId = parseInput(idSchema, id, 'memory id');
-      const { metadata, ...revision } = parseInput(updateSchema, update, 'update');
-      return reviseMemory({
-        ...keyed,
-        scope,
-        id: memoryId,
-        revision: { ...revision, ...(metadata === undefined ? {} : { metadata: metadata as JsonObject }) },
-      });
-    },
-    async forget(id, scopeOptions) {
-      ensureOpen();
-      const scope = parseScope(scopeOptions);
-      const memoryId = parseInput(idSchema, id, 'memory id');
-      // A forgotten turn's words also leave the neighbouring episodes indexed with them.
-      await releaseNeighbourContext({ store, embedder, scope, id: memoryId });
-      return store.forgetMemory({ scope, id: memoryId, at: clock.now(), actor });
-    },
-    async forgetScope(scopeOptions) {
-      ensureOpen();
-      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
-      const forgotten = await store.forgetScope({ scope, at: clock.now(), actor });
-      await queue.queue.discardScope({ scope });
-      return forgotten;
-    },
-    async history(id, scopeOptions) {
-      ensureOpen();
-      const scope = parseScope(scopeOptions);
-      return store.listHistory({ scope, memoryId: parseInput(idSchema, id, 'memory id') });
-    },
-    async purgeExpired() {
-      ensureOpen();
-      return store.purgeExpired({ now: clock.now() });
-    },
-    async reembed(reembedOptions = {}) {
-      ensureOpen();
-      if (embedder === undefined) {
-        throw new MnemoError({
-          code: 'CONFIG_INVALID',
-          message: 'reembed needs an embedder; none is configured.',
-        });
-      }
-      const model = embeddingModelKey(embedder);
-      const space = await store.getEmbeddingSpace();
-      await store.setEmbeddingSpace({
-        space: { model, dimensions: embedder.dimensions },
-        replace: space?.model !== model,
-      });
-      let reembedded = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await store.listForReembed({ limit: reembedOptions.batchSize ?? 256, cursor });
-        if (page.items.length === 0) break;
-        const { embeddings } = await embedder.embed({
-          values: page.items.map((item) => item.indexText),
-          purpose: 'document',
-        });
-        await store.writeEmbeddings({
-          items: page.items.map((item, index) => ({ id: item.id, embedding: embeddings[index]! })),
-          model,
-        });
-        reembedded += page.items.length;
-        reembedOptions.onProgress?.(reembedded);
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-      return { reembedded, model };
-    },
-    dump(dumpOptions = {}) {
-      ensureOpen();
-      const scope = dumpOptions.scope === undefined ? undefined : parseScope(dumpOptions.scope);
-      return store.dump({ scope });
-    },
-    async restore(rows) {
-      ensureOpen();
-      return store.restore({ rows });
-    },
-    async flush(flushOptions) {
-      ensureOpen();
-      return runner.flush(
-        maintenanceScope(parseInput(maintenanceScopeSchema, flushOptions ?? {}, 'flush options')),
-      );
-    },
-    async usage(scopeOptions) {
-      ensureOpen();
-      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
-      return { scope, ...(await store.getUsage({ scope })) };
-    },
-    async failures(failuresOptions) {
-      ensureOpen();
-      const { limit, ...scopeFields } = parseInput(
-        failuresOptionsSchema,
-        failuresOptions ?? {},
-        'failures options',
-      );
-      const scope = maintenanceScope(scopeFields);
-      return runner.failures({ limit, ...(scope === undefined ? {} : { scope }) });
-    },
-    async reprocess(reprocessOptions) {
-      ensureOpen();
-      const { messageIds, ...scopeFields } = parseInput(
-        reprocessOptionsSchema,
-        reprocessOptions ?? {},
-        'reprocess options',
-      );
-      const scope = maintenanceScope(scopeFields);
-      return runner.reprocess({
-        ...(scope === undefined ? {} : { scope }),
-        ...(messageIds === undefined ? {} : { messageIds }),
-      });
-    },
+    ...createWriteMethods(deps),
+    ...createReadMethods(deps),
+    ...createUpkeepMethods(deps),
     async status() {
       ensureOpen();
-      const status = await buildStatus({
-        store,
-        embedder,
-        llm: options.llm,
-        inference: await runner.status(),
-        queueWarning: queue.warning,
-        repairWarnings,
-      });
+      const inference = await runner.status();
+      const queueWarning = queue.warning;
+      const status = await buildStatus({ store, embedder, llm, inference, queueWarning, repairWarnings });
       // The repair done at open is news once.
       repairWarnings = [];
       return status;
@@ -328,8 +123,24 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       await memory.close();
     },
   };
-
   return memory;
+}
+
+/** Opens the store, the embedder (its dimensions learned) and the inference queue; on failure, closes the store. */
+async function openResources(options: CreateMemoryOptions) {
+  const store = await resolveStore(options.store ?? defaultStorePath());
+  const embedder = resolveEmbedder(options.embedder, store);
+  try {
+    await learnDimensions(embedder);
+    const queue = await resolveInferenceQueue({
+      store,
+      ...(options.inferenceQueue === undefined ? {} : { queue: options.inferenceQueue }),
+    });
+    return { store, embedder, queue };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }
 
 /** Wraps every method of a namespace so it refuses to run once the memory is closed. */
@@ -345,20 +156,6 @@ function guarded<T extends object>(namespace: T, ensureOpen: () => void): T {
         : method;
   }
   return wrapped as T;
-}
-
-function pickScope(value: {
-  tenantId?: string;
-  userId?: string;
-  agentId?: string;
-  sessionId?: string;
-}): ScopeInput {
-  return {
-    tenantId: value.tenantId,
-    userId: value.userId,
-    agentId: value.agentId,
-    sessionId: value.sessionId,
-  };
 }
 
 /** Validates the inference options before anything is opened. */
@@ -386,12 +183,4 @@ function inferenceSettings(options: CreateMemoryOptions): {
         : { ...summaryThresholdDefaults, ...(summaries === true ? {} : defined(summaries)) },
     backgroundMs,
   };
-}
-
-/** A maintenance scope: undefined (every tenant), a whole tenant, or a parsed scope. */
-function maintenanceScope(fields: MaintenanceScope): Scope | undefined {
-  if (fields.userId === undefined && fields.agentId === undefined && fields.sessionId === undefined) {
-    return fields.tenantId === undefined ? undefined : { tenantId: fields.tenantId };
-  }
-  return parseScope(fields);
 }

@@ -9,15 +9,15 @@ import type { IdGenerator } from '../core/ids.js';
 import type { HistoryEntry, MemoryRecord, Page, UsageTotals } from '../core/records.js';
 import type { Scope, ScopeInput } from '../core/scope.js';
 import type { AddResult } from '../ingest/add-messages.js';
+import type { ExtractionFailure } from '../ingest/infer/buffered-ingest.js';
 import type { Profile } from '../ingest/infer/get-profile.js';
 import type { BatchPolicy, InferenceQueue } from '../ingest/infer/inference-queue.js';
+import type { FlushResult, ReprocessResult } from '../ingest/infer/inference-runner.js';
 import type { MessageInput } from '../ingest/message-input.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { SearchOptions, SearchResponse } from '../retrieve/search-memories.js';
 import type { MemoryStore, StoreDumpRow } from '../store/memory-store.js';
-import type { ExtractionFailure } from './buffered-ingest.js';
-import type { FlushResult, ReprocessResult } from './inference-runner.js';
 import type {
   AddOptions,
   ContextOptions,

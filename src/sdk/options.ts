@@ -1,12 +1,12 @@
 // SDK option schemas: every public method validates its input here before touching the store.
 import { z } from 'zod';
+import { metadataFilterSchema, metadataSchema } from '../core/metadata.js';
 import { memoryKinds } from '../core/records.js';
 import { scopeSchema } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
 import { textSchema } from '../core/validate.js';
 import { directKinds } from '../ingest/direct-memory.js';
 import { idempotencyKeySchema } from '../ingest/idempotency.js';
-import { metadataFilterSchema, metadataSchema } from '../ingest/message-input.js';
 
 /** The scope fields every method takes, flattened into its options. */
 export const scopeFieldsSchema = scopeSchema;

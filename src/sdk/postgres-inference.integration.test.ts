@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../core/clock.js';
 import type { Usage } from '../core/records.js';
+import { addUsage, emptyUsage } from '../ingest/usage-ledger.js';
 import {
   dropSchema,
   postgresRequired,
@@ -11,7 +12,6 @@ import {
 } from '../store/postgres/postgres-test-database.js';
 import { createMemory, type Memory } from './create-memory.js';
 import { createRoutingModel, operations, type RoutingModel } from './test-support/inference-fixture.js';
-import { addUsage, emptyUsage } from './usage-ledger.js';
 
 const url = testPostgresUrl;
 const alice = { userId: 'alice' };

@@ -30,3 +30,16 @@ export function resolveEmbedder(
   // Remote calls cost money and time: cache them by (model, text hash), in memory and in the store.
   return createCachedEmbedder({ model: createOpenAICompatibleEmbedder(option), cache });
 }
+
+/**
+ * A remote embedder learns its vector size from its first answer; learn it now, so the embedding-space key
+ * (`provider:model:dimensions`) is right from the first write and search. Other embedders are left alone.
+ *
+ * @example
+ * const embedder = resolveEmbedder({ provider: 'openai-compatible', baseURL, model: 'nomic-embed-text' }, store);
+ * await learnDimensions(embedder); // embedder.dimensions is now 768
+ */
+export async function learnDimensions(embedder: EmbeddingModel | undefined): Promise<void> {
+  if (embedder === undefined || embedder.dimensions !== 0) return;
+  await embedder.embed({ values: ['dimension probe'], purpose: 'document' });
+}

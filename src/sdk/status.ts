@@ -1,8 +1,9 @@
 // status(): what the engine is running on and can do, as data.
-import { type EmbeddingModel, embeddingModelKey } from '../models/embedding-model.js';
+
+import type { InferenceStatus } from '../ingest/infer/inference-runner.js';
+import { type EmbeddingModel, embeddingModelKey, embeddingSpaceMismatch } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { MemoryStore, StoreCapabilities, StoreStats } from '../store/memory-store.js';
-import type { InferenceStatus } from './inference-runner.js';
 
 export interface MemoryStatus {
   store: { provider: string; path?: string; capabilities: StoreCapabilities; stats: StoreStats };
@@ -49,9 +50,9 @@ export async function buildStatus(input: {
   const matchesStore =
     key !== undefined && (stats.embeddingSpace === undefined || stats.embeddingSpace.model === key);
   if (key !== undefined && !matchesStore) {
-    warnings.push(
-      `Stored vectors come from ${stats.embeddingSpace?.model}, the embedder is ${key}: run \`mnemo reembed\`.`,
-    );
+    const stored = stats.embeddingSpace?.model ?? 'another model';
+    const consequence = 'new memories are stored without vectors and search is lexical only';
+    warnings.push(embeddingSpaceMismatch({ stored, embedder: key, consequence }));
   }
   if (embedder === undefined) warnings.push('No embedder: search is lexical only.');
   else if (embedder.capabilities.similarityFloor === undefined)

@@ -3,9 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../core/clock.js';
 import type { Usage } from '../core/records.js';
+import { addUsage, emptyUsage } from '../ingest/usage-ledger.js';
 import { createMemory, type Memory } from './create-memory.js';
 import { createRoutingModel, createTempDatabase, operations } from './test-support/inference-fixture.js';
-import { addUsage, emptyUsage } from './usage-ledger.js';
 
 let database: ReturnType<typeof createTempDatabase>;
 let memory: Memory | undefined;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerBenchCommand } from '../../cli/commands/bench-command.js';
 import { describeFailure } from '../../cli/exit-codes.js';
 import {
   createOpenAICompatibleTestServer,
@@ -13,7 +14,6 @@ import {
 } from '../../testing/openai-compatible-test-server.js';
 import { answerSystemPrompt } from '../qa/answer-question.js';
 import { judgeSystemPrompt } from '../qa/judge-answer.js';
-import { registerBenchCommand } from './bench-command.js';
 import { writeBenchFixtures } from './test-support/bench-fixtures.js';
 
 let directory: string;

@@ -2,9 +2,10 @@
 import type { IdGenerator } from '../../core/ids.js';
 import type { JsonObject, MemoryRecord, Message } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
-import { isNearDuplicate, nearDuplicateDefaults } from '../../lifecycle/dedupe.js';
-import { type EmbeddingModel, embeddingModelKey } from '../../models/embedding-model.js';
+import type { EmbeddingModel } from '../../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite } from '../../store/memory-store.js';
+import { isNearDuplicate, nearDuplicateDefaults } from '../dedupe.js';
+import { embedWrites } from '../embed-documents.js';
 import { buildInferredMemory, type InferredMemoryDraft, parseModelDate } from './build-inferred-memory.js';
 import type { AppliedOperation } from './infer-schema.js';
 import type { OperationPlan, PlannedChange } from './resolve-operations.js';
@@ -38,8 +39,8 @@ export interface ApplyResult {
 
 interface Pending {
   change: Exclude<PlannedChange, { type: 'invalidate' }>;
-  draft: InferredMemoryDraft;
-  embedding?: Float32Array;
+  /** The record and tokens, and once embedded its vector: what the store is handed. */
+  draft: MemoryWrite;
 }
 
 function sourcesOf(input: ApplyInput, turns: number[] | null | undefined): Message[] {
@@ -122,39 +123,6 @@ async function dropDuplicates(input: ApplyInput, pending: Pending[], report: Map
   });
 }
 
-/** Embeds drafts in batches when the embedder matches the store's space; otherwise stores without vectors. */
-async function embedPending(input: ApplyInput, pending: Pending[], warnings: string[]): Promise<number> {
-  const { embedder, store } = input;
-  if (embedder === undefined || pending.length === 0) return 0;
-  const model = embeddingModelKey(embedder);
-  const space = await store.getEmbeddingSpace();
-  if (space !== undefined && space.model !== model) {
-    warnings.push(
-      `The store's vectors come from ${space.model} but the embedder is ${model}; inferred memories were stored ` +
-        'without vectors. Run `mnemo reembed` to switch the store to the new model.',
-    );
-    return 0;
-  }
-  if (space === undefined)
-    await store.setEmbeddingSpace({ space: { model, dimensions: embedder.dimensions } });
-  let calls = 0;
-  for (let offset = 0; offset < pending.length; offset += embedder.maxEmbeddingsPerCall) {
-    const batch = pending.slice(offset, offset + embedder.maxEmbeddingsPerCall);
-    const result = await embedder.embed({
-      values: batch.map((entry) => entry.draft.record.indexText),
-      purpose: 'document',
-    });
-    calls += result.usage.calls;
-    batch.forEach((entry, position) => {
-      const vector = result.embeddings[position];
-      if (vector === undefined) return;
-      entry.embedding = vector;
-      entry.draft.record.embeddingModel = model;
-    });
-  }
-  return calls;
-}
-
 /** ADDs whose vector is within cosine 0.95 of a current memory of the same kind become near-duplicates. */
 async function dropVectorDuplicates(
   input: ApplyInput,
@@ -164,13 +132,13 @@ async function dropVectorDuplicates(
   if (!input.store.capabilities.vectorSearch) return pending;
   const kept: Pending[] = [];
   for (const entry of pending) {
-    if (entry.change.type !== 'add' || entry.embedding === undefined) {
+    if (entry.change.type !== 'add' || entry.draft.embedding === undefined) {
       kept.push(entry);
       continue;
     }
     const [best] = await input.store.searchVector({
       scope: input.scope,
-      embedding: entry.embedding,
+      embedding: entry.draft.embedding,
       filter: { kinds: [entry.draft.record.kind], now: input.now },
       limit: 1,
     });
@@ -188,12 +156,6 @@ async function dropVectorDuplicates(
   return kept;
 }
 
-function toWrite(entry: Pending): MemoryWrite {
-  const write: MemoryWrite = { record: entry.draft.record, tokens: entry.draft.tokens };
-  if (entry.embedding !== undefined) write.embedding = entry.embedding;
-  return write;
-}
-
 /**
  * Applies a plan: one `insertMemories` transaction for every ADD, then one `supersedeMemory` or
  * `invalidateMemory` per changed memory (each its own transaction with its history entry). Nothing
@@ -206,12 +168,22 @@ export async function applyOperations(input: ApplyInput): Promise<ApplyResult> {
     .filter((change): change is Pending['change'] => change.type !== 'invalidate')
     .map((change) => ({ change, draft: draftFor(input, change) }));
   let pending = await dropDuplicates(input, built, report);
-  const embeddingCalls = await embedPending(input, pending, warnings);
+  const embedded = await embedWrites({
+    store: input.store,
+    embedder: input.embedder,
+    memories: pending.map((entry) => entry.draft),
+  });
+  warnings.push(...embedded.warnings);
+  const embeddingCalls = embedded.calls;
   pending = await dropVectorDuplicates(input, pending, report);
   const memories: MemoryRecord[] = [];
   const adds = pending.filter((entry) => entry.change.type === 'add');
   if (adds.length > 0) {
-    await input.store.insertMemories({ memories: adds.map(toWrite), actor: input.actor, at: input.now });
+    await input.store.insertMemories({
+      memories: adds.map((entry) => entry.draft),
+      actor: input.actor,
+      at: input.now,
+    });
     for (const entry of adds) {
       memories.push(entry.draft.record);
       report.set(entry.change.index, { op: 'ADD', status: 'applied', memoryId: entry.draft.record.id });
@@ -225,7 +197,7 @@ export async function applyOperations(input: ApplyInput): Promise<ApplyResult> {
     const { current } = await input.store.supersedeMemory({
       scope: input.scope,
       id: target.id,
-      replacement: toWrite(entry),
+      replacement: entry.draft,
       validTo: Date.parse(validTo),
       at: input.now,
       actor: input.actor,

@@ -1,8 +1,9 @@
 // Builds one inferred memory record (fact, profile, procedure) with provenance, grounded dates and index text.
+import { contentHash } from '../../core/hashing.js';
 import type { JsonObject, MemoryKind, MemoryRecord, Message, Origin, Trust } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import { speakerOf } from '../../core/speaker.js';
 import { analyze } from '../../models/text-analyzer.js';
-import { contentHash, speakerOf } from '../build-episode.js';
 import { defaultValidFrom } from '../direct-memory.js';
 import { formatDateIndexText, groundDates } from '../time-grounding.js';
 

@@ -1,15 +1,16 @@
 // The inferred-mode write path: gather context → one extraction+reconcile LLM call → resolve → dedupe → persist.
+
 import type { Clock } from '../../core/clock.js';
 import { isMnemoError, MnemoError } from '../../core/errors.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { JsonObject, MemoryRecord, Message } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import { speakerOf } from '../../core/speaker.js';
 import type { EmbeddingModel } from '../../models/embedding-model.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { generateStructured } from '../../models/structured-output.js';
 import type { MemoryStore } from '../../store/memory-store.js';
 import type { AddUsage } from '../add-messages.js';
-import { speakerOf } from '../build-episode.js';
 import { applyOperations } from './apply-operations.js';
 import {
   buildInferSystemPrompt,

@@ -1,10 +1,10 @@
-// The MCP surface of Mnemo: the server factory, stdio runner, streamable HTTP handler and CLI command.
+// The MCP surface of Mnemo: the server factory, stdio runner and streamable HTTP handler (`mnemo mcp` is
+// registered in cli/commands/mcp-command.ts).
 export {
   type CreateMnemoMcpServerOptions,
   createMnemoMcpServer,
   mnemoMcpTools,
 } from './create-mnemo-mcp-server.js';
-export { registerMcpCommand } from './mcp-command.js';
 export {
   type CreateMcpHttpHandlerOptions,
   createMcpHttpHandler,

@@ -20,7 +20,7 @@ const dist = path.join(root, 'dist');
  * `mcp` command, run on its arguments (`mcp --db … --tenant … --user …`).
  */
 function cliScript(): string {
-  const command = pathToFileURL(path.join(dist, 'server', 'mcp', 'mcp-command.js')).href;
+  const command = pathToFileURL(path.join(dist, 'cli', 'commands', 'mcp-command.js')).href;
   return [
     "import { Command } from 'commander';",
     `import { registerMcpCommand } from ${JSON.stringify(command)};`,
@@ -42,9 +42,10 @@ afterEach(() => {
 
 describe('runMcpStdio', () => {
   it('serves `mcp --db --tenant --user` in a spawned process to the SDK stdio client', async () => {
-    expect(existsSync(path.join(dist, 'server', 'mcp', 'mcp-command.js')), 'run `npm run build` first').toBe(
-      true,
-    );
+    expect(
+      existsSync(path.join(dist, 'cli', 'commands', 'mcp-command.js')),
+      'run `npm run build` first',
+    ).toBe(true);
     const dbPath = path.join(directory, 'mnemo.db');
     const transport = new StdioClientTransport({
       command: process.execPath,

@@ -1,4 +1,5 @@
 // Duplicate detection for the write path: exact (content hash) and near (token Jaccard, vector cosine).
+import { cosineSimilarity } from '../core/vectors.js';
 import { analyze } from '../models/text-analyzer.js';
 
 /** Thresholds at or above which two memories count as near-duplicates. */
@@ -30,28 +31,6 @@ export function tokenJaccard(left: string, right: string): number {
   let shared = 0;
   for (const token of a) if (b.has(token)) shared++;
   return shared / (a.size + b.size - shared);
-}
-
-/**
- * Cosine similarity of two vectors of equal length (0 when either is all zeros).
- *
- * @example
- * cosineSimilarity(new Float32Array([1, 0]), new Float32Array([1, 0])) // 1
- */
-export function cosineSimilarity(left: Float32Array, right: Float32Array): number {
-  if (left.length !== right.length) return 0;
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  for (let index = 0; index < left.length; index++) {
-    const x = left[index] as number;
-    const y = right[index] as number;
-    dot += x * y;
-    leftNorm += x * x;
-    rightNorm += y * y;
-  }
-  if (leftNorm === 0 || rightNorm === 0) return 0;
-  return dot / Math.sqrt(leftNorm * rightNorm);
 }
 
 export interface NearDuplicateInput {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the inferred-memory cost benchmark: `node dist/ingest/infer/run-infer-cost-bench.js --data …`.
+// Entry point of the inferred-memory cost benchmark: `node dist/eval/infer/run-infer-cost-bench.js --data …`.
 import { Command, InvalidArgumentError } from 'commander';
-import { loadLocomo } from '../../eval/datasets/locomo.js';
-import { machineInfo } from '../../eval/perf/perf-report.js';
+import { loadLocomo } from '../datasets/locomo.js';
+import { machineInfo } from '../perf/perf-report.js';
 import { formatInferCostReport, type InferCostBenchOptions, runInferCostBench } from './infer-cost-bench.js';
 
 function nonNegativeInteger(value: string): number {

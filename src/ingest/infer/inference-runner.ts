@@ -1,11 +1,10 @@
-import { MnemoError, toMnemoError } from '../core/errors.js';
-import type { JsonObject, MemoryRecord, Usage } from '../core/records.js';
-import type { Scope } from '../core/scope.js';
-import type { AddResult } from '../ingest/add-messages.js';
-import { inferMemories } from '../ingest/infer/infer-memories.js';
-import type { BatchPolicy } from '../ingest/infer/inference-queue.js';
-import type { LanguageModel } from '../models/language-model.js';
-import { createSessionSummarizer, type SessionSummarizer, type SummaryThresholds } from './auto-summaries.js';
+// The work after an add and the inference work around it: infer now or queue, drain due batches, replay
+// failures, run the background timer; automatic session summaries are injected (lifecycle/auto-summaries.ts).
+import { MnemoError, toMnemoError } from '../../core/errors.js';
+import type { JsonObject, MemoryRecord, Message, Usage } from '../../core/records.js';
+import type { Scope } from '../../core/scope.js';
+import type { LanguageModel } from '../../models/language-model.js';
+import type { AddResult } from '../add-messages.js';
 import {
   createWorkLog,
   drainQueue,
@@ -17,7 +16,8 @@ import {
   reprocessFailures,
   type WorkLog,
 } from './buffered-ingest.js';
-import type { ResolvedInferenceQueue } from './resolve-inference-queue.js';
+import { inferMemories } from './infer-memories.js';
+import type { BatchPolicy, InferenceQueue, SessionActivity } from './inference-queue.js';
 
 /** How an add treats its messages after logging them. */
 export type AddMode = 'raw' | 'infer' | 'buffer';
@@ -57,12 +57,33 @@ export interface InferenceStatus {
   };
 }
 
+/** When a session is summarised: after `afterTokens` new tokens, or `idleMs` after its latest message. */
+export interface SummaryThresholds {
+  afterTokens: number;
+  idleMs: number;
+}
+
+/**
+ * Automatic session summaries as the runner drives them (`createSessionSummarizer` in
+ * lifecycle/auto-summaries.ts builds one); at most one summarisation per session at a time.
+ */
+export interface SessionSummarizer {
+  readonly thresholds: SummaryThresholds;
+  /** Adds the messages' tokens to their session's unsummarised total (no-op without a session). */
+  noteActivity(scope: Scope, messages: Message[], at: number): Promise<SessionActivity | undefined>;
+  /** Idle sessions inside `scope` with anything unsummarised, oldest first. */
+  idleSessions(input: { scope?: Scope; limit: number }): Promise<SessionActivity[]>;
+  /** Summarises each session that is due, recording summaries, usage and warnings. */
+  summarizeDue(sessions: SessionActivity[], log: WorkLog): Promise<void>;
+}
+
 /** What the runner is built from: the inference context, with the model optional and the queue resolved. */
 export interface InferenceRunnerOptions extends Omit<InferenceContext, 'queue' | 'llm'> {
-  queue: ResolvedInferenceQueue;
+  /** The queue, and whether it survives a restart (for `status()`). */
+  queue: { queue: InferenceQueue; durable: boolean };
   llm: LanguageModel | undefined;
-  /** Undefined turns automatic summaries off. */
-  summaries: SummaryThresholds | undefined;
+  /** Builds the session summarizer once a model is there; leave it out to turn automatic summaries off. */
+  summaries?: (context: InferenceContext) => SessionSummarizer;
 }
 
 export interface InferenceRunner {
@@ -86,8 +107,9 @@ const DUE_WORK_PER_ADD = 4;
  * Creates the runner for one memory engine.
  *
  * @example
- * const runner = createInferenceRunner({ store, queue, llm, embedder, clock, ids, actor: 'sdk',
- *   policy: batchPolicyDefaults, summaries: summaryThresholdDefaults });
+ * const runner = createInferenceRunner({ store, queue: { queue, durable: true }, llm, embedder, clock, ids,
+ *   actor: 'sdk', policy: batchPolicyDefaults,
+ *   summaries: (context) => createSessionSummarizer(context, summaryThresholdDefaults) });
  * const result = await runner.afterAdd({ raw, scope, metadata: {}, mode: 'buffer' });
  */
 export function createInferenceRunner(options: InferenceRunnerOptions): InferenceRunner {
@@ -108,9 +130,7 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
           ...(options.limits === undefined ? {} : { limits: options.limits }),
         };
   const summarizer: SessionSummarizer | undefined =
-    context === undefined || options.summaries === undefined
-      ? undefined
-      : createSessionSummarizer(context, options.summaries);
+    context === undefined ? undefined : options.summaries?.(context);
   const background: { timer?: NodeJS.Timeout; intervalMs?: number; running?: Promise<void> } = {};
   const lastRun: { at?: number; error?: { code: string; message: string } } = {};
 

@@ -1,10 +1,11 @@
+// `mnemo serve` and `mnemo keys` through commander: flag parsing, key management and shutdown.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeFailure, EXIT_USAGE } from '../cli/exit-codes.js';
-import { parseByteSize, parseRateLimit, registerServerCommands } from './cli-commands.js';
+import { describeFailure, EXIT_USAGE } from '../exit-codes.js';
+import { parseByteSize, parseRateLimit, registerServerCommands } from './server-commands.js';
 
 let dir: string;
 let dbPath: string;

@@ -1,6 +1,6 @@
 // The cost benchmark on a tiny LoCoMo-shaped fixture: one call per batch, bounded prompts, a readable report.
 import { describe, expect, it } from 'vitest';
-import { parseLocomo } from '../../eval/datasets/locomo.js';
+import { parseLocomo } from '../datasets/locomo.js';
 import { formatInferCostReport, runInferCostBench } from './infer-cost-bench.js';
 
 const turns = Array.from({ length: 10 }, (_, index) => ({

@@ -6,11 +6,8 @@ import { createFixedClock } from '../../core/clock.js';
 import { createUuidV7Generator } from '../../core/ids.js';
 import type { Message } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
-import {
-  type LocomoMessage,
-  type LocomoSample,
-  locomoConversationMessages,
-} from '../../eval/datasets/locomo.js';
+import { buildInferredMemory } from '../../ingest/infer/build-inferred-memory.js';
+import { inferMemories } from '../../ingest/infer/infer-memories.js';
 import { createBuiltinEmbedder } from '../../models/builtin-embedder.js';
 import { type EmbeddingModel, embeddingModelKey } from '../../models/embedding-model.js';
 import type { LanguageModel } from '../../models/language-model.js';
@@ -22,8 +19,7 @@ import {
   type OpenAICompatibleTestServer,
   type TestServerRequest,
 } from '../../testing/index.js';
-import { buildInferredMemory } from './build-inferred-memory.js';
-import { inferMemories } from './infer-memories.js';
+import { type LocomoMessage, type LocomoSample, locomoConversationMessages } from '../datasets/locomo.js';
 
 export interface InferCostBenchOptions {
   samples: LocomoSample[];

@@ -1,20 +1,16 @@
-// Queue work for the SDK: drain buffered batches, replay failed extractions, list failures. Each step
+// Queue work of the write path: drain buffered batches, replay failed extractions, list failures. Each step
 // reports memories, usage per scope, failures and warnings into one WorkLog.
-import type { Clock } from '../core/clock.js';
-import { isMnemoError, type MnemoError } from '../core/errors.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { MemoryRecord, Message } from '../core/records.js';
-import type { Scope } from '../core/scope.js';
-import { reprocessMessages } from '../ingest/infer/infer-memories.js';
-import {
-  type BatchPolicy,
-  drainInferenceQueue,
-  type InferenceQueue,
-} from '../ingest/infer/inference-queue.js';
-import type { EmbeddingModel } from '../models/embedding-model.js';
-import type { LanguageModel } from '../models/language-model.js';
-import type { MemoryStore } from '../store/memory-store.js';
-import { createUsageLedger, type UsageLedger } from './usage-ledger.js';
+import type { Clock } from '../../core/clock.js';
+import { isMnemoError, type MnemoError } from '../../core/errors.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { MemoryRecord, Message } from '../../core/records.js';
+import type { Scope } from '../../core/scope.js';
+import type { EmbeddingModel } from '../../models/embedding-model.js';
+import type { LanguageModel } from '../../models/language-model.js';
+import type { MemoryStore } from '../../store/memory-store.js';
+import { createUsageLedger, type UsageLedger } from '../usage-ledger.js';
+import { reprocessMessages } from './infer-memories.js';
+import { type BatchPolicy, drainInferenceQueue, type InferenceQueue } from './inference-queue.js';
 
 /** What inference work needs: the store, its queue, the models and the write conventions. */
 export interface InferenceContext {

@@ -1,38 +1,16 @@
 // Automatic episodic summaries: note what each session logged, and summarise a session once it piled up
 // enough tokens or went idle, with summarizeSession (which only folds in messages after the last summary).
 import { isMnemoError, type MnemoError } from '../core/errors.js';
-import type { Message } from '../core/records.js';
-import type { Scope } from '../core/scope.js';
+import { type InferenceContext, isModelError, type WorkLog } from '../ingest/infer/buffered-ingest.js';
 import type { SessionActivity } from '../ingest/infer/inference-queue.js';
-import {
-  shouldSummarize,
-  summarizeSession,
-  summaryDefaults,
-  tokensSince,
-} from '../lifecycle/summarize-session.js';
-import { type InferenceContext, isModelError, type WorkLog } from './buffered-ingest.js';
+import type { SessionSummarizer, SummaryThresholds } from '../ingest/infer/inference-runner.js';
+import { shouldSummarize, summarizeSession, summaryDefaults, tokensSince } from './summarize-session.js';
 
-/** When a session is summarised: after `afterTokens` new tokens, or `idleMs` after its latest message. */
-export interface SummaryThresholds {
-  afterTokens: number;
-  idleMs: number;
-}
-
+/** The default thresholds: 2,000 new tokens, or 30 minutes of silence. */
 export const summaryThresholdDefaults: SummaryThresholds = {
   afterTokens: summaryDefaults.tokensSinceSummary,
   idleMs: summaryDefaults.idleMs,
 };
-
-/** Summarises sessions that are due; at most one summarisation per session at a time in this process. */
-export interface SessionSummarizer {
-  readonly thresholds: SummaryThresholds;
-  /** Adds the messages' tokens to their session's unsummarised total (no-op without a session). */
-  noteActivity(scope: Scope, messages: Message[], at: number): Promise<SessionActivity | undefined>;
-  /** Idle sessions inside `scope` with anything unsummarised, oldest first. */
-  idleSessions(input: { scope?: Scope; limit: number }): Promise<SessionActivity[]>;
-  /** Summarises each session `shouldSummarize` says is due, recording summaries, usage and warnings. */
-  summarizeDue(sessions: SessionActivity[], log: WorkLog): Promise<void>;
-}
 
 /**
  * Creates the summarizer for one memory engine.
@@ -62,6 +40,7 @@ export function createSessionSummarizer(
         actor: context.actor,
       });
       log.ledger.add(session.scope, result.usage);
+      log.warnings.push(...result.warnings);
       if (result.summary === undefined) break;
       log.memories.push(result.summary);
       if (result.summary.source.messageIds.length < summaryDefaults.maxMessages) break;

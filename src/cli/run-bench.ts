@@ -1,6 +1,6 @@
-// Runs the retrieval benchmarks without the rest of the CLI: `node dist/eval/bench/run-bench.js locomo --data FILE`.
+// Runs the retrieval benchmarks without the rest of the CLI: `node dist/cli/run-bench.js locomo --data FILE`.
 import { Command } from 'commander';
-import { registerBenchCommand } from './bench-command.js';
+import { registerBenchCommand } from './commands/bench-command.js';
 
 const program = new Command('run-bench').description('Mnemo retrieval benchmarks');
 const bench = registerBenchCommand(program);

@@ -1,4 +1,4 @@
-// Usage accounting for one SDK call: what each scope spent, summed for the caller and added to the store.
+// Usage accounting for one call that writes: what each scope spent, summed for the caller and added to the store.
 import type { Usage } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { MemoryStore } from '../store/memory-store.js';

@@ -1,19 +1,19 @@
 // `mnemo bench locomo|longmemeval`: the retrieval benchmarks on the command line (tables or --json).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { embedderFromEnvironment, llmFromEnvironment } from '../../cli/cli-context.js';
 import { invalidInput } from '../../core/errors.js';
+import { type BenchQaOptions, defaultQaConcurrency, defaultQaContext } from '../../eval/bench/bench-qa.js';
+import { runLocomoBench } from '../../eval/bench/locomo-bench.js';
+import { runLongMemEvalBench } from '../../eval/bench/longmemeval-bench.js';
+import { parseKList } from '../../eval/bench/metrics.js';
+import { type BenchProgress, formatLocomoReport, formatLongMemEvalReport } from '../../eval/bench/report.js';
+import { loadLocomo } from '../../eval/datasets/locomo.js';
+import { loadLongMemEval } from '../../eval/datasets/longmemeval.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { type SearchOptions, searchOptionsSchema } from '../../retrieve/search-options.js';
 import type { CreateMemoryOptions } from '../../sdk/create-memory.js';
 import type { EmbedderConfig } from '../../sdk/resolve-embedder.js';
-import { loadLocomo } from '../datasets/locomo.js';
-import { loadLongMemEval } from '../datasets/longmemeval.js';
-import { type BenchQaOptions, defaultQaConcurrency, defaultQaContext } from './bench-qa.js';
-import { runLocomoBench } from './locomo-bench.js';
-import { runLongMemEvalBench } from './longmemeval-bench.js';
-import { parseKList } from './metrics.js';
-import { type BenchProgress, formatLocomoReport, formatLongMemEvalReport } from './report.js';
+import { embedderFromEnvironment, llmFromEnvironment } from '../cli-context.js';
 
 const defaultKs = '5,10,25,50';
 const embedderChoices = ['builtin', 'none', 'env'] as const;

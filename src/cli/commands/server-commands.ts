@@ -1,5 +1,17 @@
 // `mnemo serve` (the REST server) and `mnemo keys create|list|revoke` (API keys in the store's database).
 import type { Command } from 'commander';
+import { invalidInput } from '../../core/errors.js';
+import { createMemory } from '../../sdk/create-memory.js';
+import {
+  type ApiKeyRecord,
+  type ApiKeyRole,
+  type ApiKeyStore,
+  apiKeyRoles,
+  openApiKeyStore,
+} from '../../server/keys/api-key-store.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../server/rest/create-rest-app.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../../server/rest/rate-limit.js';
+import { isLoopbackHost, startServer } from '../../server/serve.js';
 import {
   BACKGROUND_INTERVAL_MS,
   embedderFromEnvironment,
@@ -7,19 +19,7 @@ import {
   resolveDbPath,
   resolveStoreOption,
   sqliteSynchronousFromEnvironment,
-} from '../cli/cli-context.js';
-import { invalidInput } from '../core/errors.js';
-import { createMemory } from '../sdk/create-memory.js';
-import {
-  type ApiKeyRecord,
-  type ApiKeyRole,
-  type ApiKeyStore,
-  apiKeyRoles,
-  openApiKeyStore,
-} from './keys/api-key-store.js';
-import { DEFAULT_BODY_LIMIT_BYTES } from './rest/create-rest-app.js';
-import { DEFAULT_RATE_LIMIT_PER_MINUTE } from './rest/rate-limit.js';
-import { isLoopbackHost, startServer } from './serve.js';
+} from '../cli-context.js';
 
 /** What the commands write to and wait on; defaults to the process (tests pass their own). */
 export interface ServerCommandsContext {

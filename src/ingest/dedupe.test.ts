@@ -1,6 +1,6 @@
-// Tests for duplicate detection: token Jaccard, cosine, and the near-duplicate decision.
+// Tests for duplicate detection: token Jaccard and the near-duplicate decision.
 import { describe, expect, it } from 'vitest';
-import { cosineSimilarity, isNearDuplicate, tokenJaccard } from './dedupe.js';
+import { isNearDuplicate, tokenJaccard } from './dedupe.js';
 
 describe('tokenJaccard', () => {
   it.each([
@@ -11,18 +11,6 @@ describe('tokenJaccard', () => {
     ['Alice loves sushi', 'Bob hates tea', 0],
   ])('%j vs %j → %d', (left, right, expected) => {
     expect(tokenJaccard(left, right)).toBeCloseTo(expected, 5);
-  });
-});
-
-describe('cosineSimilarity', () => {
-  it.each([
-    [[1, 0], [1, 0], 1],
-    [[1, 0], [0, 1], 0],
-    [[1, 1], [-1, -1], -1],
-    [[0, 0], [1, 0], 0],
-    [[1, 0, 0], [1, 0], 0],
-  ])('%j · %j → %d', (left, right, expected) => {
-    expect(cosineSimilarity(new Float32Array(left), new Float32Array(right))).toBeCloseTo(expected, 5);
   });
 });
 

@@ -1,13 +1,13 @@
 // `mnemo mcp`: runs the MCP server on stdio for desktop agents (Claude Desktop, Cursor, VS Code).
 import type { Command } from 'commander';
+import { createMemory } from '../../sdk/create-memory.js';
+import { runMcpStdio } from '../../server/mcp/run-mcp-stdio.js';
 import {
   BACKGROUND_INTERVAL_MS,
   embedderFromEnvironment,
   llmFromEnvironment,
   resolveStoreOption,
-} from '../../cli/cli-context.js';
-import { createMemory } from '../../sdk/create-memory.js';
-import { runMcpStdio } from './run-mcp-stdio.js';
+} from '../cli-context.js';
 
 interface McpFlags {
   tenant?: string;

@@ -1,0 +1,262 @@
+// The methods of the Memory handle, grouped as createMemory() wires them: each validates its input at the
+// edge and delegates to the write path (ingest), the read path (retrieve, context) or lifecycle work.
+import { assembleContext } from '../context/assemble-context.js';
+import type { ProfileSlots } from '../context/profile-slots.js';
+import type { Clock } from '../core/clock.js';
+import { notFound } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { JsonObject } from '../core/records.js';
+import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import { parseInput } from '../core/validate.js';
+import { forgetMemory, forgetScope } from '../ingest/forget-memory.js';
+import type { InferenceQueue } from '../ingest/infer/inference-queue.js';
+import type { InferenceRunner } from '../ingest/infer/inference-runner.js';
+import { reviseMemory } from '../ingest/revise-memory.js';
+import { reembedMemories } from '../lifecycle/reembed.js';
+import type { EmbeddingModel } from '../models/embedding-model.js';
+import type { LanguageModel } from '../models/language-model.js';
+import { type SearchOptions, searchMemories } from '../retrieve/search-memories.js';
+import type { MemoryFilter, MemoryStore } from '../store/memory-store.js';
+import { addMemory } from './add-memory.js';
+import type { Memory } from './memory.js';
+import {
+  contextOptionsSchema,
+  failuresOptionsSchema,
+  idSchema,
+  listOptionsSchema,
+  type MaintenanceScope,
+  maintenanceScopeSchema,
+  querySchema,
+  reprocessOptionsSchema,
+  scopeFieldsSchema,
+  updateSchema,
+} from './options.js';
+
+/** What the methods are built from: everything createMemory() opened or was given. */
+export interface MemoryDeps {
+  store: MemoryStore;
+  embedder: EmbeddingModel | undefined;
+  llm: LanguageModel | undefined;
+  queue: InferenceQueue;
+  runner: InferenceRunner;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Who is recorded as the actor in history. */
+  actor: string;
+  /** Defaults merged into every search. */
+  searchDefaults: Partial<SearchOptions> | undefined;
+  /** The profile namespace (`getProfile` is `profile.get`). */
+  profile: ProfileSlots;
+  /** Throws STORE_CLOSED once the memory is closed; every method calls it first. */
+  ensureOpen: () => void;
+}
+
+/**
+ * The writes: add, update, forget, forgetScope, restore.
+ *
+ * @example
+ * const writes = createWriteMethods(deps);
+ * await writes.add('I moved to Lisbon', { userId: 'alice' });
+ */
+export function createWriteMethods(
+  deps: MemoryDeps,
+): Pick<Memory, 'add' | 'update' | 'forget' | 'forgetScope' | 'restore'> {
+  const { store, embedder, clock, ids, actor, ensureOpen } = deps;
+  return {
+    async add(content, addOptions) {
+      ensureOpen();
+      const context = { store, embedder, llm: deps.llm, clock, ids, actor, runner: deps.runner };
+      return addMemory(context, content, addOptions);
+    },
+    async update(id, update, scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(scopeOptions);
+      const memoryId = parseInput(idSchema, id, 'memory id');
+      const { metadata, ...revision } = parseInput(updateSchema, update, 'update');
+      return reviseMemory({
+        store,
+        embedder,
+        clock,
+        ids,
+        actor,
+        scope,
+        id: memoryId,
+        revision: { ...revision, ...(metadata === undefined ? {} : { metadata: metadata as JsonObject }) },
+      });
+    },
+    async forget(id, scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(scopeOptions);
+      const memoryId = parseInput(idSchema, id, 'memory id');
+      return forgetMemory({ store, embedder, scope, id: memoryId, at: clock.now(), actor });
+    },
+    async forgetScope(scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
+      return forgetScope({ store, queue: deps.queue, scope, at: clock.now(), actor });
+    },
+    async restore(rows) {
+      ensureOpen();
+      return store.restore({ rows });
+    },
+  };
+}
+
+/**
+ * The reads: search, context, get, list, history, getProfile, usage, dump.
+ *
+ * @example
+ * const reads = createReadMethods(deps);
+ * const { results } = await reads.search('where does alice live', { userId: 'alice' });
+ */
+export function createReadMethods(
+  deps: MemoryDeps,
+): Pick<Memory, 'search' | 'context' | 'get' | 'list' | 'history' | 'getProfile' | 'usage' | 'dump'> {
+  const { store, embedder, clock, ensureOpen } = deps;
+  return {
+    async search(query, searchOptions) {
+      ensureOpen();
+      const text = parseInput(querySchema, query, 'query');
+      const { tenantId, userId, agentId, sessionId, ...rest } = searchOptions ?? {};
+      const scope = parseScope({ tenantId, userId, agentId, sessionId });
+      const options = { ...deps.searchDefaults, ...rest };
+      return searchMemories({ store, embedder, query: text, scope, options, now: clock.now() });
+    },
+    async context(query, contextOptions) {
+      ensureOpen();
+      const text = parseInput(querySchema, query, 'query');
+      const parsed = parseInput(contextOptionsSchema, contextOptions ?? {}, 'context options');
+      return assembleContext({
+        store,
+        embedder,
+        query: text,
+        scope: parseScope(pickScope(parsed)),
+        budgetTokens: parsed.budgetTokens,
+        now: clock.now(),
+        recentTurns: parsed.recentTurns,
+        sessionOnly: parsed.sessionOnly,
+        search: deps.searchDefaults,
+      });
+    },
+    async get(id, scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(scopeOptions);
+      const memoryId = parseInput(idSchema, id, 'memory id');
+      const record = await store.getMemory({ scope, id: memoryId });
+      if (record === undefined) throw notFound('Memory', memoryId);
+      return record;
+    },
+    async list(listOptions) {
+      ensureOpen();
+      const parsed = parseInput(listOptionsSchema, listOptions ?? {}, 'list options');
+      const scope = parseScope(pickScope(parsed));
+      const filter: MemoryFilter = { now: clock.now() };
+      if (parsed.kinds !== undefined) filter.kinds = parsed.kinds;
+      if (parsed.includeHistory !== undefined) filter.includeHistory = parsed.includeHistory;
+      if (parsed.asOf !== undefined) filter.asOf = parsed.asOf;
+      if (parsed.knownAt !== undefined) filter.knownAt = parsed.knownAt;
+      if (parsed.filters?.metadata !== undefined) filter.metadata = parsed.filters.metadata;
+      if (parsed.filters?.observedFrom !== undefined) filter.observedFrom = parsed.filters.observedFrom;
+      if (parsed.filters?.observedTo !== undefined) filter.observedTo = parsed.filters.observedTo;
+      return store.listMemories({
+        scope,
+        filter,
+        limit: parsed.limit,
+        cursor: parsed.cursor,
+        order: parsed.order,
+      });
+    },
+    async history(id, scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(scopeOptions);
+      return store.listHistory({ scope, memoryId: parseInput(idSchema, id, 'memory id') });
+    },
+    async getProfile(profileOptions) {
+      ensureOpen();
+      return deps.profile.get(profileOptions ?? {});
+    },
+    async usage(scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
+      return { scope, ...(await store.getUsage({ scope })) };
+    },
+    dump(dumpOptions = {}) {
+      ensureOpen();
+      const scope = dumpOptions.scope === undefined ? undefined : parseScope(dumpOptions.scope);
+      return store.dump({ scope });
+    },
+  };
+}
+
+/**
+ * Inference and upkeep: flush, failures, reprocess, reembed, purgeExpired.
+ *
+ * @example
+ * const upkeep = createUpkeepMethods(deps);
+ * const { memories, usage } = await upkeep.flush({ userId: 'alice' });
+ */
+export function createUpkeepMethods(
+  deps: MemoryDeps,
+): Pick<Memory, 'flush' | 'failures' | 'reprocess' | 'reembed' | 'purgeExpired'> {
+  const { store, runner, clock, ensureOpen } = deps;
+  return {
+    async flush(flushOptions) {
+      ensureOpen();
+      const fields = parseInput(maintenanceScopeSchema, flushOptions ?? {}, 'flush options');
+      return runner.flush(maintenanceScope(fields));
+    },
+    async failures(failuresOptions) {
+      ensureOpen();
+      const { limit, ...scopeFields } = parseInput(
+        failuresOptionsSchema,
+        failuresOptions ?? {},
+        'failures options',
+      );
+      const scope = maintenanceScope(scopeFields);
+      return runner.failures({ limit, ...(scope === undefined ? {} : { scope }) });
+    },
+    async reprocess(reprocessOptions) {
+      ensureOpen();
+      const { messageIds, ...scopeFields } = parseInput(
+        reprocessOptionsSchema,
+        reprocessOptions ?? {},
+        'reprocess options',
+      );
+      const scope = maintenanceScope(scopeFields);
+      return runner.reprocess({
+        ...(scope === undefined ? {} : { scope }),
+        ...(messageIds === undefined ? {} : { messageIds }),
+      });
+    },
+    async reembed(reembedOptions = {}) {
+      ensureOpen();
+      return reembedMemories({ store, embedder: deps.embedder, ...reembedOptions });
+    },
+    async purgeExpired() {
+      ensureOpen();
+      return store.purgeExpired({ now: clock.now() });
+    },
+  };
+}
+
+function pickScope(value: {
+  tenantId?: string;
+  userId?: string;
+  agentId?: string;
+  sessionId?: string;
+}): ScopeInput {
+  return {
+    tenantId: value.tenantId,
+    userId: value.userId,
+    agentId: value.agentId,
+    sessionId: value.sessionId,
+  };
+}
+
+/** A maintenance scope: undefined (every tenant), a whole tenant, or a parsed scope. */
+function maintenanceScope(fields: MaintenanceScope): Scope | undefined {
+  if (fields.userId === undefined && fields.agentId === undefined && fields.sessionId === undefined) {
+    return fields.tenantId === undefined ? undefined : { tenantId: fields.tenantId };
+  }
+  return parseScope(fields);
+}
