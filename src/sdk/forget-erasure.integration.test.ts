@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../core/clock.js';
 import { MnemoError } from '../core/errors.js';
 import type { Message } from '../core/records.js';
-import { createSqliteInferenceQueue } from '../ingest/infer/sqlite/sqlite-inference-queue.js';
+import { createSqliteInferenceQueue } from '../store/queue/sql-inference-queue.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createMemory, type Memory } from './create-memory.js';
 

@@ -81,7 +81,7 @@ describe('orphan repair at open: SQLite', () => {
     // Back to schema 4, as an older Mnemo left it; migration 5 then flags the store for a scan.
     const db = new Database(file);
     db.exec(`DROP TRIGGER messages_erase_idempotency; DROP TRIGGER memories_erase_idempotency;
-      DROP TABLE idempotency_targets; DROP TABLE idempotency_keys; DELETE FROM schema_migrations WHERE version = 5`);
+      DROP TABLE idempotency_targets; DROP TABLE idempotency_keys; DELETE FROM mnemo_migrations WHERE component = 'memories' AND version = 5`);
     db.close();
 
     memory = await createMemory({ store: file });
@@ -115,7 +115,7 @@ describe.runIf(testPostgresUrl !== undefined)('orphan repair at open: PostgreSQL
       const { orphanId, seeded } = await leaveOrphan(store);
       await store.connectionPool().query(`DROP TABLE "${schema}".idempotency_targets;
         DROP TABLE "${schema}".idempotency_keys; DROP FUNCTION "${schema}".erase_idempotency CASCADE;
-        DELETE FROM "${schema}".schema_migrations WHERE version = 5`);
+        DELETE FROM "${schema}".mnemo_migrations WHERE component = 'memories' AND version = 5`);
       await seeded.close();
       memory = await createMemory({ store: { provider: 'postgres', connection: url, schema } });
       await expectRepaired(memory, orphanId);

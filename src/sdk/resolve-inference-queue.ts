@@ -1,10 +1,7 @@
 // Places the inference queue beside the store: the SQLite file itself, the PostgreSQL schema, else in memory.
 import type { InferenceQueue } from '../ingest/infer/inference-queue.js';
-import { createPostgresInferenceQueue } from '../ingest/infer/postgres/postgres-inference-queue.js';
-import { createSqliteInferenceQueue } from '../ingest/infer/sqlite/sqlite-inference-queue.js';
 import type { MemoryStore } from '../store/memory-store.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createSqliteInferenceQueue } from '../store/queue/sql-inference-queue.js';
 
 export interface ResolvedInferenceQueue {
   queue: InferenceQueue;
@@ -16,8 +13,8 @@ export interface ResolvedInferenceQueue {
 
 /**
  * Opens the queue for buffered ingestion, extraction failures and session activity where the store lives:
- * the same SQLite file (its own tables and version table), or the same PostgreSQL schema and pool. A store
- * Mnemo does not know gets an in-memory queue unless `queue` is given.
+ * whatever the store offers (`openInferenceQueue`: the same SQLite file, or the same PostgreSQL schema and
+ * pool). A store without one gets an in-memory queue unless `queue` is given.
  *
  * @example
  * const { queue } = await resolveInferenceQueue({ store });
@@ -29,20 +26,8 @@ export async function resolveInferenceQueue(input: {
   const { store } = input;
   let resolved: ResolvedInferenceQueue;
   if (input.queue !== undefined) resolved = { queue: input.queue, durable: true };
-  else if (store instanceof SqliteStore) {
-    resolved = {
-      queue: createSqliteInferenceQueue({
-        path: store.path,
-        busyTimeoutMs: store.busyTimeoutMs,
-        synchronous: store.synchronous,
-      }),
-      durable: store.path !== ':memory:',
-    };
-  } else if (store instanceof PostgresStore) {
-    resolved = {
-      queue: createPostgresInferenceQueue({ pool: store.connectionPool(), schema: store.schemaName }),
-      durable: true,
-    };
+  else if (store.openInferenceQueue !== undefined) {
+    resolved = store.openInferenceQueue();
   } else {
     resolved = {
       queue: createSqliteInferenceQueue({ path: ':memory:' }),

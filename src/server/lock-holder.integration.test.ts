@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemory, type Memory } from '../sdk/create-memory.js';
-import { type ApiKeyStore, openApiKeyStore } from './keys/api-key-store.js';
+import { type ApiKeyStore, openApiKeyStore } from '../store/keys/api-key-store.js';
 import { type RunningServer, startServer } from './serve.js';
 import { authHeaders } from './test-support/rest-fixture.js';
 

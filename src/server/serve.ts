@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { MnemoError } from '../core/errors.js';
 import type { Memory } from '../sdk/create-memory.js';
-import type { ApiKeyStore } from './keys/api-key-store.js';
+import type { ApiKeyStore } from '../store/keys/api-key-store.js';
 import { isLoopbackHost } from './rest/browser-guard.js';
 import { createRestApp } from './rest/create-rest-app.js';
 import type { RateLimitOptions } from './rest/rate-limit.js';

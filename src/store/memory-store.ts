@@ -24,6 +24,8 @@ import type {
   WorkingEntry,
 } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
+import type { ApiKeyStore } from './keys/api-key-store.js';
+import type { InferenceQueue } from './queue/inference-queue.js';
 
 export interface StoreCapabilities {
   /** Vector similarity search is available. */
@@ -190,9 +192,26 @@ export type StoreDumpRow =
   | { type: 'memory'; memory: MemoryRecord; tokens: string[]; embedding?: Float32Array }
   | { type: 'history'; entry: HistoryEntry };
 
+/** The inference queue a store keeps beside its data (see `MemoryStore.openInferenceQueue`). */
+export interface StoreInferenceQueue {
+  /** Not yet initialised: the caller calls `init()` (and `close()`). */
+  queue: InferenceQueue;
+  /** False when the queue lives only as long as the process (e.g. a `:memory:` SQLite store). */
+  durable: boolean;
+}
+
 export interface MemoryStore extends AsyncDisposable {
-  readonly provider: 'sqlite' | 'postgres';
+  /** `sqlite`, `postgres`, or a third backend's name. */
+  readonly provider: 'sqlite' | 'postgres' | (string & {});
   readonly capabilities: StoreCapabilities;
+
+  /**
+   * The inference queue that lives in the store's own database (its file, its schema and pool), when the
+   * backend keeps one. A store without it gets an in-memory queue unless the caller passes one.
+   */
+  openInferenceQueue?(): StoreInferenceQueue;
+  /** The API keys that live in the store's own database, when the backend keeps them (not initialised). */
+  openApiKeyStore?(): ApiKeyStore;
 
   /** Opens, migrates and prepares the store. Call once before anything else. */
   init(): Promise<void>;

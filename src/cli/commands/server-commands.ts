@@ -2,16 +2,16 @@
 import type { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { createMemory } from '../../sdk/create-memory.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../server/rest/create-rest-app.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../../server/rest/rate-limit.js';
+import { isLoopbackHost, startServer } from '../../server/serve.js';
 import {
   type ApiKeyRecord,
   type ApiKeyRole,
   type ApiKeyStore,
   apiKeyRoles,
   openApiKeyStore,
-} from '../../server/keys/api-key-store.js';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../server/rest/create-rest-app.js';
-import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../../server/rest/rate-limit.js';
-import { isLoopbackHost, startServer } from '../../server/serve.js';
+} from '../../store/keys/api-key-store.js';
 import {
   BACKGROUND_INTERVAL_MS,
   embedderFromEnvironment,

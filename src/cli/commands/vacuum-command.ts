@@ -58,7 +58,7 @@ export function registerVacuumCommand(program: Command): void {
       else
         printLines(
           `${report.rewritten ? 'rewrote' : 'vacuumed'} ${report.tables.length} tables (${store.provider})`,
-          store.provider === 'postgres' && !report.rewritten
+          !report.rewritten
             ? 'erased bytes may stay in table and index pages until reused; run with --full to rewrite them'
             : 'erased rows are gone from the table and index files',
         );

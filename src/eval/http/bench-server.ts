@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createMemory } from '../../sdk/create-memory.js';
-import { openApiKeyStore } from '../../server/keys/api-key-store.js';
 import { startServer } from '../../server/serve.js';
+import { openApiKeyStore } from '../../store/keys/api-key-store.js';
 import { createChatGenerator } from '../perf/chat-generator.js';
 
 export interface BenchServer {

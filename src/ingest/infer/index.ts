@@ -1,4 +1,10 @@
 // The inferred-memory write path: one LLM call per batch extracts and reconciles facts, profile and procedures.
+
+export {
+  createPostgresInferenceQueue,
+  createSqliteInferenceQueue,
+  type PostgresInferenceQueueOptions,
+} from '../../store/queue/sql-inference-queue.js';
 export { type ApplyResult, EXPLICIT_IMPORTANCE } from './apply-operations.js';
 export { buildInferredMemory, parseModelDate } from './build-inferred-memory.js';
 export { getProfile, type Profile, type ProfileSlot } from './get-profile.js';
@@ -35,8 +41,3 @@ export {
   type ReadyBatch,
   type SessionActivity,
 } from './inference-queue.js';
-export {
-  createPostgresInferenceQueue,
-  type PostgresInferenceQueueOptions,
-} from './postgres/postgres-inference-queue.js';
-export { createSqliteInferenceQueue } from './sqlite/sqlite-inference-queue.js';

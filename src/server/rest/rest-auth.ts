@@ -1,7 +1,7 @@
 // Authentication and authorisation of REST requests: API key → principal (tenant, role), role checks, tenant binding.
 import type { MiddlewareHandler } from 'hono';
 import type { ScopeInput } from '../../core/scope.js';
-import type { ApiKeyRole, ApiKeyStore } from '../keys/api-key-store.js';
+import type { ApiKeyRole, ApiKeyStore } from '../../store/keys/api-key-store.js';
 import { forbidden, unauthorized } from './error-response.js';
 
 /** Who is calling: the key's tenant and role, or (without auth) no tenant binding and every right. */

@@ -9,13 +9,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemory, type Memory } from '../../sdk/create-memory.js';
+import { type ApiKeyStore, openApiKeyStore } from '../../store/keys/api-key-store.js';
 import {
   dropSchema,
   postgresRequired,
   testPostgresUrl,
   uniqueSchema,
 } from '../../store/postgres/postgres-test-database.js';
-import { type ApiKeyStore, openApiKeyStore } from '../keys/api-key-store.js';
 import {
   bodyText,
   type FuzzRequest,

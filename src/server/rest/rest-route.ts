@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { ScopeInput } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
-import type { ApiKeyRole } from '../keys/api-key-store.js';
+import type { ApiKeyRole } from '../../store/keys/api-key-store.js';
 import { readQuery } from './request-input.js';
 import { boundScope, type RestVariables } from './rest-auth.js';
 import { scopeQuerySchema } from './rest-schemas.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createMemory, type Memory } from '../../sdk/create-memory.js';
-import { type ApiKeyStore, openApiKeyStore } from '../keys/api-key-store.js';
+import { type ApiKeyStore, openApiKeyStore } from '../../store/keys/api-key-store.js';
 
 export interface RestFixture {
   dir: string;

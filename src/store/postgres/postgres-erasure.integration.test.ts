@@ -4,8 +4,8 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MnemoError } from '../../core/errors.js';
 import type { Message } from '../../core/records.js';
-import { createPostgresInferenceQueue } from '../../ingest/infer/postgres/postgres-inference-queue.js';
 import { createMemory, type Memory } from '../../sdk/create-memory.js';
+import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
 import { createPostgresStore, type PostgresStore } from './postgres-store.js';
 import { dropSchema, postgresRequired, testPostgresUrl, uniqueSchema } from './postgres-test-database.js';
 

@@ -1,17 +1,13 @@
-// Versioned migrations for the PostgreSQL store, applied under an advisory lock so several processes
-// starting at once migrate exactly once.
-import type pg from 'pg';
-import { MnemoError } from '../../core/errors.js';
+// PostgreSQL's migrations as data, for the one migrator (store/sql/migrator.ts): the memories, the inference
+// queue and the API keys, each versioned on its own in `<schema>.mnemo_migrations`.
+import type { SqlConnection } from '../sql/dialect.js';
+import type { MigrationPlan, SqlMigration } from '../sql/migrator.js';
+import { sql } from '../sql/sql.js';
 
-export interface PostgresMigration {
-  version: number;
-  name: string;
-  /** SQL with `{schema}` standing for the quoted schema name. */
-  sql: string;
-}
-
-export const postgresMigrations: PostgresMigration[] = [
+/** The memories' migrations, oldest first. Append new ones; never edit an applied one. */
+export const postgresMemoryMigrations: readonly SqlMigration[] = [
   {
+    component: 'memories',
     version: 1,
     name: 'init',
     sql: `
@@ -55,6 +51,7 @@ CREATE INDEX embedding_cache_hash ON {schema}.embedding_cache (hash);
 `,
   },
   {
+    component: 'memories',
     version: 2,
     name: 'usage',
     sql: `
@@ -68,6 +65,7 @@ CREATE TABLE {schema}.usage_totals (
 `,
   },
   {
+    component: 'memories',
     version: 3,
     name: 'episode-message',
     sql: `
@@ -75,6 +73,7 @@ CREATE INDEX memories_episode_message ON {schema}.memories ((source->'messageIds
 `,
   },
   {
+    component: 'memories',
     version: 4,
     name: 'working-memory',
     sql: `
@@ -88,6 +87,7 @@ CREATE INDEX working_memory_expires ON {schema}.working_memory (expires_at) WHER
 `,
   },
   {
+    component: 'memories',
     version: 5,
     name: 'idempotency',
     sql: `
@@ -121,49 +121,81 @@ INSERT INTO {schema}.meta (key, value) SELECT 'orphan_scan', 'pending' WHERE EXI
   },
 ];
 
-export const latestPostgresSchemaVersion = Math.max(
-  ...postgresMigrations.map((migration) => migration.version),
+const queueMigrations: readonly SqlMigration[] = [
+  {
+    component: 'queue',
+    version: 1,
+    name: 'infer-queue',
+    sql: `
+CREATE TABLE {schema}.infer_queue (
+  message_id text PRIMARY KEY,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  seq integer NOT NULL, enqueued_at bigint NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'running', 'failed')),
+  attempts integer NOT NULL DEFAULT 0, error_code text, error_message text, failed_at bigint, claimed_at bigint
 );
+CREATE INDEX infer_queue_status_scope ON {schema}.infer_queue (status, tenant_id, user_id, agent_id, session_id, seq);
+CREATE TABLE {schema}.infer_sessions (
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  tokens bigint NOT NULL, last_at bigint NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, agent_id, session_id)
+);
+CREATE INDEX infer_sessions_idle ON {schema}.infer_sessions (last_at);
+`,
+  },
+];
 
-/** Applies pending migrations inside one advisory-locked session. */
-export async function migratePostgres(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
-  const quoted = quoteIdentifier(schema);
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`mnemo:migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${quoted}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    const applied = await client.query<{ version: number }>(
-      `SELECT version FROM ${quoted}.schema_migrations`,
-    );
-    const done = new Set(applied.rows.map((row) => row.version));
-    for (const migration of postgresMigrations) {
-      if (done.has(migration.version)) continue;
-      try {
-        await client.query('BEGIN');
-        await client.query(migration.sql.replaceAll('{schema}', quoted));
-        await client.query(`INSERT INTO ${quoted}.schema_migrations (version, name) VALUES ($1, $2)`, [
-          migration.version,
-          migration.name,
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw new MnemoError({
-          code: 'MIGRATION_FAILED',
-          message: `PostgreSQL migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}. Is the pgvector extension installed (CREATE EXTENSION vector)?`,
-          cause: error,
-        });
-      }
-    }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`mnemo:migrate:${schema}`]);
-    client.release();
-  }
+const keyMigrations: readonly SqlMigration[] = [
+  {
+    component: 'keys',
+    version: 1,
+    name: 'api-keys',
+    sql: `
+CREATE TABLE {schema}.api_keys (
+  id text PRIMARY KEY,
+  key_hash text NOT NULL UNIQUE,
+  tenant_id text NOT NULL,
+  role text NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+  name text,
+  created_at bigint NOT NULL,
+  last_used_at bigint,
+  revoked_at bigint);
+CREATE INDEX api_keys_tenant ON {schema}.api_keys (tenant_id);
+`,
+  },
+];
+
+/** Everything a store's schema holds, and the version tables it kept before `mnemo_migrations`. */
+export function postgresMigrationPlan(schema: string): MigrationPlan {
+  return {
+    migrations: [...postgresMemoryMigrations, ...queueMigrations, ...keyMigrations],
+    legacyTables: {
+      memories: 'schema_migrations',
+      queue: 'infer_queue_migrations',
+      keys: 'api_key_migrations',
+    },
+    preamble: 'CREATE SCHEMA IF NOT EXISTS {schema}',
+    failureHint: 'Is the pgvector extension installed (CREATE EXTENSION vector)?',
+    async tableExists(connection: SqlConnection, name: string): Promise<boolean> {
+      const row = await connection.get(
+        sql`SELECT 1 AS found FROM information_schema.tables WHERE table_schema = ${schema} AND table_name = ${name}`,
+      );
+      return row !== undefined;
+    },
+  };
 }
 
+/** The memories' schema version this build writes. */
+export const latestPostgresSchemaVersion = Math.max(
+  ...postgresMemoryMigrations.map((migration) => migration.version),
+);
+
+/**
+ * A quoted identifier (inner quotes doubled).
+ *
+ * @example
+ * quoteIdentifier('my"schema'); // '"my""schema"'
+ */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

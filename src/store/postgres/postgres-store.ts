@@ -14,6 +14,8 @@ import type {
 } from '../../core/records.js';
 import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApiKeyStore } from '../keys/api-key-store.js';
+import { createPostgresApiKeyStore } from '../keys/sql-api-key-store.js';
 import type {
   EmbeddingSpace,
   IdempotencyRecord,
@@ -25,14 +27,18 @@ import type {
   ReembedItem,
   StoreCapabilities,
   StoreDumpRow,
+  StoreInferenceQueue,
   StoreStats,
   TurnsOutcome,
   TurnsWrite,
   VacuumReport,
   VectorHit,
 } from '../memory-store.js';
+import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
+import { migrate } from '../sql/migrator.js';
+import { createPostgresDialect } from './postgres-dialect.js';
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
-import { latestPostgresSchemaVersion, migratePostgres, quoteIdentifier } from './postgres-migrations.js';
+import { latestPostgresSchemaVersion, quoteIdentifier } from './postgres-migrations.js';
 import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
 import { searchLexicalIn, searchVectorIn } from './postgres-search.js';
 import { PostgresSpace } from './postgres-space.js';
@@ -130,7 +136,8 @@ export class PostgresStore implements MemoryStore {
         ? new pg.Pool({ connectionString: this.options.connection, max: this.options.maxConnections ?? 10 })
         : this.options.connection;
     try {
-      await migratePostgres(pool, this.options.schema ?? 'mnemo');
+      const dialect = createPostgresDialect({ connection: pool, schema: this.schemaName });
+      await migrate({ dialect, plan: dialect.migrations, components: ['memories'] });
       await this.space.load(pool);
     } catch (error) {
       if (this.ownsPool) await pool.end();
@@ -152,6 +159,19 @@ export class PostgresStore implements MemoryStore {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The inference queue in the same schema, on the store's pool (open the store first). */
+  openInferenceQueue(): StoreInferenceQueue {
+    return {
+      queue: createPostgresInferenceQueue({ pool: this.connectionPool(), schema: this.schemaName }),
+      durable: true,
+    };
+  }
+
+  /** The API keys in the same schema, on the store's pool (open the store first). */
+  openApiKeyStore(): ApiKeyStore {
+    return createPostgresApiKeyStore({ connection: this.connectionPool(), schema: this.schemaName });
   }
 
   private get db(): pg.Pool {

@@ -40,17 +40,20 @@ function backoffMs(attempt: number): number {
 }
 
 /**
- * Runs a synchronous SQLite call; while it fails because the file is locked, waits asynchronously and
+ * Runs a SQLite call (or an asynchronous transaction); while it fails because the file is locked, waits asynchronously and
  * tries again until `budgetMs` have passed, then throws STORE_BUSY. The uncontended call runs at once.
  *
  * @example
  * const row = await retryWhileBusy(() => db.prepare('SELECT 1').get(), { budgetMs: 5_000 });
  */
-export async function retryWhileBusy<T>(operation: () => T, options: { budgetMs: number }): Promise<T> {
+export async function retryWhileBusy<T>(
+  operation: () => T | Promise<T>,
+  options: { budgetMs: number },
+): Promise<T> {
   const started = performance.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      return operation();
+      return await operation();
     } catch (error) {
       if (!isBusyError(error)) throw error;
       const waitedMs = performance.now() - started;

@@ -8,8 +8,8 @@ import { analyzeQuery } from '../../models/text-analyzer.js';
 import { describeStoreConformance } from '../conformance.js';
 import { makeMemoryWrite, makeNewMessage, T0 } from '../test-support/fixtures.js';
 import { migration0001 } from './migrations/0001-init.js';
-import { latestSchemaVersion, migrations } from './migrations/index.js';
-import { createSqliteStore, openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { sqliteMemoryMigrations as migrations } from './sqlite-migrations.js';
+import { createSqliteStore, latestSchemaVersion, openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
 async function tempStore(): Promise<{ store: SqliteStore; cleanup: () => Promise<void> }> {
   const directory = await mkdtemp(join(tmpdir(), 'mnemo-sqlite-'));
@@ -129,7 +129,7 @@ describe('SQLite store specifics', () => {
     await reopened.close();
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual(
+    expect(raw.prepare("SELECT version FROM mnemo_migrations WHERE component = 'memories'").all()).toEqual(
       migrations.map((migration) => ({ version: migration.version })),
     );
     raw.close();
@@ -140,7 +140,7 @@ describe('SQLite store specifics', () => {
     raw.exec(
       'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
-    migration0001.up(raw);
+    raw.exec(migration0001.sql);
     raw.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run('init', T0);
     raw.close();
     const store = await openSqliteStore({ path });

@@ -15,6 +15,8 @@ import type {
 } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApiKeyStore } from '../keys/api-key-store.js';
+import { createSqliteApiKeyStore } from '../keys/sql-api-key-store.js';
 import type {
   EmbeddingSpace,
   IdempotencyRecord,
@@ -26,13 +28,15 @@ import type {
   ReembedItem,
   StoreCapabilities,
   StoreDumpRow,
+  StoreInferenceQueue,
   StoreStats,
   TurnsOutcome,
   TurnsWrite,
   VacuumReport,
   VectorHit,
 } from '../memory-store.js';
-import { latestSchemaVersion, runMigrations } from './migrations/index.js';
+import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
+import { latestVersion, migrate } from '../sql/migrator.js';
 import {
   configureConnection,
   DEFAULT_BUSY_BUDGET_MS,
@@ -43,6 +47,7 @@ import {
   truncateWal,
   walBlocker,
 } from './sqlite-busy.js';
+import { SqliteDialect } from './sqlite-dialect.js';
 import { dumpRows, restoreRows } from './sqlite-dump.js';
 import {
   listForReembedIn,
@@ -57,6 +62,7 @@ import {
   insertMemoryRow,
   supersessionChain,
 } from './sqlite-memory-writes.js';
+import { sqliteMigrationPlan } from './sqlite-migrations.js';
 import {
   type EpisodesOfMessagesInput,
   episodesOfMessagesIn,
@@ -111,6 +117,9 @@ import {
   setWorkingEntryIn,
 } from './sqlite-working-memory.js';
 import { type VectorIndexCacheOptions, vectorIndexCacheFor } from './vector-index.js';
+
+/** The memories' schema version this build writes. */
+export const latestSchemaVersion = latestVersion(sqliteMigrationPlan, 'memories');
 
 export interface SqliteStoreOptions {
   /** Database file path. */
@@ -180,7 +189,8 @@ export class SqliteStore implements MemoryStore {
       db.pragma('foreign_keys = ON');
       await this.retrying(() => configureConnection(db, { synchronous: this.synchronous }));
       vectorIndexCacheFor(db, this.vectorIndex);
-      await this.retrying(() => runMigrations(db));
+      const dialect = new SqliteDialect({ database: db, budgetMs: this.busyTimeoutMs, owned: false });
+      await migrate({ dialect, plan: sqliteMigrationPlan, components: ['memories'] });
     } catch (error) {
       this.database?.close();
       this.database = undefined;
@@ -205,6 +215,21 @@ export class SqliteStore implements MemoryStore {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** The inference queue in the same file, on its own connection (in process memory for `:memory:`). */
+  openInferenceQueue(): StoreInferenceQueue {
+    const options = { path: this.path, busyTimeoutMs: this.busyTimeoutMs, synchronous: this.synchronous };
+    return { queue: createSqliteInferenceQueue(options), durable: this.path !== ':memory:' };
+  }
+
+  /** The API keys in the same file, on their own connection. */
+  openApiKeyStore(): ApiKeyStore {
+    return createSqliteApiKeyStore({
+      path: this.path,
+      busyTimeoutMs: this.busyTimeoutMs,
+      synchronous: this.synchronous,
+    });
   }
 
   private get db(): Database.Database {

@@ -7,8 +7,8 @@ import {
   testPostgresUrl,
   uniqueSchema,
 } from '../../../store/postgres/postgres-test-database.js';
+import { createPostgresInferenceQueue } from '../../../store/queue/sql-inference-queue.js';
 import { describeInferenceQueueConformance } from '../queue-conformance.js';
-import { createPostgresInferenceQueue } from './postgres-inference-queue.js';
 
 const url = testPostgresUrl;
 

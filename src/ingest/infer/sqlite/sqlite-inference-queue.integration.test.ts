@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Scope } from '../../../core/scope.js';
+import { createSqliteInferenceQueue } from '../../../store/queue/sql-inference-queue.js';
 import { drainInferenceQueue, type InferenceQueue } from '../inference-queue.js';
 import { describeInferenceQueueConformance } from '../queue-conformance.js';
 import {
@@ -15,7 +16,6 @@ import {
   logTurns,
   operationsReply,
 } from '../test-support/infer-harness.js';
-import { createSqliteInferenceQueue } from './sqlite-inference-queue.js';
 
 describeInferenceQueueConformance('sqlite', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'mnemo-queue-'));

@@ -1,11 +1,11 @@
 // Migration 1: partitions, memories, messages, history, full-text index, embedding cache and meta.
-import type { Migration } from './index.js';
+import type { SqlMigration } from '../../sql/migrator.js';
 
-export const migration0001: Migration = {
+export const migration0001: SqlMigration = {
   version: 1,
   name: 'init',
-  up(db) {
-    db.exec(`
+  component: 'memories',
+  sql: `
       CREATE TABLE partitions (
         id INTEGER PRIMARY KEY,
         tenant_id TEXT NOT NULL,
@@ -97,6 +97,5 @@ export const migration0001: Migration = {
         tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
       );
       INSERT INTO memory_fts (memory_fts, rank) VALUES ('secure-delete', 1);
-    `);
-  },
+    `,
 };

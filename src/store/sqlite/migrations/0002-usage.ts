@@ -1,11 +1,11 @@
 // Migration 2: running usage totals (LLM calls, tokens, embedding calls, latency) per partition and session.
-import type { Migration } from './index.js';
+import type { SqlMigration } from '../../sql/migrator.js';
 
-export const migration0002: Migration = {
+export const migration0002: SqlMigration = {
   version: 2,
   name: 'usage',
-  up(db) {
-    db.exec(`
+  component: 'memories',
+  sql: `
       CREATE TABLE usage_totals (
         partition_id INTEGER NOT NULL REFERENCES partitions (id),
         session_id TEXT NOT NULL,
@@ -18,6 +18,5 @@ export const migration0002: Migration = {
         last_at INTEGER NOT NULL,
         PRIMARY KEY (partition_id, session_id)
       ) WITHOUT ROWID;
-    `);
-  },
+    `,
 };

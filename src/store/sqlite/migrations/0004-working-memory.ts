@@ -1,11 +1,11 @@
 // Migration 4: working memory, a per-session scratchpad of named JSON values with optional expiry.
-import type { Migration } from './index.js';
+import type { SqlMigration } from '../../sql/migrator.js';
 
-export const migration0004: Migration = {
+export const migration0004: SqlMigration = {
   version: 4,
   name: 'working-memory',
-  up(db) {
-    db.exec(`
+  component: 'memories',
+  sql: `
       CREATE TABLE working_memory (
         partition_id INTEGER NOT NULL REFERENCES partitions (id),
         session_id TEXT NOT NULL,
@@ -17,6 +17,5 @@ export const migration0004: Migration = {
         PRIMARY KEY (partition_id, session_id, key)
       ) WITHOUT ROWID;
       CREATE INDEX working_memory_expires ON working_memory (expires_at) WHERE expires_at IS NOT NULL;
-    `);
-  },
+    `,
 };

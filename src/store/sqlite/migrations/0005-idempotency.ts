@@ -1,12 +1,12 @@
 // Migration 5: idempotency records (tenant, key → request hash and result ids, 24 h by default), erased
 // with anything they wrote, and the flag that asks the next open to repair messages left without an episode.
-import type { Migration } from './index.js';
+import type { SqlMigration } from '../../sql/migrator.js';
 
-export const migration0005: Migration = {
+export const migration0005: SqlMigration = {
   version: 5,
   name: 'idempotency',
-  up(db) {
-    db.exec(`
+  component: 'memories',
+  sql: `
       CREATE TABLE idempotency_keys (
         tenant_id TEXT NOT NULL,
         key TEXT NOT NULL,
@@ -39,6 +39,5 @@ export const migration0005: Migration = {
 
       -- Older versions logged a message and wrote its episode in two transactions: look for orphans once.
       INSERT INTO meta (key, value) SELECT 'orphan_scan', 'pending' WHERE EXISTS (SELECT 1 FROM messages);
-    `);
-  },
+    `,
 };

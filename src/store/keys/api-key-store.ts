@@ -21,7 +21,8 @@ export interface ApiKeyRecord {
 
 /** Where API keys live: the same database as the memories, in its own table. */
 export interface ApiKeyStore extends AsyncDisposable {
-  readonly provider: 'sqlite' | 'postgres';
+  /** `sqlite`, `postgres`, or another backend's name. */
+  readonly provider: 'sqlite' | 'postgres' | (string & {});
   /** Opens the connection and applies pending migrations. */
   init(): Promise<void>;
   /** Creates a key and returns its record and the secret, which is never stored nor shown again. */
@@ -104,15 +105,10 @@ export async function openApiKeyStore(options: {
   /** SQLite only: commit durability, as the store's (default `normal`). */
   synchronous?: 'normal' | 'full';
 }): Promise<ApiKeyStore> {
+  const { createPostgresApiKeyStore, createSqliteApiKeyStore } = await import('./sql-api-key-store.js');
   const store = /^postgres(ql)?:\/\//i.test(options.db)
-    ? new (await import('./postgres-api-key-store.js')).PostgresApiKeyStore({
-        connection: options.db,
-        schema: options.schema,
-      })
-    : new (await import('./sqlite-api-key-store.js')).SqliteApiKeyStore({
-        path: options.db,
-        synchronous: options.synchronous,
-      });
+    ? createPostgresApiKeyStore({ connection: options.db, schema: options.schema })
+    : createSqliteApiKeyStore({ path: options.db, synchronous: options.synchronous });
   await store.init();
   return store;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dropSchema, testPostgresUrl, uniqueSchema } from '../../store/postgres/postgres-test-database.js';
+import { dropSchema, testPostgresUrl, uniqueSchema } from '../postgres/postgres-test-database.js';
 import {
   type ApiKeyStore,
   generateApiKey,
@@ -11,7 +11,7 @@ import {
   looksLikeApiKey,
   openApiKeyStore,
 } from './api-key-store.js';
-import { SqliteApiKeyStore } from './sqlite-api-key-store.js';
+import { createSqliteApiKeyStore } from './sql-api-key-store.js';
 
 describe('generateApiKey', () => {
   it('makes distinct mnemo_ keys of 40 base62 characters', () => {
@@ -93,7 +93,7 @@ describeKeyStore('SQLite', async () => {
 });
 
 describe('SQLite ApiKeyStore storage', () => {
-  it('stores only the hash, in api_keys, versioned by api_key_migrations, and reopens', async () => {
+  it('stores only the hash, in api_keys, versioned in mnemo_migrations, and reopens', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mnemo-keys-'));
     const file = path.join(dir, 'mnemo.db');
     try {
@@ -105,7 +105,7 @@ describe('SQLite ApiKeyStore storage', () => {
       await reopened.close();
       const db = new Database(file, { readonly: true });
       const rows = db.prepare('SELECT * FROM api_keys').all() as Record<string, unknown>[];
-      const versions = db.prepare('SELECT version FROM api_key_migrations').all();
+      const versions = db.prepare("SELECT version FROM mnemo_migrations WHERE component = 'keys'").all();
       db.close();
       expect(rows[0]?.key_hash).toBe(hashApiKey(key));
       expect(JSON.stringify(rows)).not.toContain(key);
@@ -120,7 +120,7 @@ describe("SQLite ApiKeyStore under another process's write lock", () => {
   it('still finds keys, and skips recording a use instead of failing once the wait is spent', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mnemo-keys-'));
     const file = path.join(dir, 'mnemo.db');
-    const store = new SqliteApiKeyStore({ path: file, busyTimeoutMs: 100 });
+    const store = createSqliteApiKeyStore({ path: file, busyTimeoutMs: 100 });
     await store.init();
     try {
       const { record, key } = await store.create({ tenantId: 'acme', role: 'read' });

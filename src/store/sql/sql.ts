@@ -1,0 +1,115 @@
+// The `sql` template tag: queries written once as text with interpolated values, compiled per dialect into
+// `{ text, values }` with its placeholders (`?` for SQLite, `$1 …` for PostgreSQL). Fragments nest.
+
+/** One piece of a query: literal SQL text, or a value sent as a parameter. */
+type SqlPart = { text: string } | { value: unknown };
+
+/** A query or a piece of one, not yet bound to a dialect. Build it with `sql`; compile it with a dialect. */
+export class SqlFragment {
+  /** @internal the flattened pieces (adjacent texts merged). */
+  readonly parts: readonly SqlPart[];
+
+  constructor(parts: readonly SqlPart[]) {
+    this.parts = parts;
+  }
+
+  /** True when the fragment has no text and no value (e.g. an empty `sql.join`). */
+  get isEmpty(): boolean {
+    return this.parts.every((part) => 'text' in part && part.text === '');
+  }
+}
+
+/** A query compiled for one dialect: the text with its placeholders and the values in order. */
+export interface CompiledQuery {
+  text: string;
+  values: unknown[];
+}
+
+function flatten(strings: readonly string[], values: readonly unknown[]): SqlPart[] {
+  const parts: SqlPart[] = [];
+  const pushText = (text: string) => {
+    const last = parts[parts.length - 1];
+    if (last !== undefined && 'text' in last) parts[parts.length - 1] = { text: last.text + text };
+    else parts.push({ text });
+  };
+  strings.forEach((text, index) => {
+    pushText(text);
+    if (index >= values.length) return;
+    const value = values[index];
+    if (value instanceof SqlFragment) {
+      for (const part of value.parts) {
+        if ('text' in part) pushText(part.text);
+        else parts.push(part);
+      }
+    } else parts.push({ value });
+  });
+  return parts;
+}
+
+/**
+ * Writes a query: interpolated values become parameters, interpolated fragments are inlined.
+ *
+ * @example
+ * const query = sql`SELECT * FROM memories WHERE id = ${id} AND ${sql.raw('kind')} = ${kind}`;
+ * compileSql(query, (index) => `$${index}`); // { text: 'SELECT * FROM memories WHERE id = $1 AND kind = $2', values: [id, kind] }
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment {
+  return new SqlFragment(flatten(strings, values));
+}
+
+/**
+ * Literal SQL text (never user input): a column list, a keyword, a table name already quoted.
+ *
+ * @example
+ * sql`SELECT ${sql.raw('id, kind')} FROM memories`;
+ */
+sql.raw = (text: string): SqlFragment => new SqlFragment([{ text }]);
+
+/**
+ * A quoted identifier (`"name"`, inner quotes doubled), e.g. a schema or table name from configuration.
+ *
+ * @example
+ * sql`SELECT 1 FROM ${sql.id('mnemo')}.memories`;
+ */
+sql.id = (name: string): SqlFragment => sql.raw(`"${name.replaceAll('"', '""')}"`);
+
+/**
+ * Fragments (or values, as parameters) joined by `separator` (default `, `).
+ *
+ * @example
+ * sql`WHERE ${sql.join([sql`a = ${1}`, sql`b = ${2}`], ' AND ')}`;
+ */
+sql.join = (items: readonly unknown[], separator = ', '): SqlFragment => {
+  const strings = ['', ...items.slice(1).map(() => separator), ''];
+  return new SqlFragment(flatten(strings, items));
+};
+
+/**
+ * One parameter per value, comma-separated: `(${sql.list(ids)})` for an `IN` list. Empty for no values.
+ *
+ * @example
+ * sql`DELETE FROM infer_queue WHERE message_id IN (${sql.list(ids)})`;
+ */
+sql.list = (values: readonly unknown[]): SqlFragment => sql.join(values);
+
+/** The empty fragment. */
+sql.empty = new SqlFragment([]);
+
+/**
+ * Compiles a fragment with a dialect's placeholder (`index` counts from 1).
+ *
+ * @example
+ * compileSql(sql`SELECT ${1}, ${2}`, () => '?'); // { text: 'SELECT ?, ?', values: [1, 2] }
+ */
+export function compileSql(fragment: SqlFragment, placeholder: (index: number) => string): CompiledQuery {
+  let text = '';
+  const values: unknown[] = [];
+  for (const part of fragment.parts) {
+    if ('text' in part) text += part.text;
+    else {
+      values.push(part.value);
+      text += placeholder(values.length);
+    }
+  }
+  return { text, values };
+}
