@@ -20,7 +20,13 @@ export interface PostgresDialectOptions {
 
 const placeholder = (index: number) => `$${index}`;
 
-function connectionOf(client: pg.Pool | pg.PoolClient): SqlConnection {
+/**
+ * Statements through the seam on a pool (each its own transaction) or on a transaction's client.
+ *
+ * @example
+ * await connectionOf(client).run(sql`DELETE FROM ${table} WHERE id = ${id}`);
+ */
+export function connectionOf(client: pg.Pool | pg.PoolClient): SqlConnection {
   const query = <Row>(fragment: SqlFragment) => {
     const compiled = compileSql(fragment, placeholder);
     return client.query(compiled.text, compiled.values) as Promise<pg.QueryResult & { rows: Row[] }>;
@@ -95,6 +101,14 @@ export class PostgresDialect implements Dialect {
 
   anyOf(column: SqlFragment, values: readonly string[]): SqlFragment {
     return sql`${column} = ANY(${values}::text[])`;
+  }
+
+  binaryOrder(column: SqlFragment): SqlFragment {
+    return sql`${column} COLLATE "C"`;
+  }
+
+  jsonText(column: SqlFragment): SqlFragment {
+    return sql`${column}::text`;
   }
 
   async lock(connection: SqlConnection, key: string): Promise<void> {

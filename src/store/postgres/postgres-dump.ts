@@ -2,16 +2,14 @@
 import type pg from 'pg';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
+import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
 import type { PostgresSpace } from './postgres-space.js';
 import {
   HISTORY_COLUMNS,
   type HistoryRow,
-  historyFromRow,
   MEMORY_COLUMNS,
   type MemoryRow,
   type MessageRow,
-  memoryFromRow,
-  messageFromRow,
   parseVectorLiteral,
   SqlParams,
   scopeColumns,

@@ -4,10 +4,10 @@ import type { MemoryRecord } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { hashText } from '../../models/cached-embedder.js';
 import { cleanTokens } from '../row-mapping.js';
+import { memoryFromRow } from '../sql/rows.js';
 import {
   MEMORY_COLUMNS,
   type MemoryRow,
-  memoryFromRow,
   parseVectorLiteral,
   SqlParams,
   scopeSql,

@@ -1,11 +1,7 @@
 // Row ⇄ record mapping and Scope/MemoryFilter → SQL for the PostgreSQL store (numbered parameters).
-import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import { type Scope, type ScopeAccess, visibleScopePatterns } from '../../core/scope.js';
-import { msOrNull, scopeOfRow } from '../row-mapping.js';
-
-export { msOrNull, scopeOfRow };
-
 import type { MemoryFilter } from '../memory-store.js';
+import type { HistoryColumns, MemoryColumns, MessageColumns } from '../sql/rows.js';
 
 /** Collects positional parameters and hands out `$n` placeholders. */
 export class SqlParams {
@@ -16,133 +12,22 @@ export class SqlParams {
   }
 }
 
-export interface MemoryRow {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-  kind: string;
-  text: string;
-  index_text: string;
-  attributes: JsonObject;
-  metadata: JsonObject;
-  importance: number;
-  confidence: number;
-  source: Provenance;
-  observed_at: string;
-  valid_from: string | null;
-  valid_to: string | null;
-  created_at: string;
-  retired_at: string | null;
-  superseded_by: string | null;
-  supersedes: string | null;
-  expires_at: string | null;
-  access_count: number;
-  last_accessed_at: string | null;
-  embedding_model: string | null;
-  hash: string;
+/** A memory row of the PostgreSQL store: the shared columns and its tokens (text[]). */
+export interface MemoryRow extends MemoryColumns {
   tokens: string[];
 }
+
+export type MessageRow = MessageColumns;
+export type HistoryRow = HistoryColumns;
 
 export const MEMORY_COLUMNS =
   'm.id, m.tenant_id, m.user_id, m.agent_id, m.session_id, m.kind, m.text, m.index_text, m.attributes, m.metadata, ' +
   'm.importance, m.confidence, m.source, m.observed_at, m.valid_from, m.valid_to, m.created_at, m.retired_at, ' +
   'm.superseded_by, m.supersedes, m.expires_at, m.access_count, m.last_accessed_at, m.embedding_model, m.hash, m.tokens';
 
-const iso = (ms: string | number): string => new Date(Number(ms)).toISOString();
-
 /** The four scope columns of a write, with '' for levels the scope leaves out. */
 export function scopeColumns(scope: Scope): [string, string, string, string] {
   return [scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
-}
-
-export function memoryFromRow(row: MemoryRow): MemoryRecord {
-  const record: MemoryRecord = {
-    id: row.id,
-    scope: scopeOfRow(row),
-    kind: row.kind as MemoryRecord['kind'],
-    text: row.text,
-    indexText: row.index_text,
-    attributes: row.attributes,
-    metadata: row.metadata,
-    importance: row.importance,
-    confidence: row.confidence,
-    source: row.source,
-    observedAt: iso(row.observed_at),
-    createdAt: iso(row.created_at),
-    accessCount: row.access_count,
-    hash: row.hash,
-  };
-  if (row.valid_from !== null) record.validFrom = iso(row.valid_from);
-  if (row.valid_to !== null) record.validTo = iso(row.valid_to);
-  if (row.retired_at !== null) record.retiredAt = iso(row.retired_at);
-  if (row.superseded_by !== null) record.supersededBy = row.superseded_by;
-  if (row.supersedes !== null) record.supersedes = row.supersedes;
-  if (row.expires_at !== null) record.expiresAt = iso(row.expires_at);
-  if (row.last_accessed_at !== null) record.lastAccessedAt = iso(row.last_accessed_at);
-  if (row.embedding_model !== null) record.embeddingModel = row.embedding_model;
-  return record;
-}
-
-export interface MessageRow {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-  seq: number;
-  role: string;
-  name: string | null;
-  content: string;
-  observed_at: string;
-  metadata: JsonObject;
-  created_at: string;
-}
-
-export function messageFromRow(row: MessageRow): Message {
-  const message: Message = {
-    id: row.id,
-    scope: scopeOfRow(row),
-    role: row.role as Message['role'],
-    content: row.content,
-    observedAt: iso(row.observed_at),
-    seq: row.seq,
-    metadata: row.metadata,
-    createdAt: iso(row.created_at),
-  };
-  if (row.name !== null) message.name = row.name;
-  return message;
-}
-
-export interface HistoryRow {
-  id: string;
-  memory_id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-  event: string;
-  before_json: MemoryRecord | null;
-  after_json: MemoryRecord | null;
-  at: string;
-  actor: string;
-  reason: string | null;
-}
-
-export function historyFromRow(row: HistoryRow): HistoryEntry {
-  const entry: HistoryEntry = {
-    id: row.id,
-    memoryId: row.memory_id,
-    scope: scopeOfRow(row),
-    event: row.event as HistoryEntry['event'],
-    at: iso(row.at),
-    actor: row.actor,
-  };
-  if (row.before_json !== null) entry.before = row.before_json;
-  if (row.after_json !== null) entry.after = row.after_json;
-  if (row.reason !== null) entry.reason = row.reason;
-  return entry;
 }
 
 /**

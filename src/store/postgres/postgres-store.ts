@@ -2,28 +2,16 @@
 // SQLite's FTS5), HNSW cosine search, transactions with retries, advisory-locked migrations.
 import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
-import type {
-  HistoryEntry,
-  JsonValue,
-  MemoryRecord,
-  Message,
-  Page,
-  Usage,
-  UsageTotals,
-  WorkingEntry,
-} from '../../core/records.js';
-import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
+import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
+import { isVisible, type Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiKeyStore } from '../keys/api-key-store.js';
 import { createPostgresApiKeyStore } from '../keys/sql-api-key-store.js';
 import type {
   EmbeddingSpace,
-  IdempotencyRecord,
   LexicalHit,
   MemoryFilter,
   MemoryStore,
-  MemoryWrite,
-  NewMessage,
   ReembedItem,
   StoreCapabilities,
   StoreDumpRow,
@@ -35,57 +23,36 @@ import type {
   VectorHit,
 } from '../memory-store.js';
 import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
+import type { SqlConnection } from '../sql/dialect.js';
+import { type MemoryRows, rowInScope } from '../sql/memory-rows.js';
 import { migrate } from '../sql/migrator.js';
-import { createPostgresDialect } from './postgres-dialect.js';
+import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
+import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
+import { purgeExpiredIdempotencyIn } from '../sql/turns.js';
+import { eraseUsageIn, type StoreSchema } from '../sql/usage.js';
+import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
+import { connectionOf, createPostgresDialect, type PostgresDialect } from './postgres-dialect.js';
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
+import { postgresMemoryRows } from './postgres-memory-rows.js';
 import { latestPostgresSchemaVersion, quoteIdentifier } from './postgres-migrations.js';
 import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
+import { postgresScopes } from './postgres-scopes.js';
 import { searchLexicalIn, searchVectorIn } from './postgres-search.js';
 import { PostgresSpace } from './postgres-space.js';
 import {
   filterSql,
   HISTORY_COLUMNS,
   type HistoryRow,
-  historyFromRow,
   MEMORY_COLUMNS,
   type MemoryRow,
   type MessageRow,
-  memoryFromRow,
-  messageFromRow,
   SqlParams,
-  scopeColumns,
   scopeSql,
   visibleSql,
 } from './postgres-sql.js';
 import { inTransaction } from './postgres-transaction.js';
-import {
-  appendTurnsIn,
-  idempotencyRecordIn,
-  listOrphanMessagesIn,
-  markOrphanScanDoneIn,
-  needsOrphanScanIn,
-  nextMessageSeqIn,
-  purgeExpiredPostgresIdempotency,
-  updateIdempotencyResultIn,
-} from './postgres-turns.js';
-import { readPostgresUsage, recordPostgresUsage } from './postgres-usage.js';
-import {
-  deletePostgresWorkingEntries,
-  erasePostgresWorkingEntries,
-  listPostgresWorkingEntries,
-  purgeExpiredPostgresWorkingEntries,
-  type SetWorkingEntryInput,
-  setPostgresWorkingEntry,
-} from './postgres-working-memory.js';
-import {
-  eraseMemories,
-  insertHistory,
-  insertMemoryRow,
-  memoryRowById,
-  putVector,
-  supersessionChain,
-  type Tables,
-} from './postgres-writes.js';
+import { listOrphanMessagesIn, nextMessageSeqIn } from './postgres-turns.js';
+import { eraseMemories, memoryRowById, putVector, type Tables } from './postgres-writes.js';
 
 export interface PostgresStoreOptions {
   /** A connection string (`postgres://…`) or an existing pool (which Mnemo will not end on close). */
@@ -98,7 +65,7 @@ export interface PostgresStoreOptions {
   maxRetries?: number;
 }
 
-export class PostgresStore implements MemoryStore {
+export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> implements MemoryStore {
   readonly provider = 'postgres' as const;
   readonly capabilities: StoreCapabilities = {
     vectorSearch: true,
@@ -109,10 +76,14 @@ export class PostgresStore implements MemoryStore {
   };
   readonly tables: Tables;
   private pool: pg.Pool | undefined;
+  private sqlDialect: PostgresDialect | undefined;
   private readonly ownsPool: boolean;
   private readonly space: PostgresSpace;
 
+  protected readonly rows: MemoryRows<pg.PoolClient, MemoryRow>;
+
   constructor(private readonly options: PostgresStoreOptions) {
+    super();
     const schema = quoteIdentifier(options.schema ?? 'mnemo');
     this.tables = {
       schema,
@@ -127,6 +98,7 @@ export class PostgresStore implements MemoryStore {
     };
     this.ownsPool = typeof options.connection === 'string';
     this.space = new PostgresSpace(this.tables);
+    this.rows = postgresMemoryRows(this.tables, this.space);
   }
 
   async init(): Promise<void> {
@@ -149,11 +121,13 @@ export class PostgresStore implements MemoryStore {
       });
     }
     this.pool = pool;
+    this.sqlDialect = createPostgresDialect({ connection: pool, schema: this.schemaName });
   }
 
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
+    this.sqlDialect = undefined;
     if (pool !== undefined && this.ownsPool) await pool.end();
   }
 
@@ -175,58 +149,44 @@ export class PostgresStore implements MemoryStore {
   }
 
   private get db(): pg.Pool {
-    if (this.pool === undefined) {
-      throw new MnemoError({
-        code: 'STORE_CLOSED',
-        message: 'The PostgreSQL store is not open; call init() first.',
-      });
-    }
+    if (this.pool === undefined) throw this.notOpen();
     return this.pool;
   }
 
+  private notOpen(): MnemoError {
+    return new MnemoError({
+      code: 'STORE_CLOSED',
+      message: 'The PostgreSQL store is not open; call init() first.',
+    });
+  }
+
   /** Runs `work` in one transaction, retrying serialization failures and deadlocks with jittered backoff. */
-  private async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  protected async write<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.db, work, this.options.maxRetries ?? 5);
   }
 
-  /** The memory row `id` when the caller may see it; locked and checked for `write` inside write transactions. */
-  private async rowInScope(
-    client: pg.PoolClient | pg.Pool,
-    scope: Scope,
-    id: string,
-    access?: ScopeAccess,
-  ): Promise<MemoryRow | undefined> {
-    const row = await memoryRowById(client, this.tables, id, access === 'write');
-    return row !== undefined && isVisible(scope, memoryFromRow(row).scope, access) ? row : undefined;
+  protected get schema(): StoreSchema {
+    return { dialect: this.dialect, scopes: postgresScopes };
   }
 
-  async appendMessages(input: { messages: NewMessage[] }): Promise<Message[]> {
-    return this.write(async (client) => {
-      const out: Message[] = [];
-      for (const message of input.messages) {
-        const columns = scopeColumns(message.scope);
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-          `mnemo:seq:${JSON.stringify(columns)}`,
-        ]);
-        const result = await client.query<MessageRow>(
-          `INSERT INTO ${this.tables.messages} (id, tenant_id, user_id, agent_id, session_id, seq, role, name, content, observed_at, metadata, created_at)
-           SELECT $1, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1, $6, $7, $8, $9, $10, $11 FROM ${this.tables.messages}
-           WHERE tenant_id = $2 AND user_id = $3 AND agent_id = $4 AND session_id = $5 RETURNING *`,
-          [
-            message.id,
-            ...columns,
-            message.role,
-            message.name ?? null,
-            message.content,
-            message.observedAt,
-            JSON.stringify(message.metadata),
-            message.createdAt,
-          ],
-        );
-        out.push(messageFromRow(result.rows[0]!));
-      }
-      return out;
-    });
+  protected statements<T>(
+    mode: 'read' | 'write' | 'single',
+    work: (connection: SqlConnection) => Promise<T>,
+  ): Promise<T> {
+    return mode === 'write'
+      ? this.write((client) => work(connectionOf(client)))
+      : work(connectionOf(this.db));
+  }
+
+  /** The dialect over the open pool (STORE_CLOSED before `init()`). */
+  private get dialect(): PostgresDialect {
+    if (this.sqlDialect === undefined) throw this.notOpen();
+    return this.sqlDialect;
+  }
+
+  /** An erase is one write transaction: VACUUM (a maintenance job) reclaims the dead tuples. */
+  protected async erase<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.write(work);
   }
 
   async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
@@ -272,27 +232,10 @@ export class PostgresStore implements MemoryStore {
     };
   }
 
-  async insertMemories(input: { memories: MemoryWrite[]; actor: string; at: number }): Promise<void> {
-    await this.write(async (client) => {
-      for (const write of input.memories) {
-        if (write.embedding !== undefined)
-          await this.space.ensure(client, write.embedding, write.record.embeddingModel);
-        await insertMemoryRow(client, this.tables, write, this.space.current !== undefined);
-        await insertHistory(client, this.tables, {
-          memoryId: write.record.id,
-          scope: write.record.scope,
-          event: 'add',
-          after: write.record,
-          at: input.at,
-          actor: input.actor,
-        });
-      }
-    });
-  }
-
   async getMemory(input: { scope: Scope; id: string }): Promise<MemoryRecord | undefined> {
-    const row = await this.rowInScope(this.db, input.scope, input.id);
-    return row === undefined ? undefined : memoryFromRow(row);
+    const row = await memoryRowById(this.db, this.tables, input.id);
+    const record = row === undefined ? undefined : memoryFromRow(row);
+    return record !== undefined && isVisible(input.scope, record.scope) ? record : undefined;
   }
 
   async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
@@ -350,176 +293,8 @@ export class PostgresStore implements MemoryStore {
     return result.rows.map(memoryFromRow);
   }
 
-  async supersedeMemory(input: {
-    scope: Scope;
-    id: string;
-    replacement: MemoryWrite;
-    validTo?: number;
-    at: number;
-    actor: string;
-    reason?: string;
-  }): Promise<{ previous: MemoryRecord; current: MemoryRecord }> {
-    return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, 'write');
-      if (row === undefined) throw notFound('Memory', input.id);
-      if (!isVisible(input.scope, input.replacement.record.scope, 'write')) {
-        throw new MnemoError({
-          code: 'INVALID_INPUT',
-          message: 'The replacement memory must lie inside the scope of the memory it supersedes.',
-        });
-      }
-      if (row.retired_at !== null) {
-        throw new MnemoError({
-          code: 'CONFLICT',
-          message: `Memory ${input.id} is already retired; supersede its current version instead.`,
-          details: { id: input.id, supersededBy: row.superseded_by },
-        });
-      }
-      const before = memoryFromRow(row);
-      const record: MemoryRecord = { ...input.replacement.record, supersedes: input.id };
-      delete record.supersededBy;
-      delete record.retiredAt;
-      if (input.replacement.embedding !== undefined)
-        await this.space.ensure(client, input.replacement.embedding, record.embeddingModel);
-      await insertMemoryRow(
-        client,
-        this.tables,
-        { ...input.replacement, record },
-        this.space.current !== undefined,
-      );
-      await client.query(
-        `UPDATE ${this.tables.memories} SET retired_at = $1, superseded_by = $2, valid_to = $3 WHERE id = $4`,
-        [input.at, record.id, input.validTo ?? input.at, input.id],
-      );
-      const previous = memoryFromRow((await memoryRowById(client, this.tables, input.id))!);
-      const current = memoryFromRow((await memoryRowById(client, this.tables, record.id))!);
-      const common = {
-        event: 'supersede' as const,
-        at: input.at,
-        actor: input.actor,
-        ...(input.reason === undefined ? {} : { reason: input.reason }),
-      };
-      await insertHistory(client, this.tables, {
-        ...common,
-        memoryId: previous.id,
-        scope: previous.scope,
-        before,
-        after: previous,
-      });
-      await insertHistory(client, this.tables, {
-        ...common,
-        memoryId: current.id,
-        scope: current.scope,
-        before: previous,
-        after: current,
-      });
-      return { previous, current };
-    });
-  }
-
-  async invalidateMemory(input: {
-    scope: Scope;
-    id: string;
-    validTo: number;
-    at: number;
-    actor: string;
-    reason?: string;
-  }): Promise<MemoryRecord> {
-    return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, 'write');
-      if (row === undefined) throw notFound('Memory', input.id);
-      const before = memoryFromRow(row);
-      await client.query(
-        `UPDATE ${this.tables.memories} SET valid_to = $1, retired_at = COALESCE(retired_at, $2) WHERE id = $3`,
-        [input.validTo, input.at, input.id],
-      );
-      const after = memoryFromRow((await memoryRowById(client, this.tables, input.id))!);
-      await insertHistory(client, this.tables, {
-        memoryId: after.id,
-        scope: after.scope,
-        event: 'invalidate',
-        before,
-        after,
-        at: input.at,
-        actor: input.actor,
-        ...(input.reason === undefined ? {} : { reason: input.reason }),
-      });
-      return after;
-    });
-  }
-
-  async patchMemory(input: {
-    scope: Scope;
-    id: string;
-    patch: Partial<Pick<MemoryRecord, 'importance' | 'confidence' | 'metadata' | 'expiresAt'>>;
-    at: number;
-    actor: string;
-  }): Promise<MemoryRecord> {
-    return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, 'write');
-      if (row === undefined) throw notFound('Memory', input.id);
-      const before = memoryFromRow(row);
-      const patch = input.patch;
-      const expires =
-        'expiresAt' in patch
-          ? patch.expiresAt === undefined
-            ? null
-            : Date.parse(patch.expiresAt)
-          : row.expires_at;
-      await client.query(
-        `UPDATE ${this.tables.memories} SET importance = $1, confidence = $2, metadata = $3, expires_at = $4 WHERE id = $5`,
-        [
-          patch.importance ?? row.importance,
-          patch.confidence ?? row.confidence,
-          JSON.stringify(patch.metadata ?? row.metadata),
-          expires,
-          input.id,
-        ],
-      );
-      const after = memoryFromRow((await memoryRowById(client, this.tables, input.id))!);
-      await insertHistory(client, this.tables, {
-        memoryId: after.id,
-        scope: after.scope,
-        event: 'update',
-        before,
-        after,
-        at: input.at,
-        actor: input.actor,
-      });
-      return after;
-    });
-  }
-
-  async forgetMemory(input: {
-    scope: Scope;
-    id: string;
-    at: number;
-    actor: string;
-  }): Promise<{ forgottenIds: string[] }> {
-    return this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, 'write');
-      if (row === undefined) throw notFound('Memory', input.id);
-      const chain = await supersessionChain(client, this.tables, row);
-      await eraseMemories(client, this.tables, chain, {
-        tombstone: { event: 'forget', at: input.at, actor: input.actor },
-        hasVectors: this.space.current !== undefined,
-      });
-      return { forgottenIds: chain.map((item) => item.id) };
-    });
-  }
-
-  async forgetScope(input: {
-    scope: Scope;
-    at: number;
-    actor: string;
-  }): Promise<{ memories: number; messages: number }> {
+  protected async eraseScope(input: ForgetScopeInput): Promise<{ memories: number; messages: number }> {
     const scope = input.scope;
-    if (scope.userId === undefined && scope.agentId === undefined && scope.sessionId === undefined) {
-      throw new MnemoError({
-        code: 'SCOPE_REQUIRED',
-        message: 'forgetScope needs a userId, agentId or sessionId; it never erases a whole tenant.',
-      });
-    }
     return this.write(async (client) => {
       const params = new SqlParams();
       const rows = await client.query<MemoryRow>(
@@ -543,12 +318,9 @@ export class PostgresStore implements MemoryStore {
         `DELETE FROM ${this.tables.messages} g WHERE ${scopeSql('g', scope, messageParams)}`,
         messageParams.values,
       );
-      const usageParams = new SqlParams();
-      await client.query(
-        `DELETE FROM ${this.tables.usage} u WHERE ${scopeSql('u', scope, usageParams)}`,
-        usageParams.values,
-      );
-      await erasePostgresWorkingEntries(client, this.tables.working, scope);
+      const connection = connectionOf(client);
+      await eraseUsageIn(this.schema, connection, scope);
+      await eraseWorkingEntriesIn(this.schema, connection, scope);
       return { memories: rows.rows.length, messages: Number(counted.rows[0]?.count ?? 0) };
     });
   }
@@ -573,8 +345,8 @@ export class PostgresStore implements MemoryStore {
         tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' },
         hasVectors: this.space.current !== undefined,
       });
-      await purgeExpiredPostgresWorkingEntries(client, this.tables.working, input.now);
-      await purgeExpiredPostgresIdempotency(client, this.tables, input.now);
+      await purgeExpiredWorkingEntriesIn(this.schema, connectionOf(client), input.now);
+      await purgeExpiredIdempotencyIn(this.dialect, connectionOf(client), input.now);
       return { purged: rows.rows.length };
     });
   }
@@ -679,7 +451,7 @@ export class PostgresStore implements MemoryStore {
     embedding?: Float32Array;
   }): Promise<void> {
     await this.write(async (client) => {
-      const row = await this.rowInScope(client, input.scope, input.id, 'write');
+      const row = await rowInScope(this.rows, client, { scope: input.scope, id: input.id, access: 'write' });
       if (row === undefined) throw notFound('Memory', input.id);
       if (input.embedding !== undefined) await this.space.ensure(client, input.embedding, undefined);
       const reindex = {
@@ -743,30 +515,6 @@ export class PostgresStore implements MemoryStore {
     });
   }
 
-  async setWorkingEntry(input: SetWorkingEntryInput): Promise<WorkingEntry> {
-    return this.write((client) => setPostgresWorkingEntry(client, this.tables.working, input));
-  }
-
-  async listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]> {
-    return listPostgresWorkingEntries(this.db, this.tables.working, input);
-  }
-
-  async deleteWorkingEntries(input: {
-    scope: Scope;
-    keys?: string[];
-    now: number;
-  }): Promise<{ deleted: number }> {
-    return deletePostgresWorkingEntries(this.db, this.tables.working, input);
-  }
-
-  async recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void> {
-    await recordPostgresUsage(this.db, this.tables.usage, input);
-  }
-
-  async getUsage(input: { scope: Scope }): Promise<UsageTotals> {
-    return readPostgresUsage(this.db, this.tables.usage, input.scope);
-  }
-
   /**
    * The open connection pool, for companions that keep their own tables in the store's schema (the
    * inference queue). Throws STORE_CLOSED before `init()` and after `close()`.
@@ -822,9 +570,9 @@ export class PostgresStore implements MemoryStore {
     return nextMessageSeqIn(this.db, this.tables, input.scope);
   }
 
-  async appendTurns(input: TurnsWrite): Promise<TurnsOutcome> {
+  override async appendTurns(input: TurnsWrite): Promise<TurnsOutcome> {
     try {
-      return await this.write((client) => appendTurnsIn(client, this.tables, this.space, input));
+      return await super.appendTurns(input);
     } catch (error) {
       // A space declared inside the rolled-back transaction was rolled back with it: forget the cached one.
       await this.space.load(this.db);
@@ -832,28 +580,8 @@ export class PostgresStore implements MemoryStore {
     }
   }
 
-  async getIdempotencyRecord(input: {
-    tenantId: string;
-    key: string;
-    now: number;
-  }): Promise<IdempotencyRecord | undefined> {
-    return idempotencyRecordIn(this.db, this.tables, input);
-  }
-
-  async updateIdempotencyResult(input: { tenantId: string; key: string; result: JsonValue }): Promise<void> {
-    await updateIdempotencyResultIn(this.db, this.tables, input);
-  }
-
-  async needsOrphanScan(): Promise<boolean> {
-    return needsOrphanScanIn(this.db, this.tables);
-  }
-
   async listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>> {
     return listOrphanMessagesIn(this.db, this.tables, input);
-  }
-
-  async markOrphanScanDone(): Promise<void> {
-    await markOrphanScanDoneIn(this.db, this.tables);
   }
 }
 

@@ -1,21 +1,16 @@
 // Write helpers for the PostgreSQL store; each runs on the caller's transaction client.
 import type pg from 'pg';
 import { uuidV7 } from '../../core/ids.js';
-import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
+import type { MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
-import { cleanTokens } from '../row-mapping.js';
+import { cleanTokens, msOrNull } from '../row-mapping.js';
+import type { HistoryWrite, Tombstone } from '../sql/memory-rows.js';
+import { jsonColumn, memoryFromRow } from '../sql/rows.js';
 
 export { cleanTokens };
 
-import {
-  MEMORY_COLUMNS,
-  type MemoryRow,
-  memoryFromRow,
-  msOrNull,
-  scopeColumns,
-  vectorLiteral,
-} from './postgres-sql.js';
+import { MEMORY_COLUMNS, type MemoryRow, scopeColumns, vectorLiteral } from './postgres-sql.js';
 
 export interface Tables {
   schema: string;
@@ -86,21 +81,10 @@ export async function putVector(
   );
 }
 
-export interface HistoryWrite {
-  memoryId: string;
-  scope: MemoryRecord['scope'];
-  event: HistoryEvent;
-  before?: MemoryRecord;
-  after?: MemoryRecord;
-  at: number;
-  actor: string;
-  reason?: string;
-}
-
 export async function insertHistory(
   client: pg.PoolClient,
   tables: Tables,
-  entry: HistoryWrite & { id?: string },
+  entry: HistoryWrite,
 ): Promise<void> {
   await client.query(
     `INSERT INTO ${tables.history} (id, memory_id, tenant_id, user_id, agent_id, session_id, event, before_json, after_json, at, actor, reason)
@@ -163,7 +147,7 @@ export async function eraseMemories(
   client: pg.PoolClient,
   tables: Tables,
   rows: MemoryRow[],
-  options: { tombstone?: { event: HistoryEvent; at: number; actor: string }; hasVectors: boolean },
+  options: { tombstone?: Tombstone; hasVectors: boolean },
 ): Promise<void> {
   if (rows.length === 0) return;
   const ids = rows.map((row) => row.id);
@@ -175,7 +159,9 @@ export async function eraseMemories(
     rows.map((row) => hashText(row.index_text)),
   ]);
   // An episode is its message: erasing the episode erases the logged message it indexes.
-  const messageIds = rows.filter((row) => row.kind === 'episode').flatMap((row) => row.source.messageIds);
+  const messageIds = rows
+    .filter((row) => row.kind === 'episode')
+    .flatMap((row) => jsonColumn(row.source).messageIds);
   if (messageIds.length > 0)
     await client.query(`DELETE FROM ${tables.messages} WHERE id = ANY($1::text[])`, [messageIds]);
   if (options.tombstone === undefined) return;

@@ -8,6 +8,7 @@ import type { PostgresDialect } from '../postgres/postgres-dialect.js';
 import { scopeOfRow } from '../row-mapping.js';
 import type { Dialect, SqlConnection } from '../sql/dialect.js';
 import { migrate } from '../sql/migrator.js';
+import { scopeColumnsExact, scopeColumnsWithin } from '../sql/scope-storage.js';
 import { type SqlFragment, sql } from '../sql/sql.js';
 import { DEFAULT_CLAIM_LEASE_MS, type FailedInference, type InferenceQueue } from './inference-queue.js';
 
@@ -34,19 +35,9 @@ function columnsOf(scope: Scope): [string, string, string, string] {
   return [scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
 }
 
-/** `tenant_id = … AND …` for every level the scope names (true without a scope). */
+/** The levels the scope names (true without a scope). */
 function scopeWhere(scope: Scope | undefined): SqlFragment {
-  if (scope === undefined) return sql`1 = 1`;
-  const clauses = [sql`tenant_id = ${scope.tenantId}`];
-  if (scope.userId !== undefined) clauses.push(sql`user_id = ${scope.userId}`);
-  if (scope.agentId !== undefined) clauses.push(sql`agent_id = ${scope.agentId}`);
-  if (scope.sessionId !== undefined) clauses.push(sql`session_id = ${scope.sessionId}`);
-  return sql.join(clauses, ' AND ');
-}
-
-function exactScope(scope: Scope): SqlFragment {
-  const [tenant, user, agent, session] = columnsOf(scope);
-  return sql`tenant_id = ${tenant} AND user_id = ${user} AND agent_id = ${agent} AND session_id = ${session}`;
+  return scope === undefined ? sql`1 = 1` : scopeColumnsWithin(scope);
 }
 
 function chunks<T>(items: readonly T[]): T[][] {
@@ -106,7 +97,7 @@ export function createSqlInferenceQueue(options: SqlInferenceQueueOptions): Infe
   const claimGroup = async (connection: SqlConnection, group: ScopeRow, now: number, maxBatch: number) => {
     const rows = await connection.all<{ message_id: string; seq: number }>(
       sql`UPDATE ${queue()} SET status = 'running', claimed_at = ${now} WHERE message_id IN (
-           SELECT message_id FROM ${queue()} WHERE status = 'pending' AND ${exactScope(scopeOfRow(group))}
+           SELECT message_id FROM ${queue()} WHERE status = 'pending' AND ${scopeColumnsExact(scopeOfRow(group))}
            ORDER BY seq LIMIT ${maxBatch})
          RETURNING message_id, seq`,
     );
@@ -258,9 +249,9 @@ export function createSqlInferenceQueue(options: SqlInferenceQueueOptions): Infe
       await dialect().transaction('write', async (connection) => {
         await connection.run(
           sql`UPDATE ${sessions()} SET tokens = CASE WHEN tokens > ${tokens} THEN tokens - ${tokens} ELSE 0 END
-              WHERE ${exactScope(scope)}`,
+              WHERE ${scopeColumnsExact(scope)}`,
         );
-        await connection.run(sql`DELETE FROM ${sessions()} WHERE tokens = 0 AND ${exactScope(scope)}`);
+        await connection.run(sql`DELETE FROM ${sessions()} WHERE tokens = 0 AND ${scopeColumnsExact(scope)}`);
       });
     },
     async discardScope({ scope }) {

@@ -49,6 +49,10 @@ export interface Dialect extends SqlConnection {
   table(name: string): SqlFragment;
   /** `column IN (…)` as SQLite says it, `column = ANY($n::text[])` as PostgreSQL does (one parameter). */
   anyOf(column: SqlFragment, values: readonly string[]): SqlFragment;
+  /** Orders by `column` byte by byte (SQLite's BINARY; PostgreSQL `COLLATE "C"`). */
+  binaryOrder(column: SqlFragment): SqlFragment;
+  /** A JSON column read as its JSON text (SQLite stores text; PostgreSQL `jsonb::text`), for `JSON.parse`. */
+  jsonText(column: SqlFragment): SqlFragment;
   /**
    * Serialises the rest of the transaction against others taking the same `key` (PostgreSQL
    * `pg_advisory_xact_lock`). Nothing on SQLite, where a write transaction already holds the file's lock.

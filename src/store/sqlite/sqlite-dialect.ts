@@ -93,24 +93,16 @@ export class SqliteDialect implements Dialect {
   }
 
   transaction<T>(mode: TransactionMode, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
-    const begin = mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED';
     // Each attempt takes its turn on the connection; the waits between attempts leave it to other callers.
-    return retryWhileBusy(
-      () =>
-        this.serialised(async () => {
-          const db = this.db;
-          db.prepare(begin).run();
-          try {
-            const result = await work(this.connection);
-            db.prepare('COMMIT').run();
-            return result;
-          } catch (error) {
-            if (db.inTransaction) db.prepare('ROLLBACK').run();
-            throw error;
-          }
-        }),
-      this,
-    );
+    return retryWhileBusy(() => this.serialised(() => this.inTransaction(mode, work)), this);
+  }
+
+  /**
+   * One attempt, no wait: for bookkeeping that must not delay a read (access counts, the embedding cache).
+   * A busy file throws the driver's busy error at once.
+   */
+  attempt<T>(mode: TransactionMode, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    return this.serialised(() => this.inTransaction(mode, work));
   }
 
   table(name: string): SqlFragment {
@@ -118,7 +110,16 @@ export class SqliteDialect implements Dialect {
   }
 
   anyOf(column: SqlFragment, values: readonly string[]): SqlFragment {
-    return sql`${column} IN (${sql.list(values)})`;
+    // One JSON-array parameter instead of a `?` per value: static SQL (one cached statement), no limit.
+    return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+  }
+
+  binaryOrder(column: SqlFragment): SqlFragment {
+    return column;
+  }
+
+  jsonText(column: SqlFragment): SqlFragment {
+    return column;
   }
 
   async lock(_connection: SqlConnection, _key: string): Promise<void> {
@@ -171,6 +172,22 @@ export class SqliteDialect implements Dialect {
   private runNow(query: SqlFragment): SqlRunResult {
     const { statement, values } = this.prepare(query);
     return { changes: statement.run(...values).changes };
+  }
+
+  private async inTransaction<T>(
+    mode: TransactionMode,
+    work: (connection: SqlConnection) => Promise<T>,
+  ): Promise<T> {
+    const db = this.db;
+    db.prepare(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED').run();
+    try {
+      const result = await work(this.connection);
+      db.prepare('COMMIT').run();
+      return result;
+    } catch (error) {
+      if (db.inTransaction) db.prepare('ROLLBACK').run();
+      throw error;
+    }
   }
 
   /** Runs `operation` after every call queued before it (one connection, one caller at a time). */

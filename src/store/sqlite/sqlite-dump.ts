@@ -2,17 +2,15 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
+import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
 import { insertMemoryRow } from './sqlite-memory-writes.js';
 import {
   blobVector,
   ensurePartition,
   type HistoryRow,
-  historyFromRow,
   MEMORY_SELECT,
   type MemoryRow,
   type MessageRow,
-  memoryFromRow,
-  messageFromRow,
   resolvePartitions,
   scopeSql,
 } from './sqlite-rows.js';
@@ -20,23 +18,27 @@ import { readVector } from './sqlite-vectors.js';
 
 const BATCH = 500;
 
-function* batches<Row extends { rid: number }>(
-  db: () => Database.Database,
+/** Runs a synchronous read on the store's connection, in its turn (never inside another caller's transaction). */
+export type SqliteRead = <T>(work: (db: Database.Database) => T) => Promise<T>;
+
+async function* batches<Row extends { rid: number }>(
+  read: SqliteRead,
   table: { select: string; alias: string },
   scope: Scope | undefined,
-): Generator<Row> {
+): AsyncGenerator<Row> {
   let lastRid = 0;
   for (;;) {
-    const database = db();
-    const where =
-      scope === undefined
-        ? { sql: '1', params: [] }
-        : scopeSql(table.alias, resolvePartitions(database, scope), scope);
-    const rows = database
-      .prepare(
-        `${table.select} WHERE ${table.alias}.rid > ? AND ${where.sql} ORDER BY ${table.alias}.rid LIMIT ?`,
-      )
-      .all(lastRid, ...where.params, BATCH) as Row[];
+    const rows = await read((database) => {
+      const where =
+        scope === undefined
+          ? { sql: '1', params: [] }
+          : scopeSql(table.alias, resolvePartitions(database, scope), scope);
+      return database
+        .prepare(
+          `${table.select} WHERE ${table.alias}.rid > ? AND ${where.sql} ORDER BY ${table.alias}.rid LIMIT ?`,
+        )
+        .all(lastRid, ...where.params, BATCH) as Row[];
+    });
     yield* rows;
     const last = rows[rows.length - 1];
     if (last === undefined || rows.length < BATCH) return;
@@ -46,34 +48,34 @@ function* batches<Row extends { rid: number }>(
 
 /** Streams messages, then memories, then history, in rowid batches. */
 export async function* dumpRows(
-  db: () => Database.Database,
+  read: SqliteRead,
   input: { scope?: Scope; includeEmbeddings?: boolean },
 ): AsyncGenerator<StoreDumpRow> {
   const messageSelect =
     'SELECT g.*, p.tenant_id, p.user_id, p.agent_id FROM messages g JOIN partitions p ON p.id = g.partition_id';
-  for (const row of batches<MessageRow & { rid: number }>(
-    db,
+  for await (const row of batches<MessageRow & { rid: number }>(
+    read,
     { select: messageSelect, alias: 'g' },
     input.scope,
   )) {
     yield { type: 'message', message: messageFromRow(row) };
   }
-  for (const row of batches<MemoryRow>(db, { select: MEMORY_SELECT, alias: 'm' }, input.scope)) {
+  for await (const row of batches<MemoryRow>(read, { select: MEMORY_SELECT, alias: 'm' }, input.scope)) {
     const out: StoreDumpRow = {
       type: 'memory',
       memory: memoryFromRow(row),
       tokens: JSON.parse(row.tokens) as string[],
     };
     if (input.includeEmbeddings) {
-      const blob = readVector(db(), row.rid);
+      const blob = await read((database) => readVector(database, row.rid));
       if (blob !== undefined) out.embedding = blobVector(blob);
     }
     yield out;
   }
   const historySelect =
     'SELECT h.*, p.tenant_id, p.user_id, p.agent_id FROM history h JOIN partitions p ON p.id = h.partition_id';
-  for (const row of batches<HistoryRow & { rid: number }>(
-    db,
+  for await (const row of batches<HistoryRow & { rid: number }>(
+    read,
     { select: historySelect, alias: 'h' },
     input.scope,
   )) {

@@ -1,19 +1,13 @@
 // Synchronous write helpers for the SQLite store; each runs inside the caller's write transaction.
 import type Database from 'better-sqlite3';
 import { uuidV7 } from '../../core/ids.js';
-import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
+import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
-import {
-  cleanTokens,
-  ensurePartition,
-  MEMORY_SELECT,
-  type MemoryRow,
-  memoryFromRow,
-  msOrNull,
-  partitionToken,
-  prepared,
-} from './sqlite-rows.js';
+import { cleanTokens, msOrNull } from '../row-mapping.js';
+import type { HistoryWrite, Tombstone } from '../sql/memory-rows.js';
+import { jsonColumn, memoryFromRow } from '../sql/rows.js';
+import { ensurePartition, MEMORY_SELECT, type MemoryRow, partitionToken, prepared } from './sqlite-rows.js';
 import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
 
 /** Inserts one memory with its full-text tokens and vector; returns its rowid. */
@@ -67,18 +61,8 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
   return rid;
 }
 
-export interface HistoryWrite {
-  memoryId: string;
-  scope: MemoryRecord['scope'];
-  event: HistoryEvent;
-  before?: MemoryRecord;
-  after?: MemoryRecord;
-  at: number;
-  actor: string;
-  reason?: string;
-}
-
-export function insertHistory(db: Database.Database, entry: HistoryWrite & { id?: string }): void {
+/** Appends a history entry. */
+export function insertHistory(db: Database.Database, entry: HistoryWrite): void {
   prepared(
     db,
     `INSERT INTO history (id, memory_id, partition_id, session_id, event, before_json, after_json, at, actor, reason)
@@ -99,6 +83,17 @@ export function insertHistory(db: Database.Database, entry: HistoryWrite & { id?
 
 export function memoryRowById(db: Database.Database, id: string): MemoryRow | undefined {
   return prepared(db, `${MEMORY_SELECT} WHERE m.id = ?`).get(id) as MemoryRow | undefined;
+}
+
+/** The memory row `id` when a caller with `scope` may see it (`read`) or change it (`write`). */
+export function rowInScope(
+  db: Database.Database,
+  scope: Scope,
+  id: string,
+  access: ScopeAccess = 'read',
+): MemoryRow | undefined {
+  const row = memoryRowById(db, id);
+  return row !== undefined && isVisible(scope, memoryFromRow(row).scope, access) ? row : undefined;
 }
 
 /** Every memory linked to `start` through supersedes/supersededBy, in either direction. */
@@ -137,7 +132,7 @@ export function ftsDocument(partition: number, tokens: string[]): string {
 export function eraseMemories(
   db: Database.Database,
   rows: MemoryRow[],
-  options: { tombstone?: { event: HistoryEvent; at: number; actor: string } },
+  options: { tombstone?: Tombstone },
 ): void {
   if (rows.length === 0) return;
   const deleteFts = prepared(
@@ -161,8 +156,7 @@ export function eraseMemories(
     deleteCache.run(hashText(row.index_text));
     // An episode is its message: erasing the episode erases the logged message it indexes.
     if (row.kind === 'episode') {
-      for (const messageId of (JSON.parse(row.source) as { messageIds: string[] }).messageIds)
-        deleteMessage.run(messageId);
+      for (const messageId of jsonColumn(row.source).messageIds) deleteMessage.run(messageId);
     }
     if (options.tombstone !== undefined) {
       const record = memoryFromRow(row);

@@ -5,14 +5,13 @@ import { notFound } from '../../core/errors.js';
 import type { MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryStore } from '../memory-store.js';
-import { ftsDocument } from './sqlite-memory-writes.js';
-import { rowInScope } from './sqlite-revisions.js';
+import { cleanTokens } from '../row-mapping.js';
+import { memoryFromRow } from '../sql/rows.js';
+import { ftsDocument, rowInScope } from './sqlite-memory-writes.js';
 import {
   blobVector,
-  cleanTokens,
   MEMORY_SELECT,
   type MemoryRow,
-  memoryFromRow,
   prepared,
   resolvePartitions,
   scopeSql,

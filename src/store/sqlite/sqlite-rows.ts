@@ -1,142 +1,21 @@
 // Row ⇄ record mapping, scope resolution to partitions, and MemoryFilter → SQL for the SQLite store.
 import type Database from 'better-sqlite3';
-import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import { type Scope, type ScopeAccess, type ScopePattern, visibleScopePatterns } from '../../core/scope.js';
-import { cleanTokens, msOrNull, scopeOfRow } from '../row-mapping.js';
-
-export { cleanTokens, msOrNull, scopeOfRow };
-
 import type { MemoryFilter } from '../memory-store.js';
+import type { HistoryColumns, MemoryColumns, MessageColumns } from '../sql/rows.js';
 
-export interface MemoryRow {
+/** A memory row of the SQLite store: the shared columns, its rowid and partition, and its tokens (JSON). */
+export interface MemoryRow extends MemoryColumns {
   rid: number;
-  id: string;
   partition_id: number;
-  session_id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  kind: string;
-  text: string;
-  index_text: string;
-  attributes: string;
-  metadata: string;
-  importance: number;
-  confidence: number;
-  source: string;
-  observed_at: number;
-  valid_from: number | null;
-  valid_to: number | null;
-  created_at: number;
-  retired_at: number | null;
-  superseded_by: string | null;
-  supersedes: string | null;
-  expires_at: number | null;
-  access_count: number;
-  last_accessed_at: number | null;
-  embedding_model: string | null;
-  hash: string;
   tokens: string;
 }
 
-export interface MessageRow {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-  seq: number;
-  role: string;
-  name: string | null;
-  content: string;
-  observed_at: number;
-  metadata: string;
-  created_at: number;
-}
-
-export interface HistoryRow {
-  id: string;
-  memory_id: string;
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-  event: string;
-  before_json: string | null;
-  after_json: string | null;
-  at: number;
-  actor: string;
-  reason: string | null;
-}
+export type MessageRow = MessageColumns;
+export type HistoryRow = HistoryColumns;
 
 export const MEMORY_SELECT =
   'SELECT m.*, p.tenant_id, p.user_id, p.agent_id FROM memories m JOIN partitions p ON p.id = m.partition_id';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrUndefined = (ms: number | null): string | undefined => (ms === null ? undefined : iso(ms));
-
-export function memoryFromRow(row: MemoryRow): MemoryRecord {
-  const record: MemoryRecord = {
-    id: row.id,
-    scope: scopeOfRow(row),
-    kind: row.kind as MemoryRecord['kind'],
-    text: row.text,
-    indexText: row.index_text,
-    attributes: JSON.parse(row.attributes) as JsonObject,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    importance: row.importance,
-    confidence: row.confidence,
-    source: JSON.parse(row.source) as Provenance,
-    observedAt: iso(row.observed_at),
-    createdAt: iso(row.created_at),
-    accessCount: row.access_count,
-    hash: row.hash,
-  };
-  const optional: Partial<MemoryRecord> = {
-    validFrom: isoOrUndefined(row.valid_from),
-    validTo: isoOrUndefined(row.valid_to),
-    retiredAt: isoOrUndefined(row.retired_at),
-    supersededBy: row.superseded_by ?? undefined,
-    supersedes: row.supersedes ?? undefined,
-    expiresAt: isoOrUndefined(row.expires_at),
-    lastAccessedAt: isoOrUndefined(row.last_accessed_at),
-    embeddingModel: row.embedding_model ?? undefined,
-  };
-  for (const [key, value] of Object.entries(optional)) {
-    if (value !== undefined) (record as unknown as Record<string, unknown>)[key] = value;
-  }
-  return record;
-}
-
-export function messageFromRow(row: MessageRow): Message {
-  const message: Message = {
-    id: row.id,
-    scope: scopeOfRow(row),
-    role: row.role as Message['role'],
-    content: row.content,
-    observedAt: iso(row.observed_at),
-    seq: row.seq,
-    metadata: JSON.parse(row.metadata) as JsonObject,
-    createdAt: iso(row.created_at),
-  };
-  if (row.name !== null) message.name = row.name;
-  return message;
-}
-
-export function historyFromRow(row: HistoryRow): HistoryEntry {
-  const entry: HistoryEntry = {
-    id: row.id,
-    memoryId: row.memory_id,
-    scope: scopeOfRow(row),
-    event: row.event as HistoryEntry['event'],
-    at: iso(row.at),
-    actor: row.actor,
-  };
-  if (row.before_json !== null) entry.before = JSON.parse(row.before_json) as MemoryRecord;
-  if (row.after_json !== null) entry.after = JSON.parse(row.after_json) as MemoryRecord;
-  if (row.reason !== null) entry.reason = row.reason;
-  return entry;
-}
 
 /** The partition ids a read scope covers (usually one). */
 export function resolvePartitions(db: Database.Database, scope: Scope): number[] {

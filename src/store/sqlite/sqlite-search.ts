@@ -2,14 +2,8 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
 import type { EmbeddingSpace, LexicalHit, MemoryStore, VectorHit } from '../memory-store.js';
-import {
-  cleanTokens,
-  filterSql,
-  partitionToken,
-  prepared,
-  type VisibleScope,
-  visibleSql,
-} from './sqlite-rows.js';
+import { cleanTokens } from '../row-mapping.js';
+import { filterSql, partitionToken, prepared, type VisibleScope, visibleSql } from './sqlite-rows.js';
 import { checkVector, nearestInPartition, readEmbeddingSpace, vectorTableExists } from './sqlite-vectors.js';
 import { vectorIndexCacheFor } from './vector-index.js';
 

@@ -2,41 +2,34 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { MnemoError, notFound } from '../../core/errors.js';
-import type {
-  HistoryEntry,
-  JsonValue,
-  MemoryRecord,
-  Message,
-  Page,
-  Usage,
-  UsageTotals,
-  WorkingEntry,
-} from '../../core/records.js';
+import { MnemoError } from '../../core/errors.js';
+import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiKeyStore } from '../keys/api-key-store.js';
 import { createSqliteApiKeyStore } from '../keys/sql-api-key-store.js';
 import type {
   EmbeddingSpace,
-  IdempotencyRecord,
   LexicalHit,
   MemoryFilter,
   MemoryStore,
-  MemoryWrite,
-  NewMessage,
   ReembedItem,
   StoreCapabilities,
   StoreDumpRow,
   StoreInferenceQueue,
   StoreStats,
-  TurnsOutcome,
-  TurnsWrite,
   VacuumReport,
   VectorHit,
 } from '../memory-store.js';
 import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
+import type { SqlConnection } from '../sql/dialect.js';
+import type { MemoryRows } from '../sql/memory-rows.js';
 import { latestVersion, migrate } from '../sql/migrator.js';
+import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
+import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
+import { purgeExpiredIdempotencyIn } from '../sql/turns.js';
+import { eraseUsageIn, type StoreSchema } from '../sql/usage.js';
+import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
 import {
   configureConnection,
   DEFAULT_BUSY_BUDGET_MS,
@@ -55,13 +48,8 @@ import {
   writeCachedEmbeddings,
   writeEmbeddingsIn,
 } from './sqlite-embeddings.js';
-import {
-  deleteEmptyPartitions,
-  eraseMemories,
-  insertHistory,
-  insertMemoryRow,
-  supersessionChain,
-} from './sqlite-memory-writes.js';
+import { sqliteMemoryRows } from './sqlite-memory-rows.js';
+import { deleteEmptyPartitions, eraseMemories, rowInScope } from './sqlite-memory-writes.js';
 import { sqliteMigrationPlan } from './sqlite-migrations.js';
 import {
   type EpisodesOfMessagesInput,
@@ -72,50 +60,20 @@ import {
   reindexMemoryIn,
 } from './sqlite-reindex.js';
 import {
-  type InvalidateInput,
-  invalidateInTransaction,
-  type PatchInput,
-  patchInTransaction,
-  rowInScope,
-  type SupersedeInput,
-  supersedeInTransaction,
-} from './sqlite-revisions.js';
-import {
   filterSql,
   type HistoryRow,
-  historyFromRow,
   MEMORY_SELECT,
   type MemoryRow,
   type MessageRow,
-  memoryFromRow,
-  messageFromRow,
   prepared,
   resolvePartitions,
   scopeSql,
   visibleSql,
 } from './sqlite-rows.js';
+import { sqliteScopes } from './sqlite-scopes.js';
 import { type LexicalInput, searchLexicalIn, searchVectorIn, type VectorInput } from './sqlite-search.js';
-import {
-  appendTurnsIn,
-  idempotencyRecordIn,
-  listOrphanMessagesIn,
-  logMessageIn,
-  markOrphanScanDoneIn,
-  needsOrphanScanIn,
-  nextMessageSeqIn,
-  purgeExpiredIdempotencyIn,
-  updateIdempotencyResultIn,
-} from './sqlite-turns.js';
-import { readUsageIn, recordUsageIn } from './sqlite-usage.js';
+import { listOrphanMessagesIn, nextMessageSeqIn } from './sqlite-turns.js';
 import { declareEmbeddingSpace, readEmbeddingSpace } from './sqlite-vectors.js';
-import {
-  deleteWorkingEntriesIn,
-  eraseWorkingEntriesIn,
-  listWorkingEntriesIn,
-  purgeExpiredWorkingEntriesIn,
-  type SetWorkingEntryInput,
-  setWorkingEntryIn,
-} from './sqlite-working-memory.js';
 import { type VectorIndexCacheOptions, vectorIndexCacheFor } from './vector-index.js';
 
 /** The memories' schema version this build writes. */
@@ -149,7 +107,7 @@ const MESSAGE_SELECT =
 const HISTORY_SELECT =
   'SELECT h.*, p.tenant_id, p.user_id, p.agent_id FROM history h JOIN partitions p ON p.id = h.partition_id';
 
-export class SqliteStore implements MemoryStore {
+export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> implements MemoryStore {
   readonly provider = 'sqlite' as const;
   readonly capabilities: StoreCapabilities = {
     vectorSearch: true,
@@ -165,13 +123,18 @@ export class SqliteStore implements MemoryStore {
   readonly synchronous: SqliteSynchronous;
   private readonly vectorIndex: VectorIndexCacheOptions | undefined;
   private database: Database.Database | undefined;
+  /** The store's connection seen through the dialect seam: its turn-taking transactions and statement cache. */
+  private connection: SqliteDialect | undefined;
   private closed = false;
   /** An erase committed but another reader kept the log from being reset: retried after later writes. */
   private walResetPending = false;
   /** Access-count bumps that met another process's write lock (see recordAccess). */
   private pendingAccesses: Array<{ scope: Scope; ids: string[]; at: number }> = [];
 
+  protected readonly rows: MemoryRows<Database.Database, MemoryRow> = sqliteMemoryRows;
+
   constructor(options: SqliteStoreOptions) {
+    super();
     this.path = options.path;
     this.busyTimeoutMs = Math.max(0, options.busyTimeoutMs ?? DEFAULT_BUSY_BUDGET_MS);
     this.synchronous = options.synchronous ?? 'normal';
@@ -190,10 +153,12 @@ export class SqliteStore implements MemoryStore {
       await this.retrying(() => configureConnection(db, { synchronous: this.synchronous }));
       vectorIndexCacheFor(db, this.vectorIndex);
       const dialect = new SqliteDialect({ database: db, budgetMs: this.busyTimeoutMs, owned: false });
+      this.connection = dialect;
       await migrate({ dialect, plan: sqliteMigrationPlan, components: ['memories'] });
     } catch (error) {
       this.database?.close();
       this.database = undefined;
+      this.connection = undefined;
       if (error instanceof MnemoError && error.code !== 'STORE_FAILED') throw error;
       throw new MnemoError({
         code: 'MIGRATION_FAILED',
@@ -205,12 +170,14 @@ export class SqliteStore implements MemoryStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.database !== undefined && this.pendingAccesses.length > 0) this.flushAccesses(this.database);
+    if (this.database !== undefined && this.pendingAccesses.length > 0) await this.flushAccesses();
     // Another connection's reader kept an erase's copies in the log: one last try (closing checkpoints only
     // when this is the file's last connection).
     if (this.walResetPending && this.database !== undefined) this.tryResetWal(this.database);
+    await this.connection?.close();
     this.database?.close();
     this.database = undefined;
+    this.connection = undefined;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -233,13 +200,21 @@ export class SqliteStore implements MemoryStore {
   }
 
   private get db(): Database.Database {
-    if (this.database === undefined) {
-      throw new MnemoError({
-        code: 'STORE_CLOSED',
-        message: this.closed ? 'This store was closed.' : 'Call `await store.init()` before using the store.',
-      });
-    }
+    if (this.database === undefined) throw this.notOpen();
     return this.database;
+  }
+
+  /** The dialect over the open connection (STORE_CLOSED otherwise). */
+  private get sqlite(): SqliteDialect {
+    if (this.connection === undefined) throw this.notOpen();
+    return this.connection;
+  }
+
+  private notOpen(): MnemoError {
+    return new MnemoError({
+      code: 'STORE_CLOSED',
+      message: this.closed ? 'This store was closed.' : 'Call `await store.init()` before using the store.',
+    });
   }
 
   /** Runs a synchronous call; while another process holds the lock, retries it asynchronously (busyTimeoutMs). */
@@ -251,18 +226,47 @@ export class SqliteStore implements MemoryStore {
     }
   }
 
-  /** Runs `fn` as one BEGIN IMMEDIATE transaction, retried while the file is busy. */
-  private async write<T>(fn: (db: Database.Database) => T): Promise<T> {
+  /**
+   * Runs `work` as one transaction on the store's connection, in its turn among concurrent callers (so no
+   * call runs inside another's transaction): BEGIN IMMEDIATE for writes, retried while the file is busy.
+   */
+  private async transaction<T>(
+    mode: 'read' | 'write',
+    work: (db: Database.Database, connection: SqlConnection) => T | Promise<T>,
+  ): Promise<T> {
     const db = this.db;
-    const result = await this.retrying(() => db.transaction(() => fn(db)).immediate());
-    if (this.pendingAccesses.length > 0) this.flushAccesses(db);
-    if (this.walResetPending) this.tryResetWal(db);
+    try {
+      return await this.sqlite.transaction(mode, async (connection) => work(db, connection));
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /** Runs `fn` as one BEGIN IMMEDIATE transaction, retried while the file is busy. */
+  protected async write<T>(
+    fn: (db: Database.Database, connection: SqlConnection) => T | Promise<T>,
+  ): Promise<T> {
+    const result = await this.transaction('write', fn);
+    if (this.pendingAccesses.length > 0) await this.flushAccesses();
+    if (this.walResetPending) this.tryResetWal(this.db);
     return result;
   }
 
   private read<T>(fn: (db: Database.Database) => T): Promise<T> {
-    const db = this.db;
-    return this.retrying(() => db.transaction(() => fn(db)).deferred());
+    return this.transaction('read', fn);
+  }
+
+  protected get schema(): StoreSchema {
+    return { dialect: this.sqlite, scopes: sqliteScopes };
+  }
+
+  protected statements<T>(
+    mode: 'read' | 'write' | 'single',
+    work: (connection: SqlConnection) => Promise<T>,
+  ): Promise<T> {
+    return mode === 'read'
+      ? this.transaction('read', (_db, connection) => work(connection))
+      : this.write((_db, connection) => work(connection));
   }
 
   /**
@@ -273,7 +277,9 @@ export class SqliteStore implements MemoryStore {
    * erased), then erase, then checkpoint and truncate the log (waiting again for a reader that began in
    * between; if it outlasts the wait, STORE_BUSY with `details.erased: true`).
    */
-  private async erasing<T>(erase: (db: Database.Database) => T): Promise<T> {
+  protected async erase<T>(
+    erase: (db: Database.Database, connection: SqlConnection) => T | Promise<T>,
+  ): Promise<T> {
     await this.untilNoOtherSnapshot();
     const result = await this.write(erase);
     const started = performance.now();
@@ -329,10 +335,6 @@ export class SqliteStore implements MemoryStore {
     }
   }
 
-  async appendMessages(input: { messages: NewMessage[] }): Promise<Message[]> {
-    return this.write((db) => input.messages.map((message) => logMessageIn(db, message)));
-  }
-
   async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
     return this.read((db) => {
       const scope = scopeSql('g', resolvePartitions(db, input.scope), input.scope);
@@ -374,22 +376,6 @@ export class SqliteStore implements MemoryStore {
           ? { nextCursor: encodeCursor([last.seq, last.observed_at, last.id]) }
           : {}),
       };
-    });
-  }
-
-  async insertMemories(input: { memories: MemoryWrite[]; actor: string; at: number }): Promise<void> {
-    await this.write((db) => {
-      for (const write of input.memories) {
-        insertMemoryRow(db, write);
-        insertHistory(db, {
-          memoryId: write.record.id,
-          scope: write.record.scope,
-          event: 'add',
-          after: write.record,
-          at: input.at,
-          actor: input.actor,
-        });
-      }
     });
   }
 
@@ -457,14 +443,6 @@ export class SqliteStore implements MemoryStore {
     });
   }
 
-  async supersedeMemory(input: SupersedeInput): Promise<{ previous: MemoryRecord; current: MemoryRecord }> {
-    return this.write((db) => supersedeInTransaction(db, input));
-  }
-
-  async invalidateMemory(input: InvalidateInput): Promise<MemoryRecord> {
-    return this.write((db) => invalidateInTransaction(db, input));
-  }
-
   async episodesOfMessages(input: EpisodesOfMessagesInput): Promise<Map<string, MemoryRecord>> {
     return this.read((db) => episodesOfMessagesIn(db, input));
   }
@@ -477,39 +455,9 @@ export class SqliteStore implements MemoryStore {
     await this.write((db) => reindexMemoryIn(db, input));
   }
 
-  async patchMemory(input: PatchInput): Promise<MemoryRecord> {
-    return this.write((db) => patchInTransaction(db, input));
-  }
-
-  async forgetMemory(input: {
-    scope: Scope;
-    id: string;
-    at: number;
-    actor: string;
-  }): Promise<{ forgottenIds: string[] }> {
-    const forgottenIds = await this.erasing((db) => {
-      const row = rowInScope(db, input.scope, input.id, 'write');
-      if (row === undefined) throw notFound('Memory', input.id);
-      const chain = supersessionChain(db, row);
-      eraseMemories(db, chain, { tombstone: { event: 'forget', at: input.at, actor: input.actor } });
-      return chain.map((item) => item.id);
-    });
-    return { forgottenIds };
-  }
-
-  async forgetScope(input: {
-    scope: Scope;
-    at: number;
-    actor: string;
-  }): Promise<{ memories: number; messages: number }> {
+  protected async eraseScope(input: ForgetScopeInput): Promise<{ memories: number; messages: number }> {
     const scope = input.scope;
-    if (scope.userId === undefined && scope.agentId === undefined && scope.sessionId === undefined) {
-      throw new MnemoError({
-        code: 'SCOPE_REQUIRED',
-        message: 'forgetScope needs a userId, agentId or sessionId; it never erases a whole tenant.',
-      });
-    }
-    return this.erasing((db) => {
+    return this.erase(async (db, connection) => {
       const partitions = resolvePartitions(db, scope);
       const where = scopeSql('m', partitions, scope);
       const rows = db.prepare(`${MEMORY_SELECT} WHERE ${where.sql}`).all(...where.params) as MemoryRow[];
@@ -522,9 +470,8 @@ export class SqliteStore implements MemoryStore {
       const history = scopeSql('history', partitions, scope);
       db.prepare(`DELETE FROM history WHERE ${history.sql}`).run(...history.params);
       db.prepare(`DELETE FROM messages WHERE ${messages.sql}`).run(...messages.params);
-      const usage = scopeSql('usage_totals', partitions, scope);
-      db.prepare(`DELETE FROM usage_totals WHERE ${usage.sql}`).run(...usage.params);
-      eraseWorkingEntriesIn(db, scope);
+      await eraseUsageIn(this.schema, connection, scope);
+      await eraseWorkingEntriesIn(this.schema, connection, scope);
       // The partition rows name the forgotten user or agent: none may outlive its data.
       vectorIndexCacheFor(db).drop(deleteEmptyPartitions(db, partitions));
       return { memories: rows.length, messages: count };
@@ -542,13 +489,16 @@ export class SqliteStore implements MemoryStore {
   }
 
   async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
-    const { purged, working } = await this.write((db) => {
+    const { purged, working } = await this.write(async (db, connection) => {
       const rows = db
         .prepare(`${MEMORY_SELECT} WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?`)
         .all(input.now) as MemoryRow[];
       eraseMemories(db, rows, { tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' } });
-      purgeExpiredIdempotencyIn(db, input.now);
-      return { purged: rows.length, working: purgeExpiredWorkingEntriesIn(db, input.now) };
+      await purgeExpiredIdempotencyIn(this.sqlite, connection, input.now);
+      return {
+        purged: rows.length,
+        working: await purgeExpiredWorkingEntriesIn(this.schema, connection, input.now),
+      };
     });
     // Maintenance, not a request to forget: a reader that keeps the log from being reset delays the last
     // copies to a later write or close instead of failing the purge.
@@ -563,7 +513,11 @@ export class SqliteStore implements MemoryStore {
    */
   async vacuum(_input: { full?: boolean } = {}): Promise<VacuumReport> {
     const db = this.db;
-    await this.retrying(() => db.exec('VACUUM'));
+    try {
+      await this.sqlite.exec('VACUUM');
+    } catch (error) {
+      throw toStoreError(error);
+    }
     if (!(await truncateWal(db, { budgetMs: this.busyTimeoutMs }))) this.walResetPending = true;
     const tables = db
       .prepare(
@@ -581,14 +535,15 @@ export class SqliteStore implements MemoryStore {
   async recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void> {
     if (input.ids.length === 0) return;
     this.pendingAccesses.push(input);
-    this.flushAccesses(this.db);
+    await this.flushAccesses();
   }
 
-  private flushAccesses(db: Database.Database): void {
+  private async flushAccesses(): Promise<void> {
     const batch = this.pendingAccesses;
     if (batch.length === 0) return;
+    const db = this.db;
     try {
-      db.transaction(() => {
+      await this.sqlite.attempt('write', async () => {
         const update = prepared(
           db,
           'UPDATE memories SET access_count = access_count + 1, last_accessed_at = ? WHERE rid = ?',
@@ -599,7 +554,7 @@ export class SqliteStore implements MemoryStore {
             if (row !== undefined) update.run(access.at, row.rid);
           }
         }
-      }).immediate();
+      });
       this.pendingAccesses = [];
     } catch (error) {
       if (!isBusyError(error)) throw toStoreError(error);
@@ -647,34 +602,10 @@ export class SqliteStore implements MemoryStore {
     // process's write lock never delays or fails a read for it; a skipped entry is stored when next missed.
     const db = this.db;
     try {
-      db.transaction(() => writeCachedEmbeddings(db, input)).immediate();
+      await this.sqlite.attempt('write', async () => writeCachedEmbeddings(db, input));
     } catch (error) {
       if (!isBusyError(error)) throw toStoreError(error);
     }
-  }
-
-  async setWorkingEntry(input: SetWorkingEntryInput): Promise<WorkingEntry> {
-    return this.write((db) => setWorkingEntryIn(db, input));
-  }
-
-  async listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]> {
-    return this.read((db) => listWorkingEntriesIn(db, input));
-  }
-
-  async deleteWorkingEntries(input: {
-    scope: Scope;
-    keys?: string[];
-    now: number;
-  }): Promise<{ deleted: number }> {
-    return this.write((db) => deleteWorkingEntriesIn(db, input));
-  }
-
-  async recordUsage(input: { scope: Scope; usage: Usage; at: number }): Promise<void> {
-    await this.write((db) => recordUsageIn(db, input));
-  }
-
-  async getUsage(input: { scope: Scope }): Promise<UsageTotals> {
-    return this.read((db) => readUsageIn(db, input.scope));
   }
 
   async stats(input: { scope?: Scope } = {}): Promise<StoreStats> {
@@ -703,7 +634,7 @@ export class SqliteStore implements MemoryStore {
   }
 
   dump(input: { scope?: Scope; includeEmbeddings?: boolean } = {}): AsyncIterable<StoreDumpRow> {
-    return dumpRows(() => this.db, input);
+    return dumpRows((work) => this.read(work), input);
   }
 
   async restore(input: {
@@ -718,32 +649,8 @@ export class SqliteStore implements MemoryStore {
     return this.read((db) => nextMessageSeqIn(db, input.scope));
   }
 
-  async appendTurns(input: TurnsWrite): Promise<TurnsOutcome> {
-    return this.write((db) => appendTurnsIn(db, input));
-  }
-
-  async getIdempotencyRecord(input: {
-    tenantId: string;
-    key: string;
-    now: number;
-  }): Promise<IdempotencyRecord | undefined> {
-    return this.read((db) => idempotencyRecordIn(db, input));
-  }
-
-  async updateIdempotencyResult(input: { tenantId: string; key: string; result: JsonValue }): Promise<void> {
-    await this.write((db) => updateIdempotencyResultIn(db, input));
-  }
-
-  async needsOrphanScan(): Promise<boolean> {
-    return this.read((db) => needsOrphanScanIn(db));
-  }
-
   async listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>> {
     return this.read((db) => listOrphanMessagesIn(db, input));
-  }
-
-  async markOrphanScanDone(): Promise<void> {
-    await this.write((db) => markOrphanScanDoneIn(db));
   }
 }
 
