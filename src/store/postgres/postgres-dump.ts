@@ -3,7 +3,6 @@ import type pg from 'pg';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
 import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
-import type { PostgresSpace } from './postgres-space.js';
 import {
   HISTORY_COLUMNS,
   type HistoryRow,
@@ -12,10 +11,9 @@ import {
   type MessageRow,
   parseVectorLiteral,
   SqlParams,
-  scopeColumns,
   scopeSql,
 } from './postgres-sql.js';
-import { insertHistory, insertMemoryRow, type Tables } from './postgres-writes.js';
+import type { Tables } from './postgres-writes.js';
 
 const BATCH = 500;
 
@@ -80,69 +78,4 @@ export async function* dumpPostgres(
   )) {
     yield { type: 'history', entry: historyFromRow(row) };
   }
-}
-
-/** Writes dump rows verbatim, skipping ids already present; runs on the caller's transaction. */
-export async function restorePostgres(
-  client: pg.PoolClient,
-  tables: Tables,
-  rows: StoreDumpRow[],
-  space: PostgresSpace,
-): Promise<{ messages: number; memories: number; history: number }> {
-  const counts = { messages: 0, memories: 0, history: 0 };
-  const exists = async (table: string, id: string): Promise<boolean> =>
-    ((await client.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).rowCount ?? 0) > 0;
-  await space.load(client);
-  for (const row of rows) {
-    if (row.type === 'message') {
-      const message = row.message;
-      if (await exists(tables.messages, message.id)) continue;
-      await client.query(
-        `INSERT INTO ${tables.messages} (id, tenant_id, user_id, agent_id, session_id, seq, role, name, content, observed_at, metadata, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-        [
-          message.id,
-          ...scopeColumns(message.scope),
-          message.seq,
-          message.role,
-          message.name ?? null,
-          message.content,
-          Date.parse(message.observedAt),
-          JSON.stringify(message.metadata),
-          Date.parse(message.createdAt),
-        ],
-      );
-      counts.messages++;
-    } else if (row.type === 'memory') {
-      if (await exists(tables.memories, row.memory.id)) continue;
-      if (row.embedding !== undefined) await space.ensure(client, row.embedding, row.memory.embeddingModel);
-      await insertMemoryRow(
-        client,
-        tables,
-        {
-          record: row.memory,
-          tokens: row.tokens,
-          ...(row.embedding === undefined ? {} : { embedding: row.embedding }),
-        },
-        space.current !== undefined,
-      );
-      counts.memories++;
-    } else {
-      const entry = row.entry;
-      if (await exists(tables.history, entry.id)) continue;
-      await insertHistory(client, tables, {
-        id: entry.id,
-        memoryId: entry.memoryId,
-        scope: entry.scope,
-        event: entry.event,
-        ...(entry.before === undefined ? {} : { before: entry.before }),
-        ...(entry.after === undefined ? {} : { after: entry.after }),
-        at: Date.parse(entry.at),
-        actor: entry.actor,
-        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
-      });
-      counts.history++;
-    }
-  }
-  return counts;
 }

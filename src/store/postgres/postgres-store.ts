@@ -1,8 +1,9 @@
 // The PostgreSQL + pgvector MemoryStore: scope-first indexes, BM25 over tsvector term counts (ranked like
-// SQLite's FTS5), HNSW cosine search, transactions with retries, advisory-locked migrations.
+// SQLite's FTS5), HNSW cosine search, transactions with retries, advisory-locked migrations. The rules shared
+// with SQLite live in SqlMemoryStore (store/sql/).
 import pg from 'pg';
 import { MnemoError, notFound } from '../../core/errors.js';
-import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
+import type { MemoryRecord, Message, Page } from '../../core/records.js';
 import { isVisible, type Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiKeyStore } from '../keys/api-key-store.js';
@@ -26,13 +27,16 @@ import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { type MemoryRows, rowInScope } from '../sql/memory-rows.js';
 import { migrate } from '../sql/migrator.js';
-import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
+import { restoreIn } from '../sql/restore.js';
+import { memoryFromRow } from '../sql/rows.js';
+import { sql } from '../sql/sql.js';
 import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
+import type { StoreSchema } from '../sql/store-schema.js';
 import { purgeExpiredIdempotencyIn } from '../sql/turns.js';
-import { eraseUsageIn, type StoreSchema } from '../sql/usage.js';
+import { eraseUsageIn } from '../sql/usage.js';
 import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
 import { connectionOf, createPostgresDialect, type PostgresDialect } from './postgres-dialect.js';
-import { dumpPostgres, restorePostgres } from './postgres-dump.js';
+import { dumpPostgres } from './postgres-dump.js';
 import { postgresMemoryRows } from './postgres-memory-rows.js';
 import { latestPostgresSchemaVersion, quoteIdentifier } from './postgres-migrations.js';
 import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
@@ -42,10 +46,8 @@ import { PostgresSpace } from './postgres-space.js';
 import {
   filterSql,
   HISTORY_COLUMNS,
-  type HistoryRow,
   MEMORY_COLUMNS,
   type MemoryRow,
-  type MessageRow,
   SqlParams,
   scopeSql,
   visibleSql,
@@ -166,7 +168,21 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
   }
 
   protected get schema(): StoreSchema {
-    return { dialect: this.dialect, scopes: postgresScopes };
+    return {
+      dialect: this.dialect,
+      scopes: postgresScopes,
+      messageSelect: sql`SELECT g.* FROM ${this.dialect.table('messages')} g`,
+      memorySelect: sql`SELECT ${sql.raw(MEMORY_COLUMNS)} FROM ${this.dialect.table('memories')} m`,
+      historySelect: sql`SELECT ${sql.raw(HISTORY_COLUMNS)} FROM ${this.dialect.table('history')} h`,
+      visible: async (_connection, alias, scope, access) => {
+        const params = new SqlParams();
+        return sql.numbered(visibleSql(alias, scope, params, access), params.values);
+      },
+      filter: (filter) => {
+        const params = new SqlParams();
+        return sql.numbered(filterSql(filter, params), params.values);
+      },
+    };
   }
 
   protected statements<T>(
@@ -189,108 +205,10 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
     return this.write(work);
   }
 
-  async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
-    if (input.ids.length === 0) return [];
-    const params = new SqlParams();
-    const where = `g.id = ANY(${params.add(input.ids)}::text[]) AND ${scopeSql('g', input.scope, params)}`;
-    const result = await this.db.query<MessageRow>(
-      `SELECT g.* FROM ${this.tables.messages} g WHERE ${where}`,
-      params.values,
-    );
-    const byId = new Map(result.rows.map((row) => [row.id, messageFromRow(row)]));
-    return input.ids.flatMap((id) => byId.get(id) ?? []);
-  }
-
-  async listMessages(input: {
-    scope: Scope;
-    fromSeq?: number;
-    toSeq?: number;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<Message>> {
-    const params = new SqlParams();
-    const clauses = [scopeSql('g', input.scope, params)];
-    if (input.fromSeq !== undefined) clauses.push(`g.seq >= ${params.add(input.fromSeq)}`);
-    if (input.toSeq !== undefined) clauses.push(`g.seq <= ${params.add(input.toSeq)}`);
-    if (input.cursor !== undefined) {
-      const [seq, observed, id] = decodeCursor(input.cursor, 3);
-      clauses.push(
-        `(g.seq, g.observed_at, g.id) > (${params.add(seq)}, ${params.add(observed)}, ${params.add(id)})`,
-      );
-    }
-    const result = await this.db.query<MessageRow>(
-      `SELECT g.* FROM ${this.tables.messages} g WHERE ${clauses.join(' AND ')} ORDER BY g.seq, g.observed_at, g.id LIMIT ${params.add(input.limit + 1)}`,
-      params.values,
-    );
-    const items = result.rows.slice(0, input.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(messageFromRow),
-      ...(result.rows.length > input.limit && last !== undefined
-        ? { nextCursor: encodeCursor([last.seq, Number(last.observed_at), last.id]) }
-        : {}),
-    };
-  }
-
   async getMemory(input: { scope: Scope; id: string }): Promise<MemoryRecord | undefined> {
     const row = await memoryRowById(this.db, this.tables, input.id);
     const record = row === undefined ? undefined : memoryFromRow(row);
     return record !== undefined && isVisible(input.scope, record.scope) ? record : undefined;
-  }
-
-  async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
-    if (input.ids.length === 0) return [];
-    const params = new SqlParams();
-    const where = `m.id = ANY(${params.add(input.ids)}::text[]) AND ${visibleSql('m', input.scope, params)}`;
-    const result = await this.db.query<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${where}`,
-      params.values,
-    );
-    const byId = new Map(result.rows.map((row) => [row.id, memoryFromRow(row)]));
-    return input.ids.flatMap((id) => byId.get(id) ?? []);
-  }
-
-  async listMemories(input: {
-    scope: Scope;
-    filter: MemoryFilter;
-    limit: number;
-    cursor?: string;
-    order?: 'asc' | 'desc';
-  }): Promise<Page<MemoryRecord>> {
-    const params = new SqlParams();
-    const descending = (input.order ?? 'desc') === 'desc';
-    const clauses = [visibleSql('m', input.scope, params), filterSql(input.filter, params)];
-    if (input.cursor !== undefined) {
-      const [observed, id] = decodeCursor(input.cursor, 2);
-      clauses.push(
-        `(m.observed_at, m.id) ${descending ? '<' : '>'} (${params.add(observed)}, ${params.add(id)})`,
-      );
-    }
-    const direction = descending ? 'DESC' : 'ASC';
-    const result = await this.db.query<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${clauses.join(' AND ')}
-       ORDER BY m.observed_at ${direction}, m.id ${direction} LIMIT ${params.add(input.limit + 1)}`,
-      params.values,
-    );
-    const items = result.rows.slice(0, input.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(memoryFromRow),
-      ...(result.rows.length > input.limit && last !== undefined
-        ? { nextCursor: encodeCursor([Number(last.observed_at), last.id]) }
-        : {}),
-    };
-  }
-
-  async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
-    if (input.hashes.length === 0) return [];
-    const params = new SqlParams();
-    const where = `${visibleSql('m', input.scope, params)} AND ${filterSql({ now: input.now }, params)} AND m.hash = ANY(${params.add(input.hashes)}::text[])`;
-    const result = await this.db.query<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE ${where}`,
-      params.values,
-    );
-    return result.rows.map(memoryFromRow);
   }
 
   protected async eraseScope(input: ForgetScopeInput): Promise<{ memories: number; messages: number }> {
@@ -323,16 +241,6 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
       await eraseWorkingEntriesIn(this.schema, connection, scope);
       return { memories: rows.rows.length, messages: Number(counted.rows[0]?.count ?? 0) };
     });
-  }
-
-  async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
-    const params = new SqlParams();
-    const where = `h.memory_id = ${params.add(input.memoryId)} AND ${visibleSql('h', input.scope, params)}`;
-    const result = await this.db.query<HistoryRow>(
-      `SELECT ${HISTORY_COLUMNS} FROM ${this.tables.history} h WHERE ${where} ORDER BY h.at, h.rid`,
-      params.values,
-    );
-    return result.rows.map(historyFromRow);
   }
 
   async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
@@ -561,7 +469,10 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
   async restore(input: {
     rows: StoreDumpRow[];
   }): Promise<{ messages: number; memories: number; history: number }> {
-    return this.write((client) => restorePostgres(client, this.tables, input.rows, this.space));
+    return this.write(async (client) => {
+      await this.space.load(client);
+      return restoreIn(this.rows, this.schema, client, input.rows);
+    });
   }
 
   // --- one add, one transaction (postgres-turns.ts) ---

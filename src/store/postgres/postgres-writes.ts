@@ -4,9 +4,12 @@ import { uuidV7 } from '../../core/ids.js';
 import type { MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
-import { cleanTokens, msOrNull } from '../row-mapping.js';
+import { cleanTokens } from '../row-mapping.js';
 import type { HistoryWrite, Tombstone } from '../sql/memory-rows.js';
-import { jsonColumn, memoryFromRow } from '../sql/rows.js';
+import { jsonColumn, memoryColumnValues, memoryFromRow } from '../sql/rows.js';
+import { scopeColumnsKey } from '../sql/scope-storage.js';
+import { sql } from '../sql/sql.js';
+import { connectionOf } from './postgres-dialect.js';
 
 export { cleanTokens };
 
@@ -32,38 +35,14 @@ export async function insertMemoryRow(
 ): Promise<void> {
   const record = write.record;
   const tokens = cleanTokens(write.tokens);
-  await client.query(
-    `INSERT INTO ${tables.memories} (id, tenant_id, user_id, agent_id, session_id, kind, text, index_text, attributes,
-      metadata, importance, confidence, source, observed_at, valid_from, valid_to, created_at, retired_at, superseded_by,
-      supersedes, expires_at, access_count, last_accessed_at, embedding_model, hash, tokens, doc_len, search_vector)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,
-      to_tsvector('simple', array_to_string($26::text[], ' ')))`,
-    [
-      record.id,
-      ...scopeColumns(record.scope),
-      record.kind,
-      record.text,
-      record.indexText,
-      JSON.stringify(record.attributes),
-      JSON.stringify(record.metadata),
-      record.importance,
-      record.confidence,
-      JSON.stringify(record.source),
-      Date.parse(record.observedAt),
-      msOrNull(record.validFrom),
-      msOrNull(record.validTo),
-      Date.parse(record.createdAt),
-      msOrNull(record.retiredAt),
-      record.supersededBy ?? null,
-      record.supersedes ?? null,
-      msOrNull(record.expiresAt),
-      record.accessCount,
-      msOrNull(record.lastAccessedAt),
-      write.embedding === undefined ? null : (record.embeddingModel ?? null),
-      record.hash,
-      tokens,
-      tokens.length,
-    ],
+  const memory = memoryColumnValues(record, {
+    embeddingModel: write.embedding === undefined ? null : (record.embeddingModel ?? null),
+  });
+  const scope = scopeColumnsKey(record.scope);
+  await connectionOf(client).run(
+    sql`INSERT INTO ${sql.raw(tables.memories)} (id, ${scope.columns}, ${memory.columns}, tokens, doc_len, search_vector)
+        VALUES (${record.id}, ${scope.values}, ${memory.values}, ${tokens}, ${tokens.length},
+          to_tsvector('simple', array_to_string(${tokens}::text[], ' ')))`,
   );
   if (write.embedding !== undefined && hasVectors) await putVector(client, tables, record, write.embedding);
 }

@@ -2,6 +2,7 @@
 // epoch-ms columns as numbers (SQLite) or bigint strings (pg); both map to the same records.
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import { scopeOfRow } from '../row-mapping.js';
+import { type SqlFragment, sql } from './sql.js';
 
 /** A JSON column: text on SQLite, already parsed on PostgreSQL (jsonb). */
 export type JsonColumn<T> = string | T;
@@ -143,4 +144,50 @@ export function historyFromRow(row: HistoryColumns): HistoryEntry {
   if (row.after_json !== null) entry.after = jsonColumn(row.after_json);
   if (row.reason !== null) entry.reason = row.reason;
   return entry;
+}
+
+/** Epoch ms of an optional ISO time, or null. */
+const msOrNull = (value: string | undefined): number | null =>
+  value === undefined ? null : Date.parse(value);
+
+/**
+ * The columns every backend stores for a memory besides its id, scope and search data, with their values
+ * (JSON as text, times as epoch ms), for an INSERT: `(id, <scope>, ${columns}, …) VALUES (…, ${values}, …)`.
+ *
+ * @example
+ * const memory = memoryColumnValues(record, { embeddingModel: null });
+ */
+export function memoryColumnValues(
+  record: MemoryRecord,
+  options: { embeddingModel: string | null },
+): { columns: SqlFragment; values: SqlFragment } {
+  return {
+    columns: sql.raw(
+      'kind, text, index_text, attributes, metadata, importance, confidence, source, observed_at, valid_from, ' +
+        'valid_to, created_at, retired_at, superseded_by, supersedes, expires_at, access_count, last_accessed_at, ' +
+        'embedding_model, hash',
+    ),
+    values: sql.join([
+      record.kind,
+      record.text,
+      record.indexText,
+      JSON.stringify(record.attributes),
+      JSON.stringify(record.metadata),
+      record.importance,
+      record.confidence,
+      JSON.stringify(record.source),
+      Date.parse(record.observedAt),
+      msOrNull(record.validFrom),
+      msOrNull(record.validTo),
+      Date.parse(record.createdAt),
+      msOrNull(record.retiredAt),
+      record.supersededBy ?? null,
+      record.supersedes ?? null,
+      msOrNull(record.expiresAt),
+      record.accessCount,
+      msOrNull(record.lastAccessedAt),
+      options.embeddingModel,
+      record.hash,
+    ]),
+  };
 }

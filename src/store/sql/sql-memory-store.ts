@@ -3,16 +3,20 @@
 // PostgresStore) extends it with its transactions and its MemoryRows; everything else it implements itself.
 import { MnemoError } from '../../core/errors.js';
 import type {
+  HistoryEntry,
   JsonValue,
   MemoryRecord,
   Message,
+  Page,
   Usage,
   UsageTotals,
   WorkingEntry,
 } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   IdempotencyRecord,
+  MemoryFilter,
   MemoryStore,
   MemoryWrite,
   NewMessage,
@@ -31,7 +35,16 @@ import {
   type SupersedeInput,
   supersedeIn,
 } from './revisions.js';
-import type { MemoryColumns } from './rows.js';
+import {
+  type HistoryColumns,
+  historyFromRow,
+  type MemoryColumns,
+  type MessageColumns,
+  memoryFromRow,
+  messageFromRow,
+} from './rows.js';
+import { sql } from './sql.js';
+import type { StoreSchema } from './store-schema.js';
 import {
   appendTurnsIn,
   idempotencyRecordIn,
@@ -40,7 +53,7 @@ import {
   needsOrphanScanIn,
   updateIdempotencyResultIn,
 } from './turns.js';
-import { readUsageIn, recordUsageIn, type StoreSchema } from './usage.js';
+import { readUsageIn, recordUsageIn } from './usage.js';
 import {
   deleteWorkingEntriesIn,
   listWorkingEntriesIn,
@@ -92,6 +105,119 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
     mode: 'read' | 'write' | 'single',
     work: (connection: SqlConnection) => Promise<T>,
   ): Promise<T>;
+
+  async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
+    if (input.ids.length === 0) return [];
+    return this.statements('read', async (connection) => {
+      const { dialect, scopes, messageSelect } = this.schema;
+      const rows = await connection.all<MessageColumns>(
+        sql`${messageSelect} WHERE ${dialect.anyOf(sql`g.id`, input.ids)} AND ${await scopes.within(connection, input.scope)}`,
+      );
+      const byId = new Map(rows.map((row) => [row.id, messageFromRow(row)]));
+      return input.ids.flatMap((id) => byId.get(id) ?? []);
+    });
+  }
+
+  /** Messages in `seq` order (then observedAt, id), bounded by seq, a page at a time. */
+  async listMessages(input: {
+    scope: Scope;
+    fromSeq?: number;
+    toSeq?: number;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<Message>> {
+    return this.statements('read', async (connection) => {
+      const clauses = [await this.schema.scopes.within(connection, input.scope)];
+      if (input.fromSeq !== undefined) clauses.push(sql`g.seq >= ${input.fromSeq}`);
+      if (input.toSeq !== undefined) clauses.push(sql`g.seq <= ${input.toSeq}`);
+      if (input.cursor !== undefined) {
+        const [seq, observed, id] = decodeCursor(input.cursor, 3);
+        clauses.push(sql`(g.seq, g.observed_at, g.id) > (${seq}, ${observed}, ${id})`);
+      }
+      const rows = await connection.all<MessageColumns>(
+        sql`${this.schema.messageSelect} WHERE ${sql.join(clauses, ' AND ')}
+            ORDER BY g.seq, g.observed_at, g.id LIMIT ${input.limit + 1}`,
+      );
+      const items = rows.slice(0, input.limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map(messageFromRow),
+        ...(rows.length > input.limit && last !== undefined
+          ? { nextCursor: encodeCursor([last.seq, Number(last.observed_at), last.id]) }
+          : {}),
+      };
+    });
+  }
+
+  async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
+    if (input.ids.length === 0) return [];
+    return this.statements('read', async (connection) => {
+      const { dialect, memorySelect } = this.schema;
+      const visible = await this.schema.visible(connection, 'm', input.scope);
+      const rows = await connection.all<MemoryColumns>(
+        sql`${memorySelect} WHERE ${dialect.anyOf(sql`m.id`, input.ids)} AND ${visible}`,
+      );
+      const byId = new Map(rows.map((row) => [row.id, memoryFromRow(row)]));
+      return input.ids.flatMap((id) => byId.get(id) ?? []);
+    });
+  }
+
+  /** Newest first by default (by observedAt, then id), a page at a time. */
+  async listMemories(input: {
+    scope: Scope;
+    filter: MemoryFilter;
+    limit: number;
+    cursor?: string;
+    order?: 'asc' | 'desc';
+  }): Promise<Page<MemoryRecord>> {
+    return this.statements('read', async (connection) => {
+      const descending = (input.order ?? 'desc') === 'desc';
+      const clauses = [
+        await this.schema.visible(connection, 'm', input.scope),
+        this.schema.filter(input.filter),
+      ];
+      if (input.cursor !== undefined) {
+        const [observed, id] = decodeCursor(input.cursor, 2);
+        clauses.push(sql`(m.observed_at, m.id) ${sql.raw(descending ? '<' : '>')} (${observed}, ${id})`);
+      }
+      const direction = sql.raw(descending ? 'DESC' : 'ASC');
+      const rows = await connection.all<MemoryColumns>(
+        sql`${this.schema.memorySelect} WHERE ${sql.join(clauses, ' AND ')}
+            ORDER BY m.observed_at ${direction}, m.id ${direction} LIMIT ${input.limit + 1}`,
+      );
+      const items = rows.slice(0, input.limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map(memoryFromRow),
+        ...(rows.length > input.limit && last !== undefined
+          ? { nextCursor: encodeCursor([Number(last.observed_at), last.id]) }
+          : {}),
+      };
+    });
+  }
+
+  async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
+    if (input.hashes.length === 0) return [];
+    return this.statements('read', async (connection) => {
+      const { dialect, memorySelect } = this.schema;
+      const visible = await this.schema.visible(connection, 'm', input.scope);
+      const rows = await connection.all<MemoryColumns>(
+        sql`${memorySelect} WHERE ${visible} AND ${this.schema.filter({ now: input.now })}
+            AND ${dialect.anyOf(sql`m.hash`, input.hashes)}`,
+      );
+      return rows.map(memoryFromRow);
+    });
+  }
+
+  async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
+    return this.statements('read', async (connection) => {
+      const visible = await this.schema.visible(connection, 'h', input.scope);
+      const rows = await connection.all<HistoryColumns>(
+        sql`${this.schema.historySelect} WHERE h.memory_id = ${input.memoryId} AND ${visible} ORDER BY h.at, h.rid`,
+      );
+      return rows.map(historyFromRow);
+    });
+  }
 
   async insertMemories(input: { memories: MemoryWrite[]; actor: string; at: number }): Promise<void> {
     await this.write((tx) => addMemories(this.rows, tx, input));

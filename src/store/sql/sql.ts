@@ -92,6 +92,39 @@ sql.join = (items: readonly unknown[], separator = ', '): SqlFragment => {
  */
 sql.list = (values: readonly unknown[]): SqlFragment => sql.join(values);
 
+/**
+ * A fragment from SQL text with `?` placeholders and their values in order (for predicate builders that
+ * predate the tag). The text must hold no other `?`.
+ *
+ * @example
+ * sql.positional('kind = ? AND importance > ?', ['fact', 0.5]);
+ */
+sql.positional = (text: string, values: readonly unknown[]): SqlFragment => {
+  const pieces = text.split('?');
+  if (pieces.length !== values.length + 1)
+    throw new Error(`sql.positional: ${pieces.length - 1} placeholders for ${values.length} values`);
+  return new SqlFragment(flatten(pieces, values));
+};
+
+/**
+ * A fragment from SQL text with `$n` placeholders (1-based, each may repeat) and their values.
+ *
+ * @example
+ * sql.numbered('tenant_id = $1 AND (user_id = $2 OR user_id = $1)', ['t1', 'u1']);
+ */
+sql.numbered = (text: string, values: readonly unknown[]): SqlFragment => {
+  const strings: string[] = [];
+  const used: unknown[] = [];
+  let last = 0;
+  for (const match of text.matchAll(/\$(\d+)/g)) {
+    strings.push(text.slice(last, match.index));
+    used.push(values[Number(match[1]) - 1]);
+    last = (match.index ?? 0) + match[0].length;
+  }
+  strings.push(text.slice(last));
+  return new SqlFragment(flatten(strings, used));
+};
+
 /** The empty fragment. */
 sql.empty = new SqlFragment([]);
 

@@ -14,7 +14,7 @@ import type { Dialect, SqlConnection } from './dialect.js';
 import { addMemories, type MemoryRows, rowInScope } from './memory-rows.js';
 import type { MemoryColumns, TimeColumn } from './rows.js';
 import { type SqlFragment, sql } from './sql.js';
-import type { StoreSchema } from './usage.js';
+import type { StoreSchema } from './store-schema.js';
 
 const ORPHAN_SCAN_KEY = 'orphan_scan';
 /** Rows per multi-row INSERT of idempotency targets. */

@@ -2,15 +2,9 @@
 // everything inside a read scope.
 import type { Usage, UsageTotals } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
-import type { Dialect, SqlConnection } from './dialect.js';
-import type { ScopeStorage } from './scope-storage.js';
+import type { SqlConnection } from './dialect.js';
 import { sql } from './sql.js';
-
-/** The tables and the scope layout a rule runs with. */
-export interface StoreSchema {
-  dialect: Dialect;
-  scopes: ScopeStorage;
-}
+import type { StoreSchema } from './store-schema.js';
 
 /**
  * Adds one operation's usage to the row of exactly `scope`, creating it on first use.

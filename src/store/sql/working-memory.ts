@@ -7,7 +7,7 @@ import type { MemoryStore } from '../memory-store.js';
 import type { SqlConnection } from './dialect.js';
 import type { TimeColumn } from './rows.js';
 import { type SqlFragment, sql } from './sql.js';
-import type { StoreSchema } from './usage.js';
+import type { StoreSchema } from './store-schema.js';
 
 export type SetWorkingEntryInput = Parameters<MemoryStore['setWorkingEntry']>[0];
 
@@ -63,7 +63,9 @@ export async function setWorkingEntryIn(
   const key = await scopes.key(connection, input.scope);
   const exact = (await scopes.exact(connection, input.scope)) as SqlFragment;
   // Serialises writers of one scope, so two new keys cannot both pass the `maxEntries` check.
-  await dialect.lock(connection, `mnemo:working:${dialect.schema ?? ''}:${JSON.stringify(input.scope)}`);
+  const { tenantId, userId, agentId, sessionId } = input.scope;
+  const levels = JSON.stringify([tenantId, userId ?? '', agentId ?? '', sessionId ?? '']);
+  await dialect.lock(connection, `mnemo:working:${dialect.schema ?? ''}:${levels}`);
   await connection.run(sql`DELETE FROM ${table} WHERE ${exact} AND expires_at <= ${input.at}`);
   const existing = await connection.get(
     sql`SELECT 1 AS found FROM ${table} WHERE ${exact} AND key = ${input.key}`,

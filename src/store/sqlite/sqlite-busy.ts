@@ -1,5 +1,7 @@
 // Lock waits for every SQLite connection of Mnemo (store, inference queue, API keys): SQLite never sleeps
 // inside the event loop (busy_timeout 0); a busy call is retried after an asynchronous backoff, within a budget.
+
+import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { MnemoError } from '../../core/errors.js';
@@ -136,4 +138,39 @@ export function eraseBlocked(options: {
     details: { erased: options.erased, blocker: options.blocker, retryAfterSeconds: 1 },
     cause: options.cause,
   });
+}
+
+/**
+ * SQLite driver errors become MnemoErrors: constraint violations are CONFLICT, the rest STORE_FAILED.
+ *
+ * @example
+ * throw toStoreError(error);
+ */
+export function toStoreError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof MnemoError || typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    return new MnemoError({
+      code: 'CONFLICT',
+      message: `The write conflicts with stored data: ${message}`,
+      cause: error,
+    });
+  }
+  return new MnemoError({
+    code: 'STORE_FAILED',
+    message: `SQLite failed: ${message}`,
+    details: { sqliteCode: code },
+    cause: error,
+  });
+}
+
+/** The size of a file in bytes, 0 when it does not exist. */
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return 0;
+    throw error;
+  }
 }

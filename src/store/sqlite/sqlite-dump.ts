@@ -3,10 +3,8 @@ import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
 import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
-import { insertMemoryRow } from './sqlite-memory-writes.js';
 import {
   blobVector,
-  ensurePartition,
   type HistoryRow,
   MEMORY_SELECT,
   type MemoryRow,
@@ -81,64 +79,4 @@ export async function* dumpRows(
   )) {
     yield { type: 'history', entry: historyFromRow(row) };
   }
-}
-
-/** Writes dump rows verbatim, skipping ids already present; call inside a write transaction. */
-export function restoreRows(
-  db: Database.Database,
-  rows: StoreDumpRow[],
-): { messages: number; memories: number; history: number } {
-  const counts = { messages: 0, memories: 0, history: 0 };
-  const exists = (table: string, id: string): boolean =>
-    db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id) !== undefined;
-  for (const row of rows) {
-    if (row.type === 'message') {
-      const message = row.message;
-      if (exists('messages', message.id)) continue;
-      db.prepare(
-        `INSERT INTO messages (id, partition_id, session_id, seq, role, name, content, observed_at, metadata, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        message.id,
-        ensurePartition(db, message.scope),
-        message.scope.sessionId ?? '',
-        message.seq,
-        message.role,
-        message.name ?? null,
-        message.content,
-        Date.parse(message.observedAt),
-        JSON.stringify(message.metadata),
-        Date.parse(message.createdAt),
-      );
-      counts.messages++;
-    } else if (row.type === 'memory') {
-      if (exists('memories', row.memory.id)) continue;
-      insertMemoryRow(db, {
-        record: row.memory,
-        tokens: row.tokens,
-        ...(row.embedding === undefined ? {} : { embedding: row.embedding }),
-      });
-      counts.memories++;
-    } else {
-      const entry = row.entry;
-      if (exists('history', entry.id)) continue;
-      db.prepare(
-        `INSERT INTO history (id, memory_id, partition_id, session_id, event, before_json, after_json, at, actor, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        entry.id,
-        entry.memoryId,
-        ensurePartition(db, entry.scope),
-        entry.scope.sessionId ?? '',
-        entry.event,
-        entry.before === undefined ? null : JSON.stringify(entry.before),
-        entry.after === undefined ? null : JSON.stringify(entry.after),
-        Date.parse(entry.at),
-        entry.actor,
-        entry.reason ?? null,
-      );
-      counts.history++;
-    }
-  }
-  return counts;
 }

@@ -4,9 +4,10 @@ import { uuidV7 } from '../../core/ids.js';
 import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
-import { cleanTokens, msOrNull } from '../row-mapping.js';
+import { cleanTokens } from '../row-mapping.js';
 import type { HistoryWrite, Tombstone } from '../sql/memory-rows.js';
-import { jsonColumn, memoryFromRow } from '../sql/rows.js';
+import { jsonColumn, memoryColumnValues, memoryFromRow } from '../sql/rows.js';
+import { compileSql, sql } from '../sql/sql.js';
 import { ensurePartition, MEMORY_SELECT, type MemoryRow, partitionToken, prepared } from './sqlite-rows.js';
 import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
 
@@ -18,38 +19,15 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
   if (write.embedding !== undefined)
     embeddingModel = checkVector(db, write.embedding, record.embeddingModel).model;
   const tokens = cleanTokens(write.tokens);
-  const result = prepared(
-    db,
-    `INSERT INTO memories (id, partition_id, session_id, kind, text, index_text, attributes, metadata, importance,
-        confidence, source, observed_at, valid_from, valid_to, created_at, retired_at, superseded_by, supersedes,
-        expires_at, access_count, last_accessed_at, embedding_model, hash, tokens)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    record.id,
-    partition,
-    record.scope.sessionId ?? '',
-    record.kind,
-    record.text,
-    record.indexText,
-    JSON.stringify(record.attributes),
-    JSON.stringify(record.metadata),
-    record.importance,
-    record.confidence,
-    JSON.stringify(record.source),
-    Date.parse(record.observedAt),
-    msOrNull(record.validFrom),
-    msOrNull(record.validTo),
-    Date.parse(record.createdAt),
-    msOrNull(record.retiredAt),
-    record.supersededBy ?? null,
-    record.supersedes ?? null,
-    msOrNull(record.expiresAt),
-    record.accessCount,
-    msOrNull(record.lastAccessedAt),
-    write.embedding === undefined ? null : embeddingModel,
-    record.hash,
-    JSON.stringify(tokens),
+  const memory = memoryColumnValues(record, {
+    embeddingModel: write.embedding === undefined ? null : embeddingModel,
+  });
+  const insert = compileSql(
+    sql`INSERT INTO memories (id, partition_id, session_id, ${memory.columns}, tokens)
+        VALUES (${record.id}, ${partition}, ${record.scope.sessionId ?? ''}, ${memory.values}, ${JSON.stringify(tokens)})`,
+    () => '?',
   );
+  const result = prepared(db, insert.text).run(...insert.values);
   const rid = Number(result.lastInsertRowid);
   if (tokens.length > 0) {
     prepared(db, 'INSERT INTO memory_fts (rowid, tokens) VALUES (?, ?)').run(

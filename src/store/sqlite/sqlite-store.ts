@@ -1,17 +1,16 @@
 // The SQLite MemoryStore: better-sqlite3 in WAL mode, FTS5 BM25, sqlite-vec cosine KNN, scope-first partitions.
-import { statSync } from 'node:fs';
+// The rules shared with PostgreSQL live in SqlMemoryStore (store/sql/); this file holds SQLite's own: the
+// connection, erasure that leaves no copy in the write-ahead log, access-count bookkeeping, search, vectors.
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { MnemoError } from '../../core/errors.js';
-import type { HistoryEntry, MemoryRecord, Message, Page } from '../../core/records.js';
+import type { MemoryRecord, Message, Page } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ApiKeyStore } from '../keys/api-key-store.js';
 import { createSqliteApiKeyStore } from '../keys/sql-api-key-store.js';
 import type {
   EmbeddingSpace,
   LexicalHit,
-  MemoryFilter,
   MemoryStore,
   ReembedItem,
   StoreCapabilities,
@@ -25,23 +24,28 @@ import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import type { MemoryRows } from '../sql/memory-rows.js';
 import { latestVersion, migrate } from '../sql/migrator.js';
-import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
+import { restoreIn } from '../sql/restore.js';
+import { memoryFromRow } from '../sql/rows.js';
+import { sql } from '../sql/sql.js';
 import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
+import type { StoreSchema } from '../sql/store-schema.js';
 import { purgeExpiredIdempotencyIn } from '../sql/turns.js';
-import { eraseUsageIn, type StoreSchema } from '../sql/usage.js';
+import { eraseUsageIn } from '../sql/usage.js';
 import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
 import {
   configureConnection,
   DEFAULT_BUSY_BUDGET_MS,
   eraseBlocked,
+  fileSize,
   isBusyError,
   retryWhileBusy,
   type SqliteSynchronous,
+  toStoreError,
   truncateWal,
   walBlocker,
 } from './sqlite-busy.js';
 import { SqliteDialect } from './sqlite-dialect.js';
-import { dumpRows, restoreRows } from './sqlite-dump.js';
+import { dumpRows } from './sqlite-dump.js';
 import {
   listForReembedIn,
   readCachedEmbeddings,
@@ -61,10 +65,8 @@ import {
 } from './sqlite-reindex.js';
 import {
   filterSql,
-  type HistoryRow,
   MEMORY_SELECT,
   type MemoryRow,
-  type MessageRow,
   prepared,
   resolvePartitions,
   scopeSql,
@@ -257,7 +259,21 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
   }
 
   protected get schema(): StoreSchema {
-    return { dialect: this.sqlite, scopes: sqliteScopes };
+    return {
+      dialect: this.sqlite,
+      scopes: sqliteScopes,
+      messageSelect: sql.raw(MESSAGE_SELECT),
+      memorySelect: sql.raw(MEMORY_SELECT),
+      historySelect: sql.raw(HISTORY_SELECT),
+      visible: async (_connection, alias, scope, access) => {
+        const visible = visibleSql(this.db, alias, scope, access);
+        return sql.positional(visible.sql, visible.params);
+      },
+      filter: (filter) => {
+        const where = filterSql(filter);
+        return sql.positional(where.sql, where.params);
+      },
+    };
   }
 
   protected statements<T>(
@@ -335,111 +351,10 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
     }
   }
 
-  async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
-    return this.read((db) => {
-      const scope = scopeSql('g', resolvePartitions(db, input.scope), input.scope);
-      const statement = db.prepare(`${MESSAGE_SELECT} WHERE g.id = ? AND ${scope.sql}`);
-      return input.ids.flatMap((id) => {
-        const row = statement.get(id, ...scope.params) as MessageRow | undefined;
-        return row === undefined ? [] : [messageFromRow(row)];
-      });
-    });
-  }
-
-  async listMessages(input: {
-    scope: Scope;
-    fromSeq?: number;
-    toSeq?: number;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<Message>> {
-    return this.read((db) => {
-      const scope = scopeSql('g', resolvePartitions(db, input.scope), input.scope);
-      const clauses = [scope.sql];
-      const params = [...scope.params];
-      if (input.fromSeq !== undefined) clauses.push('g.seq >= ?') && params.push(input.fromSeq);
-      if (input.toSeq !== undefined) clauses.push('g.seq <= ?') && params.push(input.toSeq);
-      if (input.cursor !== undefined) {
-        clauses.push('(g.seq, g.observed_at, g.id) > (?, ?, ?)');
-        params.push(...decodeCursor(input.cursor, 3));
-      }
-      const rows = db
-        .prepare(
-          `${MESSAGE_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY g.seq, g.observed_at, g.id LIMIT ?`,
-        )
-        .all(...params, input.limit + 1) as MessageRow[];
-      const items = rows.slice(0, input.limit);
-      const last = items[items.length - 1];
-      return {
-        items: items.map(messageFromRow),
-        ...(rows.length > input.limit && last !== undefined
-          ? { nextCursor: encodeCursor([last.seq, last.observed_at, last.id]) }
-          : {}),
-      };
-    });
-  }
-
   async getMemory(input: { scope: Scope; id: string }): Promise<MemoryRecord | undefined> {
     return this.read((db) => {
       const row = rowInScope(db, input.scope, input.id);
       return row === undefined ? undefined : memoryFromRow(row);
-    });
-  }
-
-  async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
-    return this.read((db) =>
-      input.ids.flatMap((id) => {
-        const row = rowInScope(db, input.scope, id);
-        return row === undefined ? [] : [memoryFromRow(row)];
-      }),
-    );
-  }
-
-  async listMemories(input: {
-    scope: Scope;
-    filter: MemoryFilter;
-    limit: number;
-    cursor?: string;
-    order?: 'asc' | 'desc';
-  }): Promise<Page<MemoryRecord>> {
-    return this.read((db) => {
-      const scope = visibleSql(db, 'm', input.scope);
-      const filter = filterSql(input.filter);
-      const descending = (input.order ?? 'desc') === 'desc';
-      const clauses = [scope.sql, filter.sql];
-      const params = [...scope.params, ...filter.params];
-      if (input.cursor !== undefined) {
-        clauses.push(`(m.observed_at, m.id) ${descending ? '<' : '>'} (?, ?)`);
-        params.push(...decodeCursor(input.cursor, 2));
-      }
-      const direction = descending ? 'DESC' : 'ASC';
-      const rows = db
-        .prepare(
-          `${MEMORY_SELECT} WHERE ${clauses.join(' AND ')} ORDER BY m.observed_at ${direction}, m.id ${direction} LIMIT ?`,
-        )
-        .all(...params, input.limit + 1) as MemoryRow[];
-      const items = rows.slice(0, input.limit);
-      const last = items[items.length - 1];
-      return {
-        items: items.map(memoryFromRow),
-        ...(rows.length > input.limit && last !== undefined
-          ? { nextCursor: encodeCursor([last.observed_at, last.id]) }
-          : {}),
-      };
-    });
-  }
-
-  async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
-    if (input.hashes.length === 0) return [];
-    return this.read((db) => {
-      const scope = visibleSql(db, 'm', input.scope);
-      const filter = filterSql({ now: input.now });
-      const rows = db
-        .prepare(
-          `${MEMORY_SELECT} WHERE ${scope.sql} AND ${filter.sql} AND m.hash IN (${input.hashes.map(() => '?').join(', ')})`,
-        )
-        .all(...scope.params, ...filter.params, ...input.hashes) as MemoryRow[];
-      return rows.map(memoryFromRow);
     });
   }
 
@@ -475,16 +390,6 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
       // The partition rows name the forgotten user or agent: none may outlive its data.
       vectorIndexCacheFor(db).drop(deleteEmptyPartitions(db, partitions));
       return { memories: rows.length, messages: count };
-    });
-  }
-
-  async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
-    return this.read((db) => {
-      const scope = visibleSql(db, 'h', input.scope);
-      const rows = db
-        .prepare(`${HISTORY_SELECT} WHERE h.memory_id = ? AND ${scope.sql} ORDER BY h.at, h.rid`)
-        .all(input.memoryId, ...scope.params) as HistoryRow[];
-      return rows.map(historyFromRow);
     });
   }
 
@@ -640,7 +545,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
   async restore(input: {
     rows: StoreDumpRow[];
   }): Promise<{ messages: number; memories: number; history: number }> {
-    return this.write((db) => restoreRows(db, input.rows));
+    return this.write((db) => restoreIn(this.rows, this.schema, db, input.rows));
   }
 
   // --- one add, one transaction (sqlite-turns.ts) ---
@@ -651,35 +556,6 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
 
   async listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>> {
     return this.read((db) => listOrphanMessagesIn(db, input));
-  }
-}
-
-/** SQLite driver errors become MnemoErrors: constraint violations are CONFLICT, the rest STORE_FAILED. */
-function toStoreError(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  if (error instanceof MnemoError || typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (code.startsWith('SQLITE_CONSTRAINT')) {
-    return new MnemoError({
-      code: 'CONFLICT',
-      message: `The write conflicts with stored data: ${message}`,
-      cause: error,
-    });
-  }
-  return new MnemoError({
-    code: 'STORE_FAILED',
-    message: `SQLite failed: ${message}`,
-    details: { sqliteCode: code },
-    cause: error,
-  });
-}
-
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return 0;
-    throw error;
   }
 }
 

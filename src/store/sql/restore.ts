@@ -1,0 +1,64 @@
+// Restoring a dump, written once: rows verbatim (ids and times kept), ids already present skipped.
+import type { StoreDumpRow } from '../memory-store.js';
+import type { MemoryRows } from './memory-rows.js';
+import type { MemoryColumns } from './rows.js';
+import { sql } from './sql.js';
+import type { StoreSchema } from './store-schema.js';
+
+/**
+ * Writes dump rows inside the caller's write transaction; counts what it wrote.
+ *
+ * @example
+ * const counts = await restoreIn(rows, schema, tx, dumpRows); // { messages, memories, history }
+ */
+export async function restoreIn<Tx, Row extends MemoryColumns>(
+  rows: MemoryRows<Tx, Row>,
+  schema: StoreSchema,
+  tx: Tx,
+  dump: StoreDumpRow[],
+): Promise<{ messages: number; memories: number; history: number }> {
+  const { dialect, scopes } = schema;
+  const connection = rows.statements(tx);
+  const counts = { messages: 0, memories: 0, history: 0 };
+  const exists = async (table: string, id: string): Promise<boolean> =>
+    (await connection.get(sql`SELECT 1 AS found FROM ${dialect.table(table)} WHERE id = ${id}`)) !==
+    undefined;
+  for (const row of dump) {
+    if (row.type === 'message') {
+      const message = row.message;
+      if (await exists('messages', message.id)) continue;
+      const key = await scopes.key(connection, message.scope);
+      await connection.run(
+        sql`INSERT INTO ${dialect.table('messages')} (id, ${key.columns}, seq, role, name, content, observed_at, metadata, created_at)
+            VALUES (${message.id}, ${key.values}, ${message.seq}, ${message.role}, ${message.name ?? null},
+              ${message.content}, ${Date.parse(message.observedAt)}, ${JSON.stringify(message.metadata)},
+              ${Date.parse(message.createdAt)})`,
+      );
+      counts.messages++;
+    } else if (row.type === 'memory') {
+      if (await exists('memories', row.memory.id)) continue;
+      await rows.insert(tx, {
+        record: row.memory,
+        tokens: row.tokens,
+        ...(row.embedding === undefined ? {} : { embedding: row.embedding }),
+      });
+      counts.memories++;
+    } else {
+      const entry = row.entry;
+      if (await exists('history', entry.id)) continue;
+      await rows.history(tx, {
+        id: entry.id,
+        memoryId: entry.memoryId,
+        scope: entry.scope,
+        event: entry.event,
+        ...(entry.before === undefined ? {} : { before: entry.before }),
+        ...(entry.after === undefined ? {} : { after: entry.after }),
+        at: Date.parse(entry.at),
+        actor: entry.actor,
+        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+      });
+      counts.history++;
+    }
+  }
+  return counts;
+}

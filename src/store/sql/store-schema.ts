@@ -1,0 +1,27 @@
+// What the shared rules need to know about a backend's tables beyond its Dialect: how scopes are stored,
+// how rows are selected, and the visibility rule and MemoryFilter as predicates.
+import type { Scope, ScopeAccess } from '../../core/scope.js';
+import type { MemoryFilter } from '../memory-store.js';
+import type { Dialect, SqlConnection } from './dialect.js';
+import type { ScopeStorage } from './scope-storage.js';
+import type { SqlFragment } from './sql.js';
+
+export interface StoreSchema {
+  dialect: Dialect;
+  scopes: ScopeStorage;
+  /** `SELECT … FROM messages g …`: every message column and the four scope columns, the table aliased `g`. */
+  messageSelect: SqlFragment;
+  /** `SELECT … FROM memories m …`: every memory column and the four scope columns, aliased `m`. */
+  memorySelect: SqlFragment;
+  /** `SELECT … FROM history h …`: every history column and the four scope columns, aliased `h`. */
+  historySelect: SqlFragment;
+  /** The rows a caller with `scope` may see (`read`) or change (`write`), over `alias` (core/scope.ts). */
+  visible(
+    connection: SqlConnection,
+    alias: 'm' | 'h',
+    scope: Scope,
+    access?: ScopeAccess,
+  ): Promise<SqlFragment>;
+  /** The MemoryFilter semantics (store/filter.ts) over alias `m`. */
+  filter(filter: MemoryFilter): SqlFragment;
+}
