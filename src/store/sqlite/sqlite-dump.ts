@@ -2,12 +2,13 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
+import { decodeTokens } from '../stored-tokens.js';
+import { addBaseLookup, historyEntryOf } from './sqlite-history.js';
 import { insertMemoryRow } from './sqlite-memory-writes.js';
 import {
   blobVector,
   ensurePartition,
   type HistoryRow,
-  historyFromRow,
   MEMORY_SELECT,
   type MemoryRow,
   type MessageRow,
@@ -62,7 +63,7 @@ export async function* dumpRows(
     const out: StoreDumpRow = {
       type: 'memory',
       memory: memoryFromRow(row),
-      tokens: JSON.parse(row.tokens) as string[],
+      tokens: decodeTokens(row.index_text, row.token_form),
     };
     if (input.includeEmbeddings) {
       const blob = readVector(db(), row.rid);
@@ -77,7 +78,7 @@ export async function* dumpRows(
     { select: historySelect, alias: 'h' },
     input.scope,
   )) {
-    yield { type: 'history', entry: historyFromRow(row) };
+    yield { type: 'history', entry: historyEntryOf(row, addBaseLookup(db())) };
   }
 }
 

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Page } from '../../core/records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ReembedItem } from '../memory-store.js';
+import { freezeAddModels } from './sqlite-history.js';
 import { memoryRowById } from './sqlite-memory-writes.js';
 import { blobVector, vectorBlob } from './sqlite-rows.js';
 import { checkVector, putVector, readEmbeddingSpace, vectorRowids } from './sqlite-vectors.js';
@@ -53,6 +54,7 @@ export function writeEmbeddingsIn(
     if (row === undefined) continue;
     checkVector(db, item.embedding, input.model);
     putVector(db, row.rid, row.partition_id, item.embedding);
+    freezeAddModels(db, { model: input.model, where: 'm.rid = ?', params: [row.rid] });
     db.prepare('UPDATE memories SET embedding_model = ? WHERE rid = ?').run(input.model, row.rid);
   }
 }

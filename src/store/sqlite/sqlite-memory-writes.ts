@@ -4,6 +4,8 @@ import { uuidV7 } from '../../core/ids.js';
 import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
+import { encodeTokens } from '../stored-tokens.js';
+import { addAfterJson } from './sqlite-history.js';
 import {
   cleanTokens,
   ensurePartition,
@@ -28,7 +30,7 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
     db,
     `INSERT INTO memories (id, partition_id, session_id, kind, text, index_text, attributes, metadata, importance,
         confidence, source, observed_at, valid_from, valid_to, created_at, retired_at, superseded_by, supersedes,
-        expires_at, access_count, last_accessed_at, embedding_model, hash, tokens)
+        expires_at, access_count, last_accessed_at, embedding_model, hash, token_form)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     record.id,
@@ -54,7 +56,7 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
     msOrNull(record.lastAccessedAt),
     write.embedding === undefined ? null : embeddingModel,
     record.hash,
-    JSON.stringify(tokens),
+    encodeTokens(record.indexText, tokens),
   );
   const rid = Number(result.lastInsertRowid);
   if (tokens.length > 0) {
@@ -90,7 +92,11 @@ export function insertHistory(db: Database.Database, entry: HistoryWrite & { id?
     entry.scope.sessionId ?? '',
     entry.event,
     entry.before === undefined ? null : JSON.stringify(entry.before),
-    entry.after === undefined ? null : JSON.stringify(entry.after),
+    entry.after === undefined
+      ? null
+      : entry.event === 'add'
+        ? addAfterJson(db, entry.after)
+        : JSON.stringify(entry.after),
     entry.at,
     entry.actor,
     entry.reason ?? null,
@@ -140,10 +146,7 @@ export function eraseMemories(
   options: { tombstone?: { event: HistoryEvent; at: number; actor: string } },
 ): void {
   if (rows.length === 0) return;
-  const deleteFts = prepared(
-    db,
-    "INSERT INTO memory_fts (memory_fts, rowid, tokens) VALUES ('delete', ?, ?)",
-  );
+  const deleteFts = prepared(db, 'DELETE FROM memory_fts WHERE rowid = ?');
   const deleteRow = prepared(db, 'DELETE FROM memories WHERE rid = ?');
   const deleteHistory = prepared(db, 'DELETE FROM history WHERE memory_id = ?');
   const deleteCache = prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?');
@@ -153,8 +156,7 @@ export function eraseMemories(
     rows.map((row) => row.rid),
   );
   for (const row of rows) {
-    const tokens = JSON.parse(row.tokens) as string[];
-    if (tokens.length > 0) deleteFts.run(row.rid, ftsDocument(row.partition_id, tokens));
+    deleteFts.run(row.rid);
     deleteRow.run(row.rid);
     deleteHistory.run(row.id);
     // The cached embedder keys its cache by hashText(text); erase with the very same function.
@@ -169,6 +171,9 @@ export function eraseMemories(
       insertHistory(db, { memoryId: row.id, scope: record.scope, ...options.tombstone });
     }
   }
+  // A delete by rowid only tombstones the entries (contentless_delete); merging every segment into one
+  // drops them, so no erased token outlives the erase in the file.
+  prepared(db, "INSERT INTO memory_fts (memory_fts) VALUES ('optimize')").run();
 }
 
 /**

@@ -5,6 +5,8 @@ import { notFound } from '../../core/errors.js';
 import type { MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryStore } from '../memory-store.js';
+import { encodeTokens } from '../stored-tokens.js';
+import { freezeAddModels } from './sqlite-history.js';
 import { ftsDocument } from './sqlite-memory-writes.js';
 import { rowInScope } from './sqlite-revisions.js';
 import {
@@ -55,13 +57,7 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
   const row = rowInScope(db, input.scope, input.id, 'write');
   if (row === undefined) throw notFound('Memory', input.id);
   const tokens = cleanTokens(input.tokens);
-  const oldTokens = JSON.parse(row.tokens) as string[];
-  if (oldTokens.length > 0) {
-    prepared(db, "INSERT INTO memory_fts (memory_fts, rowid, tokens) VALUES ('delete', ?, ?)").run(
-      row.rid,
-      ftsDocument(row.partition_id, oldTokens),
-    );
-  }
+  prepared(db, 'DELETE FROM memory_fts WHERE rowid = ?').run(row.rid);
   if (tokens.length > 0) {
     prepared(db, 'INSERT INTO memory_fts (rowid, tokens) VALUES (?, ?)').run(
       row.rid,
@@ -80,12 +76,13 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
   for (const column of ['before_json', 'after_json'] as const) {
     prepared(
       db,
-      `UPDATE history SET ${column} = json_set(${column}, '$.indexText', ?) WHERE memory_id = ? AND ${column} IS NOT NULL`,
+      `UPDATE history SET ${column} = json_set(${column}, '$.indexText', ?) WHERE memory_id = ? AND json_type(${column}, '$.id') IS NOT NULL`,
     ).run(input.indexText, row.id);
   }
-  prepared(db, 'UPDATE memories SET index_text = ?, tokens = ?, embedding_model = ? WHERE rid = ?').run(
+  freezeAddModels(db, { model: embeddingModel, where: 'm.rid = ?', params: [row.rid] });
+  prepared(db, 'UPDATE memories SET index_text = ?, token_form = ?, embedding_model = ? WHERE rid = ?').run(
     input.indexText,
-    JSON.stringify(tokens),
+    encodeTokens(input.indexText, tokens),
     embeddingModel,
     row.rid,
   );

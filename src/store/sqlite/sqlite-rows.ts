@@ -36,7 +36,8 @@ export interface MemoryRow {
   last_accessed_at: number | null;
   embedding_model: string | null;
   hash: string;
-  tokens: string;
+  /** The full-text tokens, stored as store/stored-tokens.ts encodes them. */
+  token_form: string | number | null;
 }
 
 export interface MessageRow {

@@ -50,6 +50,7 @@ import {
   writeCachedEmbeddings,
   writeEmbeddingsIn,
 } from './sqlite-embeddings.js';
+import { addBaseLookup, historyEntryOf } from './sqlite-history.js';
 import {
   deleteEmptyPartitions,
   eraseMemories,
@@ -77,7 +78,6 @@ import {
 import {
   filterSql,
   type HistoryRow,
-  historyFromRow,
   MEMORY_SELECT,
   type MemoryRow,
   type MessageRow,
@@ -511,8 +511,9 @@ export class SqliteStore implements MemoryStore {
       const scope = visibleSql(db, 'h', input.scope);
       const rows = db
         .prepare(`${HISTORY_SELECT} WHERE h.memory_id = ? AND ${scope.sql} ORDER BY h.at, h.rid`)
-        .all(input.memoryId, ...scope.params) as HistoryRow[];
-      return rows.map(historyFromRow);
+        .all(input.memoryId, ...scope.params) as Array<HistoryRow & { rid: number }>;
+      const lookup = addBaseLookup(db);
+      return rows.map((row) => historyEntryOf(row, lookup));
     });
   }
 

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { MnemoError } from '../../core/errors.js';
 import type { EmbeddingSpace } from '../memory-store.js';
+import { freezeAddModels } from './sqlite-history.js';
 import { prepared, vectorBlob } from './sqlite-rows.js';
 import { vectorIndexCacheFor } from './vector-index.js';
 
@@ -51,6 +52,7 @@ export function declareEmbeddingSpace(
   if (hasVectorTable(db)) db.exec('DROP TABLE memory_vec');
   vectorIndexCacheFor(db).clear();
   createVectorTable(db, space.dimensions);
+  freezeAddModels(db, { model: null, where: '1', params: [] });
   db.prepare('UPDATE memories SET embedding_model = NULL WHERE embedding_model IS NOT NULL').run();
   db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -6,6 +6,7 @@ import { migration0002 } from './0002-usage.js';
 import { migration0003 } from './0003-episode-message.js';
 import { migration0004 } from './0004-working-memory.js';
 import { migration0005 } from './0005-idempotency.js';
+import { migration0006 } from './0006-contentless-fts.js';
 
 export interface Migration {
   version: number;
@@ -20,6 +21,7 @@ export const migrations: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
 
 /** The schema version this build writes. */
