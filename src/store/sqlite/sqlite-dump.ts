@@ -3,12 +3,12 @@ import type Database from 'better-sqlite3';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
 import { decodeTokens } from '../stored-tokens.js';
-import { addBaseLookup, historyEntryOf } from './sqlite-history.js';
+import { addBaseLookup, historyEntryExists, historyEntryOf } from './sqlite-history.js';
 import { insertMemoryRow } from './sqlite-memory-writes.js';
 import {
-  blobVector,
   ensurePartition,
   type HistoryRow,
+  indexTextOf,
   MEMORY_SELECT,
   type MemoryRow,
   type MessageRow,
@@ -63,11 +63,11 @@ export async function* dumpRows(
     const out: StoreDumpRow = {
       type: 'memory',
       memory: memoryFromRow(row),
-      tokens: decodeTokens(row.index_text, row.token_form),
+      tokens: decodeTokens(indexTextOf(row), row.token_form),
     };
     if (input.includeEmbeddings) {
-      const blob = readVector(db(), row.rid);
-      if (blob !== undefined) out.embedding = blobVector(blob);
+      const vector = readVector(db(), row.rid);
+      if (vector !== undefined) out.embedding = vector;
     }
     yield out;
   }
@@ -120,7 +120,7 @@ export function restoreRows(
       counts.memories++;
     } else {
       const entry = row.entry;
-      if (exists('history', entry.id)) continue;
+      if (historyEntryExists(db, entry.id)) continue;
       db.prepare(
         `INSERT INTO history (id, memory_id, partition_id, session_id, event, before_json, after_json, at, actor, reason)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -3,7 +3,14 @@
 import type Database from 'better-sqlite3';
 import type { HistoryEntry, MemoryRecord } from '../../core/records.js';
 import { type AddBaseLookup, addEventResidue, resolveAddAfter } from '../history-events.js';
-import { type HistoryRow, historyFromRow, type MemoryRow, memoryFromRow, prepared } from './sqlite-rows.js';
+import {
+  type HistoryRow,
+  historyFromRow,
+  MEMORY_SELECT,
+  type MemoryRow,
+  memoryFromRow,
+  prepared,
+} from './sqlite-rows.js';
 
 /**
  * The `after_json` an add event of `record` stores: the residue against the row just written, or null.
@@ -17,6 +24,12 @@ export function addAfterJson(db: Database.Database, record: MemoryRecord): strin
   return residue === undefined ? null : JSON.stringify(residue);
 }
 
+/** True when the store holds the history entry `id` (an add's id is its memory's, stored as NULL). */
+export function historyEntryExists(db: Database.Database, id: string): boolean {
+  const sql = 'SELECT 1 FROM history WHERE id = ? OR (memory_id = ? AND id IS NULL)';
+  return prepared(db, sql).get(id, id) !== undefined;
+}
+
 /** Looks up the base of an add snapshot: the memory's next `before` after the event, else its row. */
 export function addBaseLookup(db: Database.Database): AddBaseLookup {
   const nextBefore = prepared(
@@ -24,10 +37,7 @@ export function addBaseLookup(db: Database.Database): AddBaseLookup {
     `SELECT before_json FROM history WHERE memory_id = ? AND before_json IS NOT NULL AND (at, rid) > (?, ?)
      ORDER BY at, rid LIMIT 1`,
   ).pluck();
-  const row = prepared(
-    db,
-    'SELECT m.*, p.tenant_id, p.user_id, p.agent_id FROM memories m JOIN partitions p ON p.id = m.partition_id WHERE m.id = ?',
-  );
+  const row = prepared(db, `${MEMORY_SELECT} WHERE m.id = ?`);
   return ({ memoryId, at, rid }) => {
     const json = nextBefore.get(memoryId, at, rid) as string | undefined;
     const before = json === undefined ? undefined : (JSON.parse(json) as MemoryRecord);

@@ -4,19 +4,37 @@ import { uuidV7 } from '../../core/ids.js';
 import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
-import { encodeTokens } from '../stored-tokens.js';
+import { encodeHash, encodeIndexText, encodeText } from '../stored-fields.js';
 import { addAfterJson } from './sqlite-history.js';
 import {
   cleanTokens,
   ensurePartition,
+  indexTextOf,
   MEMORY_SELECT,
   type MemoryRow,
   memoryFromRow,
   msOrNull,
   partitionToken,
   prepared,
+  tokenFormValue,
 } from './sqlite-rows.js';
 import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
+
+/** The content of the message an episode indexes, when it is logged in the same scope. */
+function episodeMessageContent(
+  db: Database.Database,
+  record: MemoryRecord,
+  partition: number,
+): string | undefined {
+  const messageId = record.kind === 'episode' ? record.source.messageIds[0] : undefined;
+  if (messageId === undefined) return undefined;
+  const row = prepared(db, 'SELECT content, partition_id, session_id FROM messages WHERE id = ?').get(
+    messageId,
+  ) as { content: string; partition_id: number; session_id: string } | undefined;
+  const sameScope =
+    row !== undefined && row.partition_id === partition && row.session_id === (record.scope.sessionId ?? '');
+  return sameScope ? row.content : undefined;
+}
 
 /** Inserts one memory with its full-text tokens and vector; returns its rowid. */
 export function insertMemoryRow(db: Database.Database, write: MemoryWrite): number {
@@ -37,8 +55,8 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
     partition,
     record.scope.sessionId ?? '',
     record.kind,
-    record.text,
-    record.indexText,
+    encodeText(record.text, episodeMessageContent(db, record, partition)),
+    encodeIndexText(record.text, record.indexText),
     JSON.stringify(record.attributes),
     JSON.stringify(record.metadata),
     record.importance,
@@ -55,8 +73,8 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
     record.accessCount,
     msOrNull(record.lastAccessedAt),
     write.embedding === undefined ? null : embeddingModel,
-    record.hash,
-    encodeTokens(record.indexText, tokens),
+    encodeHash(record.hash),
+    tokenFormValue(record.indexText, tokens),
   );
   const rid = Number(result.lastInsertRowid);
   if (tokens.length > 0) {
@@ -86,7 +104,8 @@ export function insertHistory(db: Database.Database, entry: HistoryWrite & { id?
     `INSERT INTO history (id, memory_id, partition_id, session_id, event, before_json, after_json, at, actor, reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
-    entry.id ?? uuidV7(),
+    // An add is known by its memory's id (stored as NULL, see sqlite-history.ts); other events get their own.
+    entry.id ?? (entry.event === 'add' ? null : uuidV7()),
     entry.memoryId,
     ensurePartition(db, entry.scope),
     entry.scope.sessionId ?? '',
@@ -160,7 +179,7 @@ export function eraseMemories(
     deleteRow.run(row.rid);
     deleteHistory.run(row.id);
     // The cached embedder keys its cache by hashText(text); erase with the very same function.
-    deleteCache.run(hashText(row.index_text));
+    deleteCache.run(hashText(indexTextOf(row)));
     // An episode is its message: erasing the episode erases the logged message it indexes.
     if (row.kind === 'episode') {
       for (const messageId of (JSON.parse(row.source) as { messageIds: string[] }).messageIds)

@@ -5,19 +5,21 @@ import { notFound } from '../../core/errors.js';
 import type { MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryStore } from '../memory-store.js';
-import { encodeTokens } from '../stored-tokens.js';
+import { encodeIndexText } from '../stored-fields.js';
 import { freezeAddModels } from './sqlite-history.js';
 import { ftsDocument } from './sqlite-memory-writes.js';
 import { rowInScope } from './sqlite-revisions.js';
 import {
-  blobVector,
   cleanTokens,
+  indexTextOf,
   MEMORY_SELECT,
   type MemoryRow,
   memoryFromRow,
   prepared,
   resolvePartitions,
   scopeSql,
+  textOf,
+  tokenFormValue,
 } from './sqlite-rows.js';
 import { checkVector, deleteVectors, putVector, readVector } from './sqlite-vectors.js';
 
@@ -70,8 +72,9 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
     embeddingModel = checkVector(db, input.embedding, undefined).model;
     putVector(db, row.rid, row.partition_id, input.embedding);
   }
-  if (row.index_text !== input.indexText)
-    prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?').run(hashText(row.index_text));
+  const oldIndexText = indexTextOf(row);
+  if (oldIndexText !== input.indexText)
+    prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?').run(hashText(oldIndexText));
   // History snapshots carry the index text too; keep them in step, so no copy of the old one survives.
   for (const column of ['before_json', 'after_json'] as const) {
     prepared(
@@ -81,8 +84,8 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
   }
   freezeAddModels(db, { model: embeddingModel, where: 'm.rid = ?', params: [row.rid] });
   prepared(db, 'UPDATE memories SET index_text = ?, token_form = ?, embedding_model = ? WHERE rid = ?').run(
-    input.indexText,
-    encodeTokens(input.indexText, tokens),
+    encodeIndexText(textOf(row), input.indexText),
+    tokenFormValue(input.indexText, tokens),
     embeddingModel,
     row.rid,
   );
@@ -93,8 +96,8 @@ export function getVectorsIn(db: Database.Database, input: GetVectorsInput): Map
   const found = new Map<string, Float32Array>();
   for (const id of new Set(input.ids)) {
     const row = rowInScope(db, input.scope, id);
-    const blob = row === undefined ? undefined : readVector(db, row.rid);
-    if (blob !== undefined) found.set(id, blobVector(blob));
+    const vector = row === undefined ? undefined : readVector(db, row.rid);
+    if (vector !== undefined) found.set(id, vector);
   }
   return found;
 }

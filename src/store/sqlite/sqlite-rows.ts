@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import { type Scope, type ScopeAccess, type ScopePattern, visibleScopePatterns } from '../../core/scope.js';
 import { cleanTokens, msOrNull, scopeOfRow } from '../row-mapping.js';
+import { decodeHash, decodeIndexText, decodeText } from '../stored-fields.js';
+import { encodeTokens } from '../stored-tokens.js';
 
 export { cleanTokens, msOrNull, scopeOfRow };
 
@@ -17,7 +19,11 @@ export interface MemoryRow {
   user_id: string;
   agent_id: string;
   kind: string;
+  /** Stored as store/stored-fields.ts encodes it; read it with `textOf`. */
   text: string;
+  /** The content of an episode's message when `text` refers to it (joined by MEMORY_SELECT). */
+  message_text?: string | null;
+  /** Stored as store/stored-fields.ts encodes it; read it with `indexTextOf`. */
   index_text: string;
   attributes: string;
   metadata: string;
@@ -35,7 +41,7 @@ export interface MemoryRow {
   access_count: number;
   last_accessed_at: number | null;
   embedding_model: string | null;
-  hash: string;
+  hash: string | Buffer;
   /** The full-text tokens, stored as store/stored-tokens.ts encodes them. */
   token_form: string | number | null;
 }
@@ -56,7 +62,8 @@ export interface MessageRow {
 }
 
 export interface HistoryRow {
-  id: string;
+  /** NULL for an add written since migration 9: its id is its memory's. */
+  id: string | null;
   memory_id: string;
   tenant_id: string;
   user_id: string;
@@ -70,19 +77,39 @@ export interface HistoryRow {
   reason: string | null;
 }
 
-export const MEMORY_SELECT =
-  'SELECT m.*, p.tenant_id, p.user_id, p.agent_id FROM memories m JOIN partitions p ON p.id = m.partition_id';
+/** Memory rows with their scope and, for an episode whose text is its message's, that message's content. */
+export const MEMORY_SELECT = `SELECT m.*, p.tenant_id, p.user_id, p.agent_id, g.content AS message_text
+  FROM memories m JOIN partitions p ON p.id = m.partition_id
+  LEFT JOIN messages g ON m.text = char(1) AND g.id = json_extract(m.source, '$.messageIds[0]')`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrUndefined = (ms: number | null): string | undefined => (ms === null ? undefined : iso(ms));
+
+/** The index text of a memory row (stored without the copy of its text). */
+export function indexTextOf(row: TextColumns & { index_text: string }): string {
+  return decodeIndexText(textOf(row), row.index_text);
+}
+
+type TextColumns = { text: string; message_text?: string | null };
+
+/** The text of a memory row (an episode's read through its message). */
+export function textOf(row: TextColumns): string {
+  return decodeText(row.text, row.message_text);
+}
+
+/** The `token_form` value of a memory's tokens, integers bound as SQLite INTEGERs (not REALs). */
+export function tokenFormValue(indexText: string, tokens: readonly string[]): string | bigint | null {
+  const form = encodeTokens(indexText, tokens);
+  return typeof form === 'number' ? BigInt(form) : form;
+}
 
 export function memoryFromRow(row: MemoryRow): MemoryRecord {
   const record: MemoryRecord = {
     id: row.id,
     scope: scopeOfRow(row),
     kind: row.kind as MemoryRecord['kind'],
-    text: row.text,
-    indexText: row.index_text,
+    text: textOf(row),
+    indexText: indexTextOf(row),
     attributes: JSON.parse(row.attributes) as JsonObject,
     metadata: JSON.parse(row.metadata) as JsonObject,
     importance: row.importance,
@@ -91,7 +118,7 @@ export function memoryFromRow(row: MemoryRow): MemoryRecord {
     observedAt: iso(row.observed_at),
     createdAt: iso(row.created_at),
     accessCount: row.access_count,
-    hash: row.hash,
+    hash: decodeHash(row.hash),
   };
   const optional: Partial<MemoryRecord> = {
     validFrom: isoOrUndefined(row.valid_from),
@@ -126,7 +153,7 @@ export function messageFromRow(row: MessageRow): Message {
 
 export function historyFromRow(row: HistoryRow): HistoryEntry {
   const entry: HistoryEntry = {
-    id: row.id,
+    id: row.id ?? row.memory_id,
     memoryId: row.memory_id,
     scope: scopeOfRow(row),
     event: row.event as HistoryEntry['event'],

@@ -32,6 +32,7 @@ import type {
   VacuumReport,
   VectorHit,
 } from '../memory-store.js';
+import { encodeHash } from '../stored-fields.js';
 import { latestSchemaVersion, runMigrations } from './migrations/index.js';
 import {
   configureConnection,
@@ -427,7 +428,7 @@ export class SqliteStore implements MemoryStore {
         .prepare(
           `${MEMORY_SELECT} WHERE ${scope.sql} AND ${filter.sql} AND m.hash IN (${input.hashes.map(() => '?').join(', ')})`,
         )
-        .all(...scope.params, ...filter.params, ...input.hashes) as MemoryRow[];
+        .all(...scope.params, ...filter.params, ...input.hashes.map(encodeHash)) as MemoryRow[];
       return rows.map(memoryFromRow);
     });
   }

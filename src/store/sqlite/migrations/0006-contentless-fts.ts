@@ -1,7 +1,7 @@
 // Migration 6: the full-text index deletes by rowid (FTS5 contentless_delete), so memories no longer keep a
 // JSON copy of their tokens: `tokens` becomes `token_form`, derived again from the index text where it can be
 // (store/stored-tokens.ts). The index is rebuilt from the stored tokens, then the column is dropped.
-import { encodeTokens } from '../../stored-tokens.js';
+import { tokenFormValue } from '../sqlite-rows.js';
 import type { Migration } from './index.js';
 
 export const migration0006: Migration = {
@@ -9,7 +9,7 @@ export const migration0006: Migration = {
   name: 'contentless-fts',
   up(db) {
     db.function('mnemo_token_form', { deterministic: true }, (indexText: unknown, tokens: unknown) =>
-      encodeTokens(String(indexText), JSON.parse(String(tokens)) as string[]),
+      tokenFormValue(String(indexText), JSON.parse(String(tokens)) as string[]),
     );
     db.exec(`
       CREATE VIRTUAL TABLE memory_fts_lean USING fts5(

@@ -7,6 +7,10 @@ import { migration0003 } from './0003-episode-message.js';
 import { migration0004 } from './0004-working-memory.js';
 import { migration0005 } from './0005-idempotency.js';
 import { migration0006 } from './0006-contentless-fts.js';
+import { migration0007 } from './0007-int8-vectors.js';
+import { migration0008 } from './0008-compact-fields.js';
+import { migration0009 } from './0009-history-ids.js';
+import { migration0010 } from './0010-episode-text.js';
 
 export interface Migration {
   version: number;
@@ -22,6 +26,10 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
+  migration0008,
+  migration0009,
+  migration0010,
 ];
 
 /** The schema version this build writes. */
