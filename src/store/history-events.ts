@@ -64,20 +64,38 @@ export type AddBaseLookup = (entry: {
   rid: number;
 }) => MemoryRecord | undefined;
 
+/** True when a stored event's `after` must be rebuilt (an add that stored a residue, not a snapshot). */
+export function needsAddBase(event: string, storedAfter: unknown): boolean {
+  return event === 'add' && !isFullSnapshot(storedAfter);
+}
+
 /**
- * The public entry of a stored event: a full `after` as stored, an add's residue rebuilt through `lookup`.
- * An add whose memory is gone entirely (it cannot be: erasing a memory erases its history) has no `after`.
+ * The public entry of a stored event: a full `after` as stored, an add's residue rebuilt on `base` (the
+ * memory's state right after the add; undefined only if the memory is gone, which erasing prevents).
  */
+export function withAddAfter(
+  entry: HistoryEntry,
+  storedAfter: unknown,
+  base: MemoryRecord | undefined,
+): HistoryEntry {
+  if (!needsAddBase(entry.event, storedAfter)) return entry;
+  const resolved: HistoryEntry = { ...entry };
+  delete resolved.after;
+  if (base !== undefined)
+    resolved.after = rebuildAddSnapshot((storedAfter ?? null) as AddResidue | null, base);
+  return resolved;
+}
+
+/** {@link withAddAfter} with a synchronous lookup of the base (SQLite). */
 export function resolveAddAfter(
   entry: HistoryEntry,
   stored: { after: unknown; rid: number; at: number },
   lookup: AddBaseLookup,
 ): HistoryEntry {
-  if (entry.event !== 'add' || isFullSnapshot(stored.after)) return entry;
-  const base = lookup({ memoryId: entry.memoryId, at: stored.at, rid: stored.rid });
-  const resolved: HistoryEntry = { ...entry };
-  delete resolved.after;
-  if (base !== undefined)
-    resolved.after = rebuildAddSnapshot((stored.after ?? null) as AddResidue | null, base);
-  return resolved;
+  if (!needsAddBase(entry.event, stored.after)) return entry;
+  return withAddAfter(
+    entry,
+    stored.after,
+    lookup({ memoryId: entry.memoryId, at: stored.at, rid: stored.rid }),
+  );
 }

@@ -2,11 +2,11 @@
 import type pg from 'pg';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
+import { historyEntriesOf } from './postgres-history.js';
 import type { PostgresSpace } from './postgres-space.js';
 import {
   HISTORY_COLUMNS,
   type HistoryRow,
-  historyFromRow,
   MEMORY_COLUMNS,
   type MemoryRow,
   type MessageRow,
@@ -74,13 +74,14 @@ export async function* dumpPostgres(
       out.embedding = parseVectorLiteral(row.embedding_text);
     yield out;
   }
-  for await (const row of pages<HistoryRow>(
+  for await (const row of pages<HistoryRow & { rid: string }>(
     db,
     (where) => `SELECT ${HISTORY_COLUMNS} FROM ${tables.history} h WHERE ${where}`,
     'h',
     input.scope,
   )) {
-    yield { type: 'history', entry: historyFromRow(row) };
+    const [entry] = await historyEntriesOf(db(), tables, [row]);
+    if (entry !== undefined) yield { type: 'history', entry };
   }
 }
 

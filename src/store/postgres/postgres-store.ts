@@ -32,6 +32,7 @@ import type {
   VectorHit,
 } from '../memory-store.js';
 import { dumpPostgres, restorePostgres } from './postgres-dump.js';
+import { freezeAddModels, historyEntriesOf } from './postgres-history.js';
 import { latestPostgresSchemaVersion, migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
 import { searchLexicalIn, searchVectorIn } from './postgres-search.js';
@@ -40,7 +41,6 @@ import {
   filterSql,
   HISTORY_COLUMNS,
   type HistoryRow,
-  historyFromRow,
   MEMORY_COLUMNS,
   type MemoryRow,
   type MessageRow,
@@ -536,11 +536,11 @@ export class PostgresStore implements MemoryStore {
   async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
     const params = new SqlParams();
     const where = `h.memory_id = ${params.add(input.memoryId)} AND ${visibleSql('h', input.scope, params)}`;
-    const result = await this.db.query<HistoryRow>(
+    const result = await this.db.query<HistoryRow & { rid: string }>(
       `SELECT ${HISTORY_COLUMNS} FROM ${this.tables.history} h WHERE ${where} ORDER BY h.at, h.rid`,
       params.values,
     );
-    return result.rows.map(historyFromRow);
+    return historyEntriesOf(this.db, this.tables, result.rows);
   }
 
   async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
@@ -686,6 +686,11 @@ export class PostgresStore implements MemoryStore {
         if (row === undefined) continue;
         this.space.check(item.embedding, input.model);
         await putVector(client, this.tables, memoryFromRow(row), item.embedding);
+        await freezeAddModels(client, this.tables, {
+          model: input.model,
+          where: 'm.id = $2',
+          params: [item.id],
+        });
         await client.query(`UPDATE ${this.tables.memories} SET embedding_model = $1 WHERE id = $2`, [
           input.model,
           item.id,

@@ -5,6 +5,7 @@ import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
 import { cleanTokens } from '../row-mapping.js';
+import { addAfterJson } from './postgres-history.js';
 
 export { cleanTokens };
 
@@ -111,7 +112,11 @@ export async function insertHistory(
       ...scopeColumns(entry.scope),
       entry.event,
       entry.before === undefined ? null : JSON.stringify(entry.before),
-      entry.after === undefined ? null : JSON.stringify(entry.after),
+      entry.after === undefined
+        ? null
+        : entry.event === 'add'
+          ? await addAfterJson(client, tables, entry.after)
+          : JSON.stringify(entry.after),
       entry.at,
       entry.actor,
       entry.reason ?? null,

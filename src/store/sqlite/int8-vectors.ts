@@ -1,6 +1,7 @@
 // Stored vectors as int8 (sqlite-vec `int8[n]`, a quarter of float32): scaling on the way in, unit-length
 // float vectors on the way out. Cosine, the only metric used, does not depend on each vector's scale.
 import type Database from 'better-sqlite3';
+import { exactStep, maxAbsolute, unitVector } from '../vector-scale.js';
 
 /** The element type of the `memory_vec` table: `int8` since migration 7, `float` in older files. */
 export type VectorElement = 'float' | 'int8';
@@ -14,28 +15,12 @@ export type VectorElement = 'float' | 'int8';
  * quantizeInt8(new Float32Array([0.6, -0.8])); // Int8Array [95, -127]
  */
 export function quantizeInt8(vector: Float32Array): Int8Array {
-  let maxAbs = 0;
-  let minAbs = Number.POSITIVE_INFINITY;
-  for (const value of vector) {
-    const size = Math.abs(value);
-    if (size > maxAbs) maxAbs = size;
-    if (size > 0 && size < minAbs) minAbs = size;
-  }
   const out = new Int8Array(vector.length);
+  const maxAbs = maxAbsolute(vector);
   if (maxAbs === 0) return out;
-  const step = exactStep(vector, minAbs, maxAbs) ?? maxAbs / 127;
+  const step = exactStep(vector, 127) ?? maxAbs / 127;
   for (let index = 0; index < vector.length; index++) out[index] = Math.round((vector[index] ?? 0) / step);
   return out;
-}
-
-/** The step that makes every component an integer in [-127, 127], when `minAbs` is one. */
-function exactStep(vector: Float32Array, minAbs: number, maxAbs: number): number | undefined {
-  if (maxAbs / minAbs > 127.5) return undefined;
-  for (const value of vector) {
-    const units = value / minAbs;
-    if (Math.abs(units - Math.round(units)) > 1e-4) return undefined;
-  }
-  return minAbs;
 }
 
 /**
@@ -45,13 +30,7 @@ function exactStep(vector: Float32Array, minAbs: number, maxAbs: number): number
  * dequantizeInt8(new Int8Array([3, 4])); // Float32Array [0.6, 0.8]
  */
 export function dequantizeInt8(values: Int8Array): Float32Array {
-  let squares = 0;
-  for (const value of values) squares += value * value;
-  const out = new Float32Array(values.length);
-  if (squares === 0) return out;
-  const scale = 1 / Math.sqrt(squares);
-  for (let index = 0; index < values.length; index++) out[index] = (values[index] ?? 0) * scale;
-  return out;
+  return unitVector(values);
 }
 
 /** Bytes of a quantised vector as sqlite-vec takes them (with `vec_int8(?)`). */
