@@ -66,7 +66,8 @@ export function freezeAddModels(
   db: Database.Database,
   input: { model: string | null; where: string; params: unknown[] },
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE history SET after_json = json_set(COALESCE(after_json, '{}'), '$.embeddingModel', m.embedding_model)
      FROM memories m
      WHERE history.memory_id = m.id AND history.event = 'add' AND m.embedding_model IS NOT ?
