@@ -17,10 +17,10 @@ export const BACKGROUND_INTERVAL_MS = 15_000;
 
 /** The flags every scoped command takes. */
 export interface ScopeFlags {
-  tenant?: string;
-  user?: string;
-  agent?: string;
-  session?: string;
+  tenant?: string | undefined;
+  user?: string | undefined;
+  agent?: string | undefined;
+  session?: string | undefined;
 }
 
 /** Adds `--tenant --user --agent --session` to a command. */
@@ -96,7 +96,7 @@ export function embedderFromEnvironment(): EmbedderConfig | undefined {
     model,
     apiKey: apiKey === '' ? undefined : apiKey,
     dimensions,
-    ...(similarityFloor === undefined ? {} : { similarityFloor }),
+    similarityFloor,
   };
 }
 
@@ -113,7 +113,7 @@ export function llmFromEnvironment(): LanguageModel | undefined {
     if (apiKey === undefined || model === undefined) {
       throw invalidInput('MNEMO_LLM_PROVIDER=anthropic needs MNEMO_LLM_API_KEY and MNEMO_LLM_MODEL.');
     }
-    return createAnthropicLanguageModel({ apiKey, model, ...(baseURL === undefined ? {} : { baseURL }) });
+    return createAnthropicLanguageModel({ apiKey, model, baseURL });
   }
   if (provider !== 'openai-compatible') {
     throw invalidInput(`MNEMO_LLM_PROVIDER must be openai-compatible or anthropic, got "${provider}"`);
@@ -121,7 +121,7 @@ export function llmFromEnvironment(): LanguageModel | undefined {
   if (baseURL === undefined) return undefined;
   if (model === undefined)
     throw invalidInput('MNEMO_LLM_BASE_URL is set but MNEMO_LLM_MODEL is not; set both (or neither).');
-  return createOpenAICompatibleLanguageModel({ baseURL, model, ...(apiKey === undefined ? {} : { apiKey }) });
+  return createOpenAICompatibleLanguageModel({ baseURL, model, apiKey });
 }
 
 /**

@@ -64,7 +64,7 @@ const RESTORE_BATCH = 500;
  */
 export async function planImport(input: {
   path: string;
-  format?: ImportFormat;
+  format?: ImportFormat | undefined;
   scope: ScopeInput;
 }): Promise<ImportPlan> {
   const text = await readDatasetText(input.path);

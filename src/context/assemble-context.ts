@@ -24,17 +24,17 @@ export type ContextResult = FittedContext;
 
 export interface AssembleContextInput {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   query: string;
   scope: Scope;
   budgetTokens: number;
   now: number;
   /** How many recent turns to consider (default 10). */
-  recentTurns?: number;
+  recentTurns?: number | undefined;
   /** Search relevant memories in the read scope only (this session and above), not the user's other sessions. */
-  sessionOnly?: boolean;
+  sessionOnly?: boolean | undefined;
   /** Options for the relevance search (default limit 20). */
-  search?: SearchOptions;
+  search?: SearchOptions | undefined;
 }
 
 const day = (iso: string): string => iso.slice(0, 10);
@@ -140,13 +140,13 @@ function profileCandidates(sources: ContextSources): ContextCandidate[] {
 export async function assembleContext(input: AssembleContextInput): Promise<ContextResult> {
   const sources = await gatherContextSources({
     store: input.store,
-    ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
+    embedder: input.embedder,
     query: input.query,
     scope: input.scope,
     now: input.now,
     recentTurns: input.recentTurns ?? 10,
     sessionOnly: input.sessionOnly ?? false,
-    ...(input.search === undefined ? {} : { search: input.search }),
+    search: input.search,
   });
   return fitContext(
     {

@@ -10,7 +10,7 @@ import { visibleCoreBlocks } from './core-blocks.js';
 
 export interface ContextSourcesInput {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   query: string;
   scope: Scope;
   now: number;
@@ -18,7 +18,7 @@ export interface ContextSourcesInput {
   recentTurns: number;
   /** Search relevant memories in the read scope only, not across the user's sessions. */
   sessionOnly: boolean;
-  search?: SearchOptions;
+  search?: SearchOptions | undefined;
 }
 
 /** Everything context() may show, before the budget is applied. */

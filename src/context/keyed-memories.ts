@@ -11,7 +11,7 @@ import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 /** What keyed writers need from the engine. */
 export interface KeyedMemoryDeps {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   actor: string;
@@ -30,7 +30,7 @@ export async function currentKeyed(
     scope: Scope;
     kind: MemoryKind;
     matches: (attributes: JsonObject) => boolean;
-    exactScope?: boolean;
+    exactScope?: boolean | undefined;
   },
 ): Promise<MemoryRecord[]> {
   const found: MemoryRecord[] = [];

@@ -47,14 +47,14 @@ export function createProfileSlots(deps: KeyedMemoryDeps) {
     });
   return {
     /** The profile the caller sees (its user's, and its agent's when one is named), optionally as of a time. */
-    async get(options: ScopeInput & { asOf?: string | number | Date } = {}): Promise<Profile> {
+    async get(options: ScopeInput & { asOf?: string | number | Date | undefined } = {}): Promise<Profile> {
       const { asOf, ...scopeOptions } = options;
       const at = asOf === undefined ? undefined : parseInput(timeInputSchema, asOf, 'asOf');
       return getProfile({
         store: deps.store,
         scope: parseScope(scopeOptions),
         now: deps.clock.now(),
-        ...(at === undefined ? {} : { asOf: at }),
+        asOf: at,
       });
     },
     /** Sets `topic.slot` to `value` in the caller's user (and agent) scope, superseding the current value. */

@@ -44,7 +44,10 @@ const setOptionsSchema = z
     'give ttlMs or expiresAt, not both',
   );
 
-export type WorkingSetOptions = ScopeInput & { ttlMs?: number; expiresAt?: string | number | Date };
+export type WorkingSetOptions = ScopeInput & {
+  ttlMs?: number | undefined;
+  expiresAt?: string | number | Date | undefined;
+};
 
 /** Working memory belongs to one session: the scope must name it. */
 function sessionScope(options: ScopeInput): Scope {

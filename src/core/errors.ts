@@ -29,7 +29,7 @@ export type ErrorCode = (typeof errorCodes)[number];
 export interface MnemoErrorOptions {
   code: ErrorCode;
   message: string;
-  details?: Record<string, unknown>;
+  details?: Record<string, unknown> | undefined;
   cause?: unknown;
 }
 

@@ -120,7 +120,13 @@ export function visibleScopePatterns(scope: Scope, access: ScopeAccess = 'read')
   return patterns;
 }
 
-function pattern(levels: ScopePattern): ScopePattern {
+/** A pattern with its `undefined` levels (match anything) left out, so patterns compare and compile exactly. */
+function pattern(levels: {
+  tenantId: string;
+  userId?: string | null | undefined;
+  agentId?: string | null | undefined;
+  sessionId?: string | null | undefined;
+}): ScopePattern {
   const out: ScopePattern = { tenantId: levels.tenantId };
   if (levels.userId !== undefined) out.userId = levels.userId;
   if (levels.agentId !== undefined) out.agentId = levels.agentId;

@@ -46,23 +46,23 @@ export interface AddResult {
 export interface AddMessagesInput {
   store: MemoryStore;
   /** Embeds episodes when given and when it matches the store's embedding space. */
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   scope: Scope;
   messages: ParsedMessageInput[];
   /** Epoch ms for messages without their own `observedAt` (default: now). */
-  observedAt?: number;
+  observedAt?: number | undefined;
   metadata: JsonObject;
   importance: number;
-  expiresAt?: number;
-  origin?: Origin;
+  expiresAt?: number | undefined;
+  origin?: Origin | undefined;
   actor: string;
   /**
    * Keeps the result under this key in the same transaction. `inferenceFollows` marks it unfinished until
    * the caller stores the inferred result (`updateIdempotencyResult`).
    */
-  idempotency?: AddIdempotency & { inferenceFollows: boolean };
+  idempotency?: (AddIdempotency & { inferenceFollows: boolean }) | undefined;
 }
 
 /**

@@ -32,10 +32,10 @@ export interface BuildEpisodeOptions {
   now: number;
   importance: number;
   metadata: JsonObject;
-  expiresAt?: number;
-  origin?: Origin;
+  expiresAt?: number | undefined;
+  origin?: Origin | undefined;
   /** The turns around this one in its session; a short turn is indexed with them (`turn-context.ts`). */
-  neighbours?: TurnNeighbours;
+  neighbours?: TurnNeighbours | undefined;
 }
 
 /**

@@ -36,9 +36,9 @@ export function tokenJaccard(left: string, right: string): number {
 export interface NearDuplicateInput {
   text: string;
   otherText: string;
-  embedding?: Float32Array;
-  otherEmbedding?: Float32Array;
-  thresholds?: { jaccard?: number; cosine?: number };
+  embedding?: Float32Array | undefined;
+  otherEmbedding?: Float32Array | undefined;
+  thresholds?: { jaccard?: number | undefined; cosine?: number | undefined } | undefined;
 }
 
 /**
@@ -50,7 +50,7 @@ export interface NearDuplicateInput {
  */
 export function isNearDuplicate(input: NearDuplicateInput): {
   duplicate: boolean;
-  by?: 'jaccard' | 'cosine';
+  by?: 'jaccard' | 'cosine' | undefined;
   score: number;
 } {
   const jaccardThreshold = input.thresholds?.jaccard ?? nearDuplicateDefaults.jaccard;

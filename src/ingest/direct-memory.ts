@@ -71,18 +71,18 @@ export interface BuildDirectMemoryOptions {
   observedAt: number;
   now: number;
   importance: number;
-  metadata?: JsonObject;
+  metadata?: JsonObject | undefined;
   /** Extra attributes (profile: topic, slot, value; core: label, limit…). */
-  attributes?: JsonObject;
+  attributes?: JsonObject | undefined;
   /** Words placed before the text in the index (a profile slot's topic, a core block's label). */
-  indexPrefix?: string;
-  attributedTo?: string;
-  origin?: Origin;
-  trust?: Trust;
+  indexPrefix?: string | undefined;
+  attributedTo?: string | undefined;
+  origin?: Origin | undefined;
+  trust?: Trust | undefined;
   /** Epoch ms. */
-  expiresAt?: number;
+  expiresAt?: number | undefined;
   /** Epoch ms; default `defaultValidFrom` of the text for kinds that describe the world. */
-  validFrom?: number;
+  validFrom?: number | undefined;
 }
 
 /**
@@ -136,7 +136,7 @@ export function buildDirectMemory(options: BuildDirectMemoryOptions): MemoryWrit
 
 export interface AddDirectMemoryInput {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   actor: string;
@@ -144,15 +144,15 @@ export interface AddDirectMemoryInput {
   kind: DirectKind;
   text: string;
   /** Epoch ms (default now). */
-  observedAt?: number;
-  importance?: number;
-  metadata?: JsonObject;
-  expiresAt?: number;
-  origin?: Origin;
+  observedAt?: number | undefined;
+  importance?: number | undefined;
+  metadata?: JsonObject | undefined;
+  expiresAt?: number | undefined;
+  origin?: Origin | undefined;
   /** Who said or wrote it, when known. */
-  attributedTo?: string;
+  attributedTo?: string | undefined;
   /** Keeps the result under this key, in the same transaction as the memory. */
-  idempotency?: AddIdempotency;
+  idempotency?: AddIdempotency | undefined;
 }
 
 /**
@@ -175,10 +175,10 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     observedAt: input.observedAt ?? now,
     now,
     importance: input.importance ?? HAND_WRITTEN_IMPORTANCE,
-    ...(input.metadata === undefined ? {} : { metadata: input.metadata }),
-    ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
-    ...(input.origin === undefined ? {} : { origin: input.origin }),
-    ...(input.attributedTo === undefined ? {} : { attributedTo: input.attributedTo }),
+    metadata: input.metadata,
+    expiresAt: input.expiresAt,
+    origin: input.origin,
+    attributedTo: input.attributedTo,
   });
   const usage = (embeddingCalls: number) => ({
     llmCalls: 0,

@@ -39,7 +39,7 @@ const ATTEMPTS = 3;
  */
 export async function repairOrphans(input: {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   actor: string;

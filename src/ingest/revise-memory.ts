@@ -15,21 +15,29 @@ import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
 
-/** What an update may change. Times are epoch ms; `expiresAt: null` clears the expiry. */
+type StorePatch = Parameters<MemoryStore['patchMemory']>[0]['patch'];
+
+/**
+ * What an update may change. Times are epoch ms. A field absent or `undefined` is left unchanged; `null`
+ * clears it, and only `expiresAt` can be cleared (`validTo` only ends the old version when a new one is
+ * written, and `metadata` is replaced as a whole).
+ */
 export interface MemoryRevision {
   /** New content: a new version supersedes the old one. */
-  text?: string;
+  text?: string | undefined;
   /** When the new version was said (default: the original statement's time, so the edit keeps its place). */
-  observedAt?: number;
+  observedAt?: number | undefined;
   /** When the new version became true (default: grounded from its text, else unchanged or `observedAt`). */
-  validFrom?: number;
+  validFrom?: number | undefined;
   /** When the old version stopped being true (default: when the new one became true). */
-  validTo?: number;
-  importance?: number;
-  confidence?: number;
-  metadata?: JsonObject;
-  expiresAt?: number | null;
-  reason?: string;
+  validTo?: number | undefined;
+  importance?: number | undefined;
+  confidence?: number | undefined;
+  metadata?: JsonObject | undefined;
+  /** A new expiry; `null` clears it (the memory no longer expires). */
+  expiresAt?: number | null | undefined;
+  /** Why: recorded in history when a new version is written. */
+  reason?: string | undefined;
 }
 
 /** Kinds that describe the world and carry a valid time grounded from their text. */
@@ -58,8 +66,8 @@ export function buildRevision(options: {
   id: string;
   now: number;
   actor: string;
-  observedAt?: number;
-  validFrom?: number;
+  observedAt?: number | undefined;
+  validFrom?: number | undefined;
 }): { record: MemoryRecord; tokens: string[] } {
   const { previous, text, now } = options;
   const observedAt = options.observedAt ?? Date.parse(previous.observedAt);
@@ -105,7 +113,7 @@ export function buildRevision(options: {
 
 export interface ReviseMemoryInput {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   actor: string;
@@ -140,8 +148,8 @@ export async function reviseMemory(
       id: input.ids(),
       now,
       actor,
-      ...(revision.observedAt === undefined ? {} : { observedAt: revision.observedAt }),
-      ...(revision.validFrom === undefined ? {} : { validFrom: revision.validFrom }),
+      observedAt: revision.observedAt,
+      validFrom: revision.validFrom,
     });
     // update() returns the two versions, not warnings: status() reports a store of another model.
     await embedWrites({ store, embedder: input.embedder, memories: [replacement] });
@@ -157,7 +165,9 @@ export async function reviseMemory(
     previous = result.previous;
     current = result.current;
   }
-  const patch: Parameters<MemoryStore['patchMemory']>[0]['patch'] = {};
+  // The store reads a key present with the value undefined as "cleared" (`'expiresAt' in patch`); its exact
+  // patch type cannot say so, hence the cast below.
+  const patch: { [Field in keyof StorePatch]?: StorePatch[Field] | undefined } = {};
   if (revision.importance !== undefined) patch.importance = revision.importance;
   if (revision.confidence !== undefined) patch.confidence = revision.confidence;
   if (revision.metadata !== undefined) patch.metadata = revision.metadata;
@@ -165,7 +175,7 @@ export async function reviseMemory(
     patch.expiresAt = revision.expiresAt === null ? undefined : new Date(revision.expiresAt).toISOString();
   }
   if (Object.keys(patch).length > 0 || revision.expiresAt === null) {
-    current = await store.patchMemory({ scope, id: current.id, patch, at: now, actor });
+    current = await store.patchMemory({ scope, id: current.id, patch: patch as StorePatch, at: now, actor });
   }
   return { previous, current };
 }

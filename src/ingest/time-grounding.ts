@@ -34,7 +34,7 @@ export interface GroundDatesInput {
   /** When the message was said, epoch milliseconds. */
   reference: number;
   /** Only UTC is supported: dates are resolved on the reference's UTC calendar day. */
-  timeZone?: 'UTC';
+  timeZone?: 'UTC' | undefined;
 }
 
 const DAY_MS = 86_400_000;

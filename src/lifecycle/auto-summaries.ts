@@ -33,7 +33,7 @@ export function createSessionSummarizer(
       const result = await summarizeSession({
         store: context.store,
         llm: context.llm,
-        ...(context.embedder === undefined ? {} : { embedder: context.embedder }),
+        embedder: context.embedder,
         scope: session.scope,
         clock: context.clock,
         ids: context.ids,
@@ -58,7 +58,7 @@ export function createSessionSummarizer(
       return context.queue.idleSessions({
         idleSince: context.clock.now() - thresholds.idleMs,
         limit: input.limit,
-        ...(input.scope === undefined ? {} : { scope: input.scope }),
+        scope: input.scope,
       });
     },
     async summarizeDue(sessions, log) {

@@ -6,9 +6,9 @@ import type { MemoryStore } from '../store/memory-store.js';
 
 export interface ReembedOptions {
   /** Memories read and written per page (default 256); the embedder is called in its own batch size. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Called after each page with how many memories were re-embedded so far. */
-  onProgress?: (done: number) => void;
+  onProgress?: ((done: number) => void) | undefined;
 }
 
 /**
@@ -33,7 +33,10 @@ export async function reembedMemories(
   let reembedded = 0;
   let cursor: string | undefined;
   do {
-    const page = await store.listForReembed({ limit: input.batchSize ?? 256, cursor });
+    const page = await store.listForReembed({
+      limit: input.batchSize ?? 256,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     if (page.items.length === 0) break;
     const { vectors } = await embedDocuments({
       store,

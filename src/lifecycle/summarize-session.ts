@@ -34,13 +34,13 @@ export const summaryDefaults = {
 export interface SummarizeSessionInput {
   store: MemoryStore;
   llm: LanguageModel;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   /** Must name a session. */
   scope: Scope;
   clock: Clock;
   ids: IdGenerator;
-  actor?: string;
-  maxMessages?: number;
+  actor?: string | undefined;
+  maxMessages?: number | undefined;
 }
 
 export interface SummarizeSessionResult {
@@ -197,7 +197,7 @@ function buildSummaryWrite(options: {
 export function shouldSummarize(input: {
   idleMs: number;
   tokensSinceSummary: number;
-  thresholds?: { idleMs?: number; tokensSinceSummary?: number };
+  thresholds?: { idleMs?: number | undefined; tokensSinceSummary?: number | undefined } | undefined;
 }): { summarize: boolean; reason?: 'idle' | 'tokens' } {
   const idleLimit = input.thresholds?.idleMs ?? summaryDefaults.idleMs;
   const tokenLimit = input.thresholds?.tokensSinceSummary ?? summaryDefaults.tokensSinceSummary;

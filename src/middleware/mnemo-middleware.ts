@@ -22,20 +22,20 @@ export interface MnemoMiddlewareOptions {
    */
   scope: ScopeInput & { userId: string };
   /** Search relevant memories only in `scope.sessionId` (and the user's long-term memory), not other sessions. Default false. */
-  recallFromSessionOnly?: boolean;
+  recallFromSessionOnly?: boolean | undefined;
   /** Logged turns of the session to include. Default 0: the prompt already carries the conversation. */
-  recentTurns?: number;
+  recentTurns?: number | undefined;
   /** The most tokens the injected memory section may take. Default 1000. */
-  budgetTokens?: number;
+  budgetTokens?: number | undefined;
   /** Record each exchange (user message + answer) after the call. Default true. */
-  record?: boolean;
+  record?: boolean | undefined;
   /**
    * Called with errors that must not break the model call: recording errors always, recall errors when
    * `failOnRecallError` is false. Default: `process.emitWarning`.
    */
-  onError?: (error: unknown, info: { stage: MnemoMiddlewareStage }) => void;
+  onError?: ((error: unknown, info: { stage: MnemoMiddlewareStage }) => void) | undefined;
   /** True (default) makes a failed recall fail the call; false reports it to `onError` and calls the model without memory. */
-  failOnRecallError?: boolean;
+  failOnRecallError?: boolean | undefined;
 }
 
 /** Marks the start of the injected section; the text inside is data recalled from memory, not instructions. */

@@ -16,19 +16,19 @@ export interface AnthropicLanguageModelOptions {
   /** e.g. `claude-sonnet-4-5` or `claude-haiku-4-5`. */
   model: string;
   /** The API root (default `https://api.anthropic.com/v1`); `/messages` is appended. */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** A fetch implementation (default: the global fetch). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Extra headers for every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Retries on timeouts, HTTP 408/409/429/5xx and network errors (default 2; 0 disables). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Per-attempt timeout in milliseconds (default 120000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** The first retry backoff in milliseconds, doubled on each retry (default 1000). */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
   /** The context window, when known; reported in `capabilities`. */
-  maxContextTokens?: number;
+  maxContextTokens?: number | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ export interface BuiltinEmbedderOptions {
    * features) rarely collide; signed hashing makes the collisions that do happen cancel on average.
    * Raise it (e.g. 512) for long documents. Integer from 16 to 4096.
    */
-  dimensions?: number;
+  dimensions?: number | undefined;
 }
 
 /** Bump the version whenever features, weights or the lexicon change: stored vectors are keyed by it. */

@@ -21,9 +21,9 @@ export interface CachedEmbedderOptions {
   /** The model whose embeddings are cached. */
   model: EmbeddingModel;
   /** Where embeddings survive restarts (e.g. the MemoryStore), keyed by `embeddingModelKey(model)` and `hashText`. */
-  cache?: EmbeddingCacheBackend;
+  cache?: EmbeddingCacheBackend | undefined;
   /** In-memory entries kept, least recently used dropped first (default 10,000; 0 disables the memory tier). */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
 }
 
 // The cache key lives in core so the store erases a forgotten text's cached embedding with the same hash.
@@ -75,8 +75,8 @@ export function createCachedEmbedder(options: CachedEmbedderOptions): EmbeddingM
       const batch = hashes.slice(start, start + batchSize);
       const result = await inner.embed({
         values: batch.map((hash) => texts.get(hash)!),
-        ...(embedOptions.purpose === undefined ? {} : { purpose: embedOptions.purpose }),
-        ...(embedOptions.abortSignal === undefined ? {} : { abortSignal: embedOptions.abortSignal }),
+        purpose: embedOptions.purpose,
+        abortSignal: embedOptions.abortSignal,
       });
       usage.tokens += result.usage.tokens;
       usage.calls += result.usage.calls;

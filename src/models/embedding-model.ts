@@ -18,8 +18,8 @@ export interface EmbeddingCapabilities {
 export interface EmbedOptions {
   values: string[];
   /** Some models embed queries and documents differently. */
-  purpose?: 'query' | 'document';
-  abortSignal?: AbortSignal;
+  purpose?: 'query' | 'document' | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 export interface EmbedResult {

@@ -29,12 +29,12 @@ export interface JsonResponseFormat {
 }
 
 export interface GenerateOptions {
-  system?: string;
+  system?: string | undefined;
   messages: LanguageModelMessage[];
-  maxOutputTokens?: number;
-  temperature?: number;
-  abortSignal?: AbortSignal;
-  responseFormat?: JsonResponseFormat;
+  maxOutputTokens?: number | undefined;
+  temperature?: number | undefined;
+  abortSignal?: AbortSignal | undefined;
+  responseFormat?: JsonResponseFormat | undefined;
 }
 
 export interface LanguageModelUsage {

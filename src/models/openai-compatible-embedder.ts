@@ -11,31 +11,31 @@ export interface OpenAICompatibleEmbedderOptions {
   /** The model name the server knows, e.g. `text-embedding-3-small` or `nomic-embed-text`. */
   model: string;
   /** Sent as `Authorization: Bearer …` when given. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /**
    * The vector length the model returns. When omitted it is learned from the first response and then
    * fixed; `dimensions` reads 0 until then. Any later response of another length throws EMBEDDING_FAILED.
    */
-  dimensions?: number;
+  dimensions?: number | undefined;
   /**
    * Also send `dimensions` in the request, for models that can shorten their vectors (OpenAI
    * text-embedding-3-*). Off by default because some servers reject the field.
    */
-  requestDimensions?: boolean;
+  requestDimensions?: boolean | undefined;
   /** Values per HTTP request (default 96). */
-  maxEmbeddingsPerCall?: number;
+  maxEmbeddingsPerCall?: number | undefined;
   /** Retries per request on retryable errors (default 2; 0 disables). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** A fetch implementation (default: the global fetch). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Extra headers for every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /**
    * The model's noise level: cosine below which texts are unrelated (see EmbeddingCapabilities). Unknown
    * by default, because it differs widely between models (≈0.2–0.3 for OpenAI text-embedding-3, ≈0.6–0.7
    * for bge/e5-style models); measure it on your data and set it to floor vector results.
    */
-  similarityFloor?: number;
+  similarityFloor?: number | undefined;
 }
 
 function embeddingFailed(

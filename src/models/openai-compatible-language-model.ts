@@ -18,27 +18,27 @@ export interface OpenAICompatibleLanguageModelOptions {
   /** The model name the server knows, e.g. `gpt-4o-mini` or `qwen2.5:7b`. */
   model: string;
   /** Sent as `Authorization: Bearer …` when given. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** A fetch implementation (default: the global fetch). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /** Extra headers for every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Retries on timeouts, HTTP 408/409/429/5xx and network errors (default 2; 0 disables). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Per-attempt timeout in milliseconds (default 120000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** The first retry backoff in milliseconds, doubled on each retry (default 1000). */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
   /**
    * The strongest JSON mode to try first (default `json-schema`). When the server rejects it with an
    * HTTP 400 about `response_format`, the model falls back to `json-object`, then `prompt-only`, and
    * keeps the mode that worked.
    */
-  structuredOutput?: StructuredOutputMode;
+  structuredOutput?: StructuredOutputMode | undefined;
   /** The context window, when known; reported in `capabilities`. */
-  maxContextTokens?: number;
+  maxContextTokens?: number | undefined;
   /** Called when the model degrades its structured-output mode. */
-  onWarning?: (message: string) => void;
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 const modeOrder: readonly StructuredOutputMode[] = ['json-schema', 'json-object', 'prompt-only'];

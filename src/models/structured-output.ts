@@ -176,16 +176,16 @@ export function toResponseJsonSchema(schema: z.ZodType): Record<string, unknown>
 
 export interface GenerateStructuredOptions<T> {
   model: LanguageModel;
-  system?: string;
+  system?: string | undefined;
   messages: LanguageModelMessage[];
   schema: z.ZodType<T>;
   /** A short identifier for the schema, sent with `json_schema` requests, e.g. `extracted_facts`. */
   name: string;
   /** Repair round-trips after an unusable answer (default 1; 0 disables). */
-  maxRepairs?: number;
-  maxOutputTokens?: number;
-  temperature?: number;
-  abortSignal?: AbortSignal;
+  maxRepairs?: number | undefined;
+  maxOutputTokens?: number | undefined;
+  temperature?: number | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 export interface GenerateStructuredResult<T> {
@@ -229,12 +229,12 @@ export async function generateStructured<T>(
   let latencyMs = 0;
   for (let calls = 1; ; calls++) {
     const result = await callModel(options.model, {
-      ...(options.system === undefined ? {} : { system: options.system }),
+      system: options.system,
       messages,
       responseFormat,
-      ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
-      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      maxOutputTokens: options.maxOutputTokens,
+      temperature: options.temperature,
+      abortSignal: options.abortSignal,
     });
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;

@@ -17,9 +17,9 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
 
 export interface AnalyzeOptions {
   /** Keep stopwords (default false). */
-  keepStopwords?: boolean;
+  keepStopwords?: boolean | undefined;
   /** Apply the Porter stemmer (default true). */
-  stem?: boolean;
+  stem?: boolean | undefined;
 }
 
 /** Lower-cases, strips diacritics and splits into word tokens (letters and digits). */

@@ -33,7 +33,7 @@ export type { SearchExplanation, SearchResponse, SearchResult } from './search-r
 export interface SearchMemoriesInput {
   store: MemoryStore;
   /** Turns on vector search when the store's embedding space was made by this model. */
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   query: string;
   scope: Scope;
   options: SearchOptions;

@@ -23,7 +23,7 @@ export interface FixtureMemory {
 /** Builds a complete MemoryRecord (and its write: tokens and, with an embedder, its vector). */
 export async function buildMemoryWrite(input: {
   memory: FixtureMemory;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   at: number;
 }): Promise<MemoryWrite> {
   const { memory, embedder } = input;
@@ -57,7 +57,7 @@ export async function buildMemoryWrite(input: {
 /** Inserts memories in order and returns their records. */
 export async function seedMemories(input: {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   memories: FixtureMemory[];
   at: number;
 }): Promise<MemoryRecord[]> {

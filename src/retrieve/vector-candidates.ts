@@ -8,7 +8,7 @@ import type { MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store
 /** What the vector side needs from a search. */
 export interface VectorSearchInput {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   query: string;
   scope: Scope;
 }

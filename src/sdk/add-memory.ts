@@ -68,9 +68,9 @@ export async function addMemory(
       scope,
       kind: parsed.kind,
       ...directWrite(parsedContent, parsed),
-      ...(parsed.importance === undefined ? {} : { importance: parsed.importance }),
-      ...(parsed.expiresAt === undefined ? {} : { expiresAt: parsed.expiresAt }),
-      ...(idempotency === undefined ? {} : { idempotency }),
+      importance: parsed.importance,
+      expiresAt: parsed.expiresAt,
+      idempotency,
     });
   }
   const mode = addModeOf(parsed, context.llm !== undefined);
@@ -87,9 +87,7 @@ export async function addMemory(
     importance: parsed.importance ?? 0.5,
     expiresAt: parsed.expiresAt,
     origin: parsed.imported === true ? 'import' : undefined,
-    ...(idempotency === undefined
-      ? {}
-      : { idempotency: { ...idempotency, inferenceFollows: mode !== 'raw' } }),
+    idempotency: idempotency === undefined ? undefined : { ...idempotency, inferenceFollows: mode !== 'raw' },
   });
   // A retry of a keyed add returns what the first call did; it does not run inference again.
   if (raw.replayed === true) return raw;
@@ -108,12 +106,12 @@ export async function addMemory(
 function directWrite(
   content: string | ParsedMessageInput[],
   parsed: {
-    kind?: string;
-    infer?: boolean;
-    buffer?: boolean;
-    observedAt?: number;
+    kind?: string | undefined;
+    infer?: boolean | undefined;
+    buffer?: boolean | undefined;
+    observedAt?: number | undefined;
     metadata?: unknown;
-    imported?: boolean;
+    imported?: boolean | undefined;
   },
 ): Pick<AddDirectMemoryInput, 'text' | 'observedAt' | 'metadata' | 'origin' | 'attributedTo'> {
   if (parsed.infer === true || parsed.buffer === true) {
@@ -137,16 +135,19 @@ function directWrite(
   return {
     text: message.content,
     metadata,
-    ...(observedAt === undefined ? {} : { observedAt }),
-    ...(origin === undefined ? {} : { origin }),
-    ...(turn?.name === undefined ? {} : { attributedTo: turn.name }),
+    observedAt,
+    origin,
+    attributedTo: turn?.name,
   };
 }
 
 const originOfRole = { user: 'user', assistant: 'assistant', system: 'system', tool: 'tool' } as const;
 
 /** How an add treats its messages: raw only, inferred now, or queued for batched inference. */
-function addModeOf(parsed: { infer?: boolean; buffer?: boolean }, hasModel: boolean): AddMode {
+function addModeOf(
+  parsed: { infer?: boolean | undefined; buffer?: boolean | undefined },
+  hasModel: boolean,
+): AddMode {
   if (parsed.buffer === true && parsed.infer === false) {
     throw new MnemoError({
       code: 'INVALID_INPUT',

@@ -31,7 +31,7 @@ async function open(llm: RoutingModel | undefined, options: Partial<CreateMemory
   memory = await createMemory({
     store: database.path,
     clock,
-    ...(llm === undefined ? {} : { llm }),
+    llm,
     ...options,
   });
   return memory;

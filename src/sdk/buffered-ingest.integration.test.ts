@@ -39,7 +39,7 @@ async function open(llm: RoutingModel | undefined, extra: Parameters<typeof crea
     clock,
     summaries: false,
     buffer: { minBatch: 4, maxWaitMs: 60_000, maxBatch: 16 },
-    ...(llm === undefined ? {} : { llm }),
+    llm,
     ...extra,
   });
   return memory;

@@ -66,11 +66,9 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     clock,
     ids,
     actor,
-    ...(options.inferLimits === undefined ? {} : { limits: options.inferLimits }),
+    limits: options.inferLimits,
     policy: settings.policy,
-    ...(summaries === undefined
-      ? {}
-      : { summaries: (context) => createSessionSummarizer(context, summaries) }),
+    summaries: summaries === undefined ? undefined : (context) => createSessionSummarizer(context, summaries),
   });
   if (settings.backgroundMs !== undefined) runner.startBackground(settings.backgroundMs);
   let closed = false;
@@ -164,8 +162,11 @@ function inferenceSettings(options: CreateMemoryOptions): {
   summaries: SummaryThresholds | undefined;
   backgroundMs: number | undefined;
 } {
+  // Spread over the defaults, so an option given as undefined must be left out, not overwrite its default.
   const defined = <T extends object>(value: T) =>
-    Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+    Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as {
+      [Key in keyof T]?: Exclude<T[Key], undefined>;
+    };
   const policy = {
     ...batchPolicyDefaults,
     ...defined(parseInput(batchPolicySchema, options.buffer ?? {}, 'buffer options')),

@@ -81,7 +81,7 @@ export function createWriteMethods(
         actor,
         scope,
         id: memoryId,
-        revision: { ...revision, ...(metadata === undefined ? {} : { metadata: metadata as JsonObject }) },
+        revision: { ...revision, metadata: metadata as JsonObject | undefined },
       });
     },
     async forget(id, scopeOptions) {
@@ -158,13 +158,10 @@ export function createReadMethods(
       if (parsed.filters?.metadata !== undefined) filter.metadata = parsed.filters.metadata;
       if (parsed.filters?.observedFrom !== undefined) filter.observedFrom = parsed.filters.observedFrom;
       if (parsed.filters?.observedTo !== undefined) filter.observedTo = parsed.filters.observedTo;
-      return store.listMemories({
-        scope,
-        filter,
-        limit: parsed.limit,
-        cursor: parsed.cursor,
-        order: parsed.order,
-      });
+      const page: Parameters<MemoryStore['listMemories']>[0] = { scope, filter, limit: parsed.limit };
+      if (parsed.cursor !== undefined) page.cursor = parsed.cursor;
+      if (parsed.order !== undefined) page.order = parsed.order;
+      return store.listMemories(page);
     },
     async history(id, scopeOptions) {
       ensureOpen();
@@ -182,8 +179,7 @@ export function createReadMethods(
     },
     dump(dumpOptions = {}) {
       ensureOpen();
-      const scope = dumpOptions.scope === undefined ? undefined : parseScope(dumpOptions.scope);
-      return store.dump({ scope });
+      return store.dump(dumpOptions.scope === undefined ? {} : { scope: parseScope(dumpOptions.scope) });
     },
   };
 }
@@ -213,7 +209,7 @@ export function createUpkeepMethods(
         'failures options',
       );
       const scope = maintenanceScope(scopeFields);
-      return runner.failures({ limit, ...(scope === undefined ? {} : { scope }) });
+      return runner.failures({ limit, scope });
     },
     async reprocess(reprocessOptions) {
       ensureOpen();
@@ -224,8 +220,8 @@ export function createUpkeepMethods(
       );
       const scope = maintenanceScope(scopeFields);
       return runner.reprocess({
-        ...(scope === undefined ? {} : { scope }),
-        ...(messageIds === undefined ? {} : { messageIds }),
+        scope,
+        messageIds,
       });
     },
     async reembed(reembedOptions = {}) {
@@ -240,10 +236,10 @@ export function createUpkeepMethods(
 }
 
 function pickScope(value: {
-  tenantId?: string;
-  userId?: string;
-  agentId?: string;
-  sessionId?: string;
+  tenantId?: string | undefined;
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  sessionId?: string | undefined;
 }): ScopeInput {
   return {
     tenantId: value.tenantId,

@@ -33,44 +33,46 @@ import type { MemoryStatus } from './status.js';
 
 export interface CreateMemoryOptions {
   /** A MemoryStore, a SQLite file path, a `postgres://` URL, a pg.Pool, or a store config. Default: `~/.mnemo/mnemo.db`. */
-  store?: MemoryStore | string | StoreConfig | pg.Pool;
+  store?: MemoryStore | string | StoreConfig | pg.Pool | undefined;
   /**
    * A language model for inferred memory (`add(…, { infer: true })`, the default when one is given):
    * facts, profile slots and procedures extracted and reconciled in one call per batch.
    */
-  llm?: LanguageModel;
+  llm?: LanguageModel | undefined;
   /** Caps on what one inference call shows the model (known memories, previous turns). */
-  inferLimits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
+  inferLimits?:
+    | { maxExistingMemories?: number | undefined; maxPreviousTurns?: number | undefined }
+    | undefined;
   /**
    * When messages added with `buffer: true` are inferred: once a session has `minBatch` of them (default 4)
    * or its oldest waited `maxWaitMs` (default 60 000), at most `maxBatch` (default 16) per model call.
    */
-  buffer?: Partial<BatchPolicy>;
+  buffer?: { [Setting in keyof BatchPolicy]?: BatchPolicy[Setting] | undefined } | undefined;
   /**
    * Automatic session summaries, on by default when `llm` is given: a session is summarised into a
    * `summary` memory after `afterTokens` new tokens (default 2 000) or `idleMs` of silence (default 30 min).
    * `false` turns them off.
    */
-  summaries?: boolean | { afterTokens?: number; idleMs?: number };
+  summaries?: boolean | { afterTokens?: number | undefined; idleMs?: number | undefined } | undefined;
   /**
    * Runs due work every `intervalMs` on a timer: buffered batches past `maxWaitMs` and idle sessions'
    * summaries. Off by default (due work then runs on later adds and on `flush()`). The timer is unref'd
    * and stopped by `close()`.
    */
-  background?: { intervalMs: number };
+  background?: { intervalMs: number } | undefined;
   /**
    * Where buffered messages, extraction failures and session activity are kept (`init()` is called, and
    * `close()` closes it). Default: beside the store (its SQLite file, its PostgreSQL schema).
    */
-  inferenceQueue?: InferenceQueue;
+  inferenceQueue?: InferenceQueue | undefined;
   /** An EmbeddingModel, an embedder config, or `false` for lexical-only. Default: the built-in embedder. */
-  embedder?: EmbeddingModel | EmbedderConfig | false;
-  clock?: Clock;
-  ids?: IdGenerator;
+  embedder?: EmbeddingModel | EmbedderConfig | false | undefined;
+  clock?: Clock | undefined;
+  ids?: IdGenerator | undefined;
   /** Who is recorded as the actor in history (default `sdk`). */
-  actor?: string;
+  actor?: string | undefined;
   /** Defaults merged into every search. */
-  searchDefaults?: Partial<SearchOptions>;
+  searchDefaults?: Partial<SearchOptions> | undefined;
 }
 
 /**
@@ -141,7 +143,7 @@ export interface Memory extends AsyncDisposable {
   search(query: string, options: SearchCallOptions): Promise<SearchResponse>;
   get(id: string, options: ScopeOptions): Promise<MemoryRecord>;
   /** The user's structured profile (topic → slot → value): the same as `profile.get`. */
-  getProfile(options: ScopeOptions & { asOf?: string | number | Date }): Promise<Profile>;
+  getProfile(options: ScopeOptions & { asOf?: string | number | Date | undefined }): Promise<Profile>;
   list(options: ListOptions): Promise<Page<MemoryRecord>>;
   /**
    * New text (or a new `observedAt`/`validFrom`) supersedes: history keeps the old version, the edit keeps
@@ -165,11 +167,11 @@ export interface Memory extends AsyncDisposable {
   purgeExpired(): Promise<{ purged: number }>;
   /** Re-embeds every memory with the current embedder, switching the store's embedding space. */
   reembed(options?: {
-    batchSize?: number;
-    onProgress?: (done: number) => void;
+    batchSize?: number | undefined;
+    onProgress?: ((done: number) => void) | undefined;
   }): Promise<{ reembedded: number; model: string }>;
   /** Every row of the store or of one scope, for export. */
-  dump(options?: { scope?: ScopeInput }): AsyncIterable<StoreDumpRow>;
+  dump(options?: { scope?: ScopeInput | undefined }): AsyncIterable<StoreDumpRow>;
   restore(rows: StoreDumpRow[]): Promise<{ messages: number; memories: number; history: number }>;
   /**
    * Infers every buffered message now (inside the scope, or everywhere) and summarises idle sessions.

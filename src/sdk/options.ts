@@ -62,6 +62,11 @@ export const listOptionsSchema = scopeSchema.extend({
 });
 export type ListOptions = z.input<typeof listOptionsSchema>;
 
+/**
+ * An update (`memory.update`, `PATCH /v1/memories/{id}`, MCP `update_memory`, `mnemo update`). A field left
+ * out (or `undefined`) stays as it is; `null` clears it, and only `expiresAt` can be cleared (`--expires
+ * never` on the CLI). `metadata` replaces the memory's metadata as a whole.
+ */
 export const updateSchema = z
   .object({
     /** New content: writes a new version and retires the old one (supersession). */
@@ -69,6 +74,7 @@ export const updateSchema = z
     importance: z.number().min(0).max(1).optional(),
     confidence: z.number().min(0).max(1).optional(),
     metadata: metadataSchema.optional(),
+    /** A new expiry; `null` clears it, so the memory no longer expires. */
     expiresAt: timeInputSchema.nullable().optional(),
     /**
      * When the new version was said. Default: the original statement's time, so an edit keeps its place in

@@ -78,10 +78,13 @@ describe('orphan repair at open: SQLite', () => {
     const file = path.join(directory, 'old.db');
     const { orphanId, seeded } = await leaveOrphan(await openSqliteStore({ path: file }));
     await seeded.close();
-    // Back to schema 4, as an older Mnemo left it; migration 5 then flags the store for a scan.
+    // Back to schema 4, as an older Mnemo left it; migration 5 then flags the store for a scan. (Undoing
+    // migration 6 as well: memories get their JSON token column back, empty, so only new turns are indexed.)
     const db = new Database(file);
     db.exec(`DROP TRIGGER messages_erase_idempotency; DROP TRIGGER memories_erase_idempotency;
-      DROP TABLE idempotency_targets; DROP TABLE idempotency_keys; DELETE FROM mnemo_migrations WHERE component = 'memories' AND version = 5`);
+      DROP TABLE idempotency_targets; DROP TABLE idempotency_keys;
+      ALTER TABLE memories ADD COLUMN tokens TEXT NOT NULL DEFAULT '[]'; ALTER TABLE memories DROP COLUMN token_form;
+      DELETE FROM mnemo_migrations WHERE component = 'memories' AND version >= 5`);
     db.close();
 
     memory = await createMemory({ store: file });

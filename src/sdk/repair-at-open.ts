@@ -22,7 +22,6 @@ export async function repairAtOpen(input: {
   try {
     const { repaired, warnings } = await repairOrphans({
       ...input,
-      ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
       actor: 'system:repair',
     });
     const done =

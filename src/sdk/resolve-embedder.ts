@@ -7,16 +7,16 @@ import { createOpenAICompatibleEmbedder } from '../models/openai-compatible-embe
 
 /** Embedder configuration, discriminated by provider. */
 export type EmbedderConfig =
-  | { provider: 'builtin'; dimensions?: number }
+  | { provider: 'builtin'; dimensions?: number | undefined }
   | {
       provider: 'openai-compatible';
       baseURL: string;
       model: string;
-      apiKey?: string;
-      dimensions?: number;
+      apiKey?: string | undefined;
+      dimensions?: number | undefined;
       /** Cosine below which the model's results are noise (see EmbeddingCapabilities.similarityFloor). */
-      similarityFloor?: number;
-      fetch?: typeof fetch;
+      similarityFloor?: number | undefined;
+      fetch?: typeof fetch | undefined;
     };
 
 export function resolveEmbedder(

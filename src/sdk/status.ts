@@ -39,9 +39,9 @@ export async function buildStatus(input: {
   llm: LanguageModel | undefined;
   inference: InferenceStatus;
   /** Why the inference queue is not durable, when it is not. */
-  queueWarning?: string;
+  queueWarning?: string | undefined;
   /** What the orphan repair at open did or could not do (reported by the first status() only). */
-  repairWarnings?: readonly string[];
+  repairWarnings?: readonly string[] | undefined;
 }): Promise<MemoryStatus> {
   const { store, embedder, llm, inference } = input;
   const stats = await store.stats();

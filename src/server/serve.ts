@@ -12,18 +12,18 @@ import type { RateLimitOptions } from './rest/rate-limit.js';
 export interface StartServerOptions {
   memory: Memory;
   /** Default 127.0.0.1. */
-  host?: string;
+  host?: string | undefined;
   /** Default 8787; 0 picks a free port. */
-  port?: number;
+  port?: number | undefined;
   /** False turns authentication off; allowed only on a loopback host. Default true. */
-  auth?: boolean;
-  keys?: ApiKeyStore;
-  bodyLimitBytes?: number;
+  auth?: boolean | undefined;
+  keys?: ApiKeyStore | undefined;
+  bodyLimitBytes?: number | undefined;
   /** Requests a minute per API key (per client address without auth); 0 or undefined: no limit. */
-  rateLimit?: number | RateLimitOptions;
+  rateLimit?: number | RateLimitOptions | undefined;
   /** How long close() waits for in-flight requests before cutting connections. Default 10 s. */
-  shutdownTimeoutMs?: number;
-  onInternalError?: (error: unknown) => void;
+  shutdownTimeoutMs?: number | undefined;
+  onInternalError?: ((error: unknown) => void) | undefined;
 }
 
 export interface RunningServer {

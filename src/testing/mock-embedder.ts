@@ -5,10 +5,10 @@ import { estimateTokens } from '../models/token-count.js';
 
 export interface MockEmbedderOptions {
   /** Vector length (default 8, or the length of the given `vectors`). */
-  dimensions?: number;
+  dimensions?: number | undefined;
   /** Fixed vectors for exact texts (normalised to unit length); other texts get a hashed vector. */
-  vectors?: Record<string, number[]>;
-  modelId?: string;
+  vectors?: Record<string, number[]> | undefined;
+  modelId?: string | undefined;
 }
 
 export interface MockEmbedder extends EmbeddingModel {

@@ -22,9 +22,9 @@ export type MockLanguageModelResponse = string | ((call: MockLanguageModelCall) 
 export interface MockLanguageModelOptions {
   responses: MockLanguageModelResponse[];
   /** Reported in `capabilities` (default `json-schema`). */
-  structuredOutput?: StructuredOutputMode;
-  provider?: string;
-  modelId?: string;
+  structuredOutput?: StructuredOutputMode | undefined;
+  provider?: string | undefined;
+  modelId?: string | undefined;
 }
 
 export interface MockLanguageModel extends LanguageModel {

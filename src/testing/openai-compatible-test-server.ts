@@ -29,9 +29,9 @@ export type TestServerReply =
 
 export interface OpenAICompatibleTestServerOptions {
   /** Replies in order, one per request; once spent the server answers 500 "no scripted reply left". */
-  replies?: TestServerReply[];
+  replies?: TestServerReply[] | undefined;
   /** Answer 400 to requests whose `response_format.type` is listed, like servers without JSON modes. */
-  rejectResponseFormats?: Array<'json_schema' | 'json_object'>;
+  rejectResponseFormats?: Array<'json_schema' | 'json_object'> | undefined;
 }
 
 export interface OpenAICompatibleTestServer {

@@ -21,13 +21,13 @@ const embedderChoices = ['builtin', 'none', 'env'] as const;
 interface BenchFlags {
   data: string;
   k: string;
-  json?: boolean;
+  json?: boolean | undefined;
   embedder: string;
-  search?: string;
-  qa?: boolean;
-  qaLimit?: string;
-  qaConcurrency?: string;
-  qaContext?: string;
+  search?: string | undefined;
+  qa?: boolean | undefined;
+  qaLimit?: string | undefined;
+  qaConcurrency?: string | undefined;
+  qaContext?: string | undefined;
 }
 
 /** What the bench command needs from its surroundings; by default it reads the environment. */
@@ -89,7 +89,7 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
         ...embedderOf(flags.embedder, options),
         search: searchOptionsOf(flags.search),
         limitConversations: optionalCount(flags.limitConversations, '--limit-conversations'),
-        ...(qa === undefined ? {} : { qa }),
+        qa,
         onProgress: progressReporter(),
       });
       write(flags.json ? [JSON.stringify(report, null, 2)] : formatLocomoReport(report));
@@ -106,7 +106,7 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
         ...embedderOf(flags.embedder, options),
         search: searchOptionsOf(flags.search),
         limit: optionalCount(flags.limit, '--limit'),
-        ...(qa === undefined ? {} : { qa }),
+        qa,
         onProgress: progressReporter(),
       });
       write(flags.json ? [JSON.stringify(report, null, 2)] : formatLongMemEvalReport(report));
@@ -167,9 +167,9 @@ function qaOf(flags: BenchFlags, options: BenchCommandOptions): BenchQaOptions |
   }
   return {
     llm,
-    ...(limit === undefined ? {} : { limit }),
-    ...(concurrency === undefined ? {} : { concurrency }),
-    ...(context === undefined ? {} : { context }),
+    limit,
+    concurrency,
+    context,
   };
 }
 

@@ -18,7 +18,7 @@ import {
 import { createProgress, printJson, printLines } from '../output.js';
 
 interface JsonFlag {
-  json?: boolean;
+  json?: boolean | undefined;
 }
 
 /** Registers import, export, reembed and status on `program`. */
@@ -30,7 +30,7 @@ export function registerDataCommands(program: Command): void {
 }
 
 interface ImportFlags extends ScopeFlags, JsonFlag {
-  format?: string;
+  format?: string | undefined;
 }
 
 /** Counts of what an import wrote. */
@@ -53,7 +53,7 @@ export interface ImportSummary {
 export async function runImport(input: {
   memory: Memory;
   plan: ImportPlan;
-  onProgress?: (done: number) => void;
+  onProgress?: ((done: number) => void) | undefined;
 }): Promise<ImportSummary> {
   const summary: ImportSummary = {
     format: input.plan.format,
@@ -140,8 +140,8 @@ function registerImport(program: Command): void {
 }
 
 interface ExportFlags extends ScopeFlags, JsonFlag {
-  out?: string;
-  all?: boolean;
+  out?: string | undefined;
+  all?: boolean | undefined;
 }
 
 /** A dump row as an export line: embeddings are left out (they are re-made by `reembed`). */

@@ -40,8 +40,8 @@ export async function loadSampleConversation(file = sampleConversationPath()): P
 }
 
 interface DemoFlags {
-  keep?: string;
-  json?: boolean;
+  keep?: string | undefined;
+  json?: boolean | undefined;
 }
 
 /** Registers `demo` on `program`. */

@@ -14,11 +14,11 @@ import {
 import { printJson, printLines } from '../output.js';
 
 interface JsonFlag {
-  json?: boolean;
+  json?: boolean | undefined;
 }
 
 interface WideScopeFlags extends ScopeFlags, JsonFlag {
-  all?: boolean;
+  all?: boolean | undefined;
 }
 
 /** Registers usage, flush, failures and reprocess on `program`. */
@@ -112,9 +112,7 @@ function registerFailures(program: Command): void {
       flags.limit === undefined
         ? undefined
         : parseIntegerFlag(flags.limit, '--limit', { min: 1, max: 10_000 });
-    const failures = await withMemory(command, (memory) =>
-      memory.failures({ ...scope, ...(limit === undefined ? {} : { limit }) }),
-    );
+    const failures = await withMemory(command, (memory) => memory.failures({ ...scope, limit }));
     if (flags.json === true) {
       printJson(failures);
       return;
@@ -141,7 +139,7 @@ function registerReprocess(program: Command): void {
   ).action(async (flags: WideScopeFlags & { message?: string[] }, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'reprocess');
     const result = await withMemory(command, (memory) =>
-      memory.reprocess({ ...scope, ...(flags.message === undefined ? {} : { messageIds: flags.message }) }),
+      memory.reprocess({ ...scope, messageIds: flags.message }),
     );
     if (flags.json === true) {
       printJson(result);

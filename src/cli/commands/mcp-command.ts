@@ -10,8 +10,8 @@ import {
 } from '../cli-context.js';
 
 interface McpFlags {
-  tenant?: string;
-  user?: string;
+  tenant?: string | undefined;
+  user?: string | undefined;
 }
 
 /**

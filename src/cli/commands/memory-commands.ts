@@ -25,7 +25,7 @@ import {
 } from '../output.js';
 
 interface JsonFlag {
-  json?: boolean;
+  json?: boolean | undefined;
 }
 
 /** Checks `--kind` values against the memory kinds. */
@@ -75,13 +75,13 @@ export function registerMemoryCommands(program: Command): void {
 interface AddFlags extends ScopeFlags, JsonFlag {
   kind: string;
   role: string;
-  name?: string;
-  at?: string;
-  metadata?: string;
-  expires?: string;
-  importance?: string;
-  buffer?: boolean;
-  infer?: boolean;
+  name?: string | undefined;
+  at?: string | undefined;
+  metadata?: string | undefined;
+  expires?: string | undefined;
+  importance?: string | undefined;
+  buffer?: boolean | undefined;
+  infer?: boolean | undefined;
 }
 
 function registerAdd(program: Command): void {
@@ -145,18 +145,18 @@ function registerAdd(program: Command): void {
 }
 
 interface SearchFlags extends ScopeFlags, JsonFlag {
-  limit?: string;
-  kind?: string[];
-  asOf?: string;
-  knownAt?: string;
-  minScore?: string;
-  minSimilarity?: string;
-  includeHistory?: boolean;
-  explain?: boolean;
-  expand?: string;
-  from?: string;
-  to?: string;
-  mmr?: boolean;
+  limit?: string | undefined;
+  kind?: string[] | undefined;
+  asOf?: string | undefined;
+  knownAt?: string | undefined;
+  minScore?: string | undefined;
+  minSimilarity?: string | undefined;
+  includeHistory?: boolean | undefined;
+  explain?: boolean | undefined;
+  expand?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  mmr?: boolean | undefined;
 }
 
 /** Turns search flags into SDK search options. */
@@ -223,12 +223,12 @@ function registerSearch(program: Command): void {
 }
 
 interface ListFlags extends ScopeFlags, JsonFlag {
-  kind?: string[];
-  limit?: string;
-  cursor?: string;
-  includeHistory?: boolean;
-  asOf?: string;
-  knownAt?: string;
+  kind?: string[] | undefined;
+  limit?: string | undefined;
+  cursor?: string | undefined;
+  includeHistory?: boolean | undefined;
+  asOf?: string | undefined;
+  knownAt?: string | undefined;
 }
 
 function registerList(program: Command): void {
@@ -284,14 +284,14 @@ function registerGet(program: Command): void {
 }
 
 interface UpdateFlags extends ScopeFlags, JsonFlag {
-  text?: string;
-  at?: string;
-  validFrom?: string;
-  validTo?: string;
-  importance?: string;
-  metadata?: string;
-  expires?: string;
-  reason?: string;
+  text?: string | undefined;
+  at?: string | undefined;
+  validFrom?: string | undefined;
+  validTo?: string | undefined;
+  importance?: string | undefined;
+  metadata?: string | undefined;
+  expires?: string | undefined;
+  reason?: string | undefined;
 }
 
 /**
@@ -351,7 +351,7 @@ function registerUpdate(program: Command): void {
 }
 
 interface ForgetFlags extends ScopeFlags, JsonFlag {
-  allInScope?: boolean;
+  allInScope?: boolean | undefined;
 }
 
 function registerForget(program: Command): void {

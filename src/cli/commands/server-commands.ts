@@ -23,10 +23,10 @@ import {
 
 /** What the commands write to and wait on; defaults to the process (tests pass their own). */
 export interface ServerCommandsContext {
-  stdout?: (text: string) => void;
-  stderr?: (text: string) => void;
+  stdout?: ((text: string) => void) | undefined;
+  stderr?: ((text: string) => void) | undefined;
   /** Stops `serve` like SIGINT/SIGTERM do. */
-  shutdownSignal?: AbortSignal;
+  shutdownSignal?: AbortSignal | undefined;
 }
 
 interface ServeFlags {
@@ -34,7 +34,7 @@ interface ServeFlags {
   port: string;
   auth: boolean;
   bodyLimit: string;
-  rateLimit?: string;
+  rateLimit?: string | undefined;
 }
 
 /**
@@ -138,9 +138,7 @@ function registerServe(
       });
       let keys: ApiKeyStore | undefined;
       try {
-        keys = flags.auth
-          ? await openApiKeyStore({ db, synchronous: sqliteSynchronousFromEnvironment() })
-          : undefined;
+        keys = flags.auth ? await openApiKeyStore(keyStoreOptions(db)) : undefined;
         await serveUntilStopped({
           memory,
           keys,
@@ -230,12 +228,18 @@ function formatKey(key: ApiKeyRecord): string {
   ].join('  ');
 }
 
+/** The key store beside the memory tables, with MNEMO_SQLITE_SYNCHRONOUS when it is set. */
+function keyStoreOptions(db: string): Parameters<typeof openApiKeyStore>[0] {
+  const synchronous = sqliteSynchronousFromEnvironment();
+  return synchronous === undefined ? { db } : { db, synchronous };
+}
+
 async function withKeys<T>(command: Command, work: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
   const db = resolveDbPath(command);
   // Opening the memory first creates the file (and its folder) and migrates the memory tables beside the keys.
   const memory = await createMemory({ store: db, embedder: false, actor: 'cli' });
   await memory.close();
-  const keys = await openApiKeyStore({ db, synchronous: sqliteSynchronousFromEnvironment() });
+  const keys = await openApiKeyStore(keyStoreOptions(db));
   try {
     return await work(keys);
   } finally {
@@ -258,7 +262,11 @@ function registerKeys(program: Command, io: { out: (text: string) => void }): vo
       async (flags: { tenant: string; role: string; name?: string; json?: boolean }, command: Command) => {
         const role = parseRole(flags.role);
         const { record, key } = await withKeys(command, (store) =>
-          store.create({ tenantId: flags.tenant, role, name: flags.name }),
+          store.create({
+            tenantId: flags.tenant,
+            role,
+            ...(flags.name === undefined ? {} : { name: flags.name }),
+          }),
         );
         if (flags.json === true) {
           io.out(`${JSON.stringify({ key, ...record })}\n`);

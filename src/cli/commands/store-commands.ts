@@ -14,16 +14,16 @@ import {
 import { createProgress, formatContextFooter, printJson, printLines } from '../output.js';
 
 interface MigrateFlags {
-  from?: string;
-  to?: string;
-  json?: boolean;
+  from?: string | undefined;
+  to?: string | undefined;
+  json?: boolean | undefined;
 }
 
 interface ContextFlags extends ScopeFlags {
   budget: string;
-  recent?: string;
-  sessionOnly?: boolean;
-  json?: boolean;
+  recent?: string | undefined;
+  sessionOnly?: boolean | undefined;
+  json?: boolean | undefined;
 }
 
 export function registerStoreCommands(program: Command): void {
@@ -85,7 +85,7 @@ export function registerStoreCommands(program: Command): void {
       const result = await memory.context(query, {
         ...scope,
         budgetTokens,
-        ...(recentTurns === undefined ? {} : { recentTurns }),
+        recentTurns,
         ...(flags.sessionOnly === true ? { sessionOnly: true } : {}),
       });
       if (flags.json) {

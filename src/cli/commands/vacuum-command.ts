@@ -7,8 +7,8 @@ import { addScopeFlags, resolveStoreOption, type ScopeFlags, scopeFromFlags } fr
 import { printJson, printLines } from '../output.js';
 
 interface VacuumFlags extends ScopeFlags {
-  full?: boolean;
-  json?: boolean;
+  full?: boolean | undefined;
+  json?: boolean | undefined;
 }
 
 /**

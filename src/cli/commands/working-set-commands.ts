@@ -24,7 +24,7 @@ import {
 } from '../output.js';
 
 interface JsonFlag {
-  json?: boolean;
+  json?: boolean | undefined;
 }
 
 type Flags = ScopeFlags & JsonFlag;
@@ -42,9 +42,9 @@ function scopedSubcommand(parent: Command, name: string, description: string, js
 }
 
 interface CoreSetFlags extends Flags {
-  limit?: string;
-  readOnly?: boolean;
-  description?: string;
+  limit?: string | undefined;
+  readOnly?: boolean | undefined;
+  description?: string | undefined;
 }
 
 function registerCore(program: Command): void {
@@ -75,9 +75,9 @@ function registerCore(program: Command): void {
       const block = await withMemory(command, (memory) =>
         memory.core.set(label, words.join(' '), {
           ...scopeFromFlags(flags),
-          ...(limit === undefined ? {} : { limit }),
-          ...(flags.readOnly === undefined ? {} : { readOnly: flags.readOnly }),
-          ...(flags.description === undefined ? {} : { description: flags.description }),
+          limit,
+          readOnly: flags.readOnly,
+          description: flags.description,
         }),
       );
       if (flags.json === true) printJson(block);
@@ -146,8 +146,8 @@ function registerCore(program: Command): void {
 }
 
 interface WorkingSetFlags extends Flags {
-  ttl?: string;
-  jsonValue?: boolean;
+  ttl?: string | undefined;
+  jsonValue?: boolean | undefined;
 }
 
 /** The value of `working set`: the words joined, parsed as JSON with `--json-value`. */
@@ -183,7 +183,7 @@ function registerWorking(program: Command): void {
       const entry = await withMemory(command, (memory) =>
         memory.working.set(key, value, {
           ...scopeFromFlags(flags),
-          ...(ttlMs === undefined ? {} : { ttlMs }),
+          ttlMs,
         }),
       );
       if (flags.json === true) printJson(entry);
@@ -237,7 +237,7 @@ function registerWorking(program: Command): void {
 }
 
 interface ProfileFlags extends Flags {
-  asOf?: string;
+  asOf?: string | undefined;
 }
 
 function registerProfile(program: Command): void {
@@ -253,7 +253,7 @@ function registerProfile(program: Command): void {
     .action(async (flags: ProfileFlags, command: Command) => {
       const asOf = flags.asOf === undefined ? undefined : parseDateFlag(flags.asOf, '--as-of');
       const result = await withMemory(command, (memory) =>
-        memory.profile.get({ ...scopeFromFlags(flags), ...(asOf === undefined ? {} : { asOf }) }),
+        memory.profile.get({ ...scopeFromFlags(flags), asOf }),
       );
       if (flags.json === true) printJson(result);
       else printLines(...formatProfileLines(result));

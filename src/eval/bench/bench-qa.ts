@@ -20,11 +20,11 @@ export interface BenchQaOptions {
   /** The answerer and judge. */
   llm: LanguageModel;
   /** Retrieved turns shown to the answerer per question (default {@link defaultQaContext}). */
-  context?: number;
+  context?: number | undefined;
   /** Answer only the first n questions (default all the bench scores). */
-  limit?: number;
+  limit?: number | undefined;
   /** Questions in flight at once (default {@link defaultQaConcurrency}). */
-  concurrency?: number;
+  concurrency?: number | undefined;
 }
 
 /** One answered question in the report: its scores, without the per-call usage details. */
@@ -87,7 +87,7 @@ const judges: Record<QaDataset, string> = {
 export function startBenchQa(
   options: BenchQaOptions & {
     dataset: QaDataset;
-    onProgress?: (progress: { done: number; total: number }) => void;
+    onProgress?: ((progress: { done: number; total: number }) => void) | undefined;
   },
 ): BenchQa {
   const context = options.context ?? defaultQaContext;
@@ -97,7 +97,7 @@ export function startBenchQa(
     llm: options.llm,
     dataset: options.dataset,
     concurrency,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    onProgress: options.onProgress,
   });
   return {
     get keepRetrieved() {
@@ -208,8 +208,8 @@ export function longMemEvalQaItem(options: {
  */
 export async function withBenchQa<R extends { qa?: BenchQaReport }>(
   options: {
-    qa?: BenchQaOptions;
-    onProgress?: (progress: { done: number; total: number; label: string }) => void;
+    qa?: BenchQaOptions | undefined;
+    onProgress?: ((progress: { done: number; total: number; label: string }) => void) | undefined;
   },
   dataset: QaDataset,
   retrieveAll: (qa: BenchQa | undefined) => Promise<R>,

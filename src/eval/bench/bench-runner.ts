@@ -39,14 +39,14 @@ export interface BenchScope {
   /** How many turns each query retrieves. */
   limit: number;
   /** Mnemo's embedder (model or config): default the built-in one; `false` for lexical-only. */
-  embedder?: CreateMemoryOptions['embedder'];
+  embedder?: CreateMemoryOptions['embedder'] | undefined;
   /** Extra search options (weights, fusion, …) for ablations; `limit` is always `limit` above. */
-  search?: SearchOptions;
+  search?: SearchOptions | undefined;
   /**
    * For QA: keep the text, date and speaker of the top n results of each query (default 0). When n is
    * larger than `limit`, the search goes n deep and the metrics still see the top `limit`.
    */
-  keepRetrieved?: number;
+  keepRetrieved?: number | undefined;
 }
 
 export interface ScopeRun {

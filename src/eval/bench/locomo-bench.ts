@@ -24,9 +24,9 @@ export const locomoCategoryNames: Record<string, string> = {
 export interface LocomoBenchOptions extends RetrievalBenchConfig {
   samples: LocomoSample[];
   /** Only the first n conversations. */
-  limitConversations?: number;
+  limitConversations?: number | undefined;
   /** Also answer the questions with an LLM from the retrieved turns and score the answers (`--qa`). */
-  qa?: BenchQaOptions;
+  qa?: BenchQaOptions | undefined;
 }
 
 /** Metrics of one group of questions for one system. */

@@ -15,9 +15,9 @@ import type { RetrievalBenchConfig } from './report.js';
 export interface LongMemEvalBenchOptions extends RetrievalBenchConfig {
   items: LongMemEvalItem[];
   /** Only the first n scored (non-abstention) questions. */
-  limit?: number;
+  limit?: number | undefined;
   /** Also answer the questions with an LLM from the retrieved turns and score the answers (`--qa`). */
-  qa?: BenchQaOptions;
+  qa?: BenchQaOptions | undefined;
 }
 
 /** Turn- and session-level metrics of a group of questions. */

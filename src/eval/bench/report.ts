@@ -19,12 +19,12 @@ export interface RetrievalBenchConfig {
   /** Cut-offs, ascending (e.g. [5, 10, 25, 50]). */
   ks: number[];
   /** Mnemo's embedder (model or config): default the built-in one; `false` for lexical-only. */
-  embedder?: CreateMemoryOptions['embedder'];
+  embedder?: CreateMemoryOptions['embedder'] | undefined;
   /** Extra search options for ablations (e.g. `{ weights: { vector: 0 } }`); default none. */
-  search?: SearchOptions;
+  search?: SearchOptions | undefined;
   /** How the report names the embedder (e.g. `builtin`). */
   embedderName: string;
-  onProgress?: (progress: BenchProgress) => void;
+  onProgress?: ((progress: BenchProgress) => void) | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { MessageInput } from '../../ingest/message-input.js';
 import { createBuiltinEmbedder } from '../../models/builtin-embedder.js';
@@ -72,6 +73,10 @@ export interface SearchCase {
   breakdown: Record<string, number>;
   dbBytes: number;
   walBytes: number;
+  /** Bytes on disk per memory: SQLite after a WAL checkpoint (TRUNCATE); PostgreSQL the schema's relations. */
+  bytesPerMemory?: number;
+  /** SQLite: bytes per memory of each table and index (dbstat), largest first. */
+  tableBytesPerMemory?: Record<string, number>;
   /** Time to build this case's store (the 1M case), seconds. */
   buildSeconds?: number;
   buildMessagesPerSecond?: number;
@@ -100,6 +105,8 @@ interface TimedMemory {
   dbPath: string;
   /** Bytes on disk of the store (SQLite: file and WAL; PostgreSQL: the schema's relations). */
   sizes(): Promise<{ dbBytes: number; walBytes: number }>;
+  /** Bytes per memory once the log is folded into the file, with the per-table breakdown where known. */
+  footprint(memories: number): Promise<Pick<SearchCase, 'bytesPerMemory' | 'tableBytesPerMemory'>>;
 }
 
 /**
@@ -117,7 +124,10 @@ async function openTimedMemory(dbPath: string, postgresUrl?: string): Promise<Ti
   const store = timeMethods(rawStore, TIMED_STORE_METHODS, timer);
   const embedder = timeMethods(createBuiltinEmbedder(), ['embed'], timer);
   const memory = await createMemory({ store, embedder });
-  if (postgresUrl === undefined) return { memory, timer, dbPath, sizes: () => fileSizes(dbPath) };
+  if (postgresUrl === undefined) {
+    const footprint = async (memories: number) => sqliteFootprint(dbPath, memories);
+    return { memory, timer, dbPath, sizes: () => fileSizes(dbPath), footprint };
+  }
   const close = memory.close.bind(memory);
   memory.close = async () => {
     await close();
@@ -134,6 +144,9 @@ async function openTimedMemory(dbPath: string, postgresUrl?: string): Promise<Ti
     timer,
     dbPath,
     sizes: async () => ({ dbBytes: (await rawStore.stats()).sizeBytes ?? 0, walBytes: 0 }),
+    footprint: async (memories: number) => ({
+      bytesPerMemory: ((await rawStore.stats()).sizeBytes ?? 0) / Math.max(1, memories),
+    }),
   };
 }
 
@@ -313,8 +326,9 @@ async function measureSearch(
   }
   const latency = summarizeLatencies(samples);
   const { dbBytes, walBytes } = await timed.sizes();
+  const footprint = await timed.footprint(input.memories);
   input.options.onProgress?.(
-    `${input.label}: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms`,
+    `${input.label}: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, ${footprint.bytesPerMemory?.toFixed(0)} bytes/memory`,
   );
   return {
     label: input.label,
@@ -325,7 +339,31 @@ async function measureSearch(
     breakdown: perQueryBreakdown(timer, latency.mean, samples.length),
     dbBytes,
     walBytes,
+    ...footprint,
   };
+}
+
+/**
+ * Bytes per memory of a SQLite file after `PRAGMA wal_checkpoint(TRUNCATE)` (from a second connection, so the
+ * store stays open), and of each table and index (dbstat), largest first.
+ */
+async function sqliteFootprint(
+  dbPath: string,
+  memories: number,
+): Promise<Pick<SearchCase, 'bytesPerMemory' | 'tableBytesPerMemory'>> {
+  const db = new Database(dbPath);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const perMemory = (bytes: number) => bytes / Math.max(1, memories);
+    const rows = db
+      .prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC')
+      .all() as Array<{ name: string; bytes: number }>;
+    const tableBytesPerMemory: Record<string, number> = {};
+    for (const row of rows) tableBytesPerMemory[row.name] = perMemory(row.bytes);
+    return { bytesPerMemory: perMemory((await stat(dbPath)).size), tableBytesPerMemory };
+  } finally {
+    db.close();
+  }
 }
 
 /** Mean ms per operation (query or message) of each timed method, and what is left (`other`). */

@@ -64,13 +64,33 @@ describe('formatPerfReport', () => {
       command: 'npm run bench:perf',
     });
     expect(text).toContain('1970-01-01T00:00:00.000Z');
-    expect(text).toContain('| 100000 in one scope | 10 | 4.00 | 30.00 | 30.00 | 4.00 | 10.0 | 3.0 | 0.0 |');
+    expect(text).toContain(
+      '| 100000 in one scope | 10 | 4.00 | 30.00 | 30.00 | 4.00 | 10.0 | 3.0 | 0.0 | – |',
+    );
     expect(text).toContain('| mean ms per query | searchLexical | searchVector | other |');
     expect(text).toContain('| batches of 50 | 0.10 | 0.15 |');
     expect(text).toContain('| batches of 50 | 0.10 | 0.15 |');
     expect(text).toContain('PASS');
     expect(text).toContain('MISS');
     expect(text).toContain('n/a');
+  });
+});
+
+describe('formatPerfReport footprint', () => {
+  it('reports bytes per memory and the largest tables per case', () => {
+    const measured = {
+      ...searchCase(10_000, 2, 5),
+      bytesPerMemory: 1990.4,
+      tableBytesPerMemory: { memories: 877, history: 68, tiny: 3 },
+    };
+    const text = formatPerfReport({
+      result: result({ singleScope: [measured] }),
+      machine: machineInfo(new Date(0)),
+      command: 'npm run bench:perf',
+    });
+    expect(text).toContain('| 3.0 | 0.0 | 1990 |');
+    expect(text).toContain('| bytes per memory (after a WAL checkpoint) | total | memories | history |');
+    expect(text).toContain('| 10000 in one scope | 1990 | 877 | 68 |');
   });
 });
 

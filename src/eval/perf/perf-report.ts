@@ -81,6 +81,32 @@ export function checkTargets(result: PerfBenchResult): TargetCheck[] {
 
 const ms = (value: number | undefined): string => (value === undefined ? '–' : value.toFixed(2));
 const mib = (bytes: number): string => (bytes / 1024 ** 2).toFixed(1);
+const bytes = (value: number | undefined): string => (value === undefined ? '–' : value.toFixed(0));
+
+/** Bytes per memory of the largest tables and indexes (those above 1% of the file in some case), per case. */
+function footprintTable(cases: SearchCase[]): string[] {
+  const measured = cases.filter((entry) => entry.tableBytesPerMemory !== undefined);
+  if (measured.length === 0) return [];
+  const names = [
+    ...new Set(
+      measured.flatMap((entry) =>
+        Object.entries(entry.tableBytesPerMemory ?? {})
+          .filter(([, value]) => value >= (entry.bytesPerMemory ?? 0) / 100)
+          .map(([name]) => name),
+      ),
+    ),
+  ];
+  return [
+    '',
+    `| bytes per memory (after a WAL checkpoint) | total | ${names.join(' | ')} |`,
+    `| --- | ---: | ${names.map(() => '---:').join(' | ')} |`,
+    ...measured.map(
+      (entry) =>
+        `| ${entry.label} | ${bytes(entry.bytesPerMemory)} | ${names.map((name) => bytes(entry.tableBytesPerMemory?.[name] ?? 0)).join(' | ')} |`,
+    ),
+  ];
+}
+
 const verdict = (pass: boolean | undefined): string => (pass === undefined ? 'n/a' : pass ? 'PASS' : 'MISS');
 
 /**
@@ -116,13 +142,14 @@ export function formatPerfReport(input: {
   }
   lines.push(
     '',
-    '| search (limit 10) | queries | p50 ms | p95 ms | p99 ms | mean ms | results/query | db MiB | wal MiB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| search (limit 10) | queries | p50 ms | p95 ms | p99 ms | mean ms | results/query | db MiB | wal MiB | bytes/memory |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...cases.map(
       (entry) =>
-        `| ${entry.label} | ${entry.latency.count} | ${ms(entry.latency.p50)} | ${ms(entry.latency.p95)} | ${ms(entry.latency.p99)} | ${ms(entry.latency.mean)} | ${entry.meanResults.toFixed(1)} | ${mib(entry.dbBytes)} | ${mib(entry.walBytes)} |`,
+        `| ${entry.label} | ${entry.latency.count} | ${ms(entry.latency.p50)} | ${ms(entry.latency.p95)} | ${ms(entry.latency.p99)} | ${ms(entry.latency.mean)} | ${entry.meanResults.toFixed(1)} | ${mib(entry.dbBytes)} | ${mib(entry.walBytes)} | ${bytes(entry.bytesPerMemory)} |`,
     ),
   );
+  lines.push(...footprintTable(cases));
   const ingestMethods = Object.keys(result.ingest.breakdown);
   lines.push(
     '',

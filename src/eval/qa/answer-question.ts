@@ -25,12 +25,12 @@ export interface AnswerQuestionOptions {
   /** The retrieved memories, in any order; the prompt lists them oldest first. */
   memories: readonly QaMemory[];
   /** "Today" for the question (LongMemEval's question_date), ISO-8601 or any date text. */
-  questionDate?: string;
+  questionDate?: string | undefined;
   /** Upper bound on the answer's tokens (default 200). */
-  maxOutputTokens?: number;
+  maxOutputTokens?: number | undefined;
   /** Memory texts longer than this are cut (default 2 000 characters). */
-  maxMemoryChars?: number;
-  abortSignal?: AbortSignal;
+  maxMemoryChars?: number | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 export interface AnswerQuestionResult {
@@ -86,8 +86,8 @@ function formatMemory(memory: QaMemory, index: number, maxChars: number): string
 export function buildAnswerPrompt(options: {
   question: string;
   memories: readonly QaMemory[];
-  questionDate?: string;
-  maxMemoryChars?: number;
+  questionDate?: string | undefined;
+  maxMemoryChars?: number | undefined;
 }): string {
   const maxChars = options.maxMemoryChars ?? 2000;
   const ordered = options.memories
@@ -120,15 +120,15 @@ export async function answerQuestion(options: AnswerQuestionOptions): Promise<An
   const prompt = buildAnswerPrompt({
     question: options.question,
     memories: options.memories,
-    ...(options.questionDate === undefined ? {} : { questionDate: options.questionDate }),
-    ...(options.maxMemoryChars === undefined ? {} : { maxMemoryChars: options.maxMemoryChars }),
+    questionDate: options.questionDate,
+    maxMemoryChars: options.maxMemoryChars,
   });
   const result = await generateQaText({
     llm: options.llm,
     system: answerSystemPrompt,
     prompt,
     maxOutputTokens: options.maxOutputTokens ?? 200,
-    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    abortSignal: options.abortSignal,
   });
   return {
     answer: result.text.trim(),

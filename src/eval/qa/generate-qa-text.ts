@@ -8,8 +8,8 @@ export interface GenerateQaTextOptions {
   system: string;
   prompt: string;
   /** Upper bound on generated tokens (default 256). */
-  maxOutputTokens?: number;
-  abortSignal?: AbortSignal;
+  maxOutputTokens?: number | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 export interface QaGenerateResult {
@@ -49,7 +49,7 @@ export async function generateQaText(options: GenerateQaTextOptions): Promise<Qa
     messages: [{ role: 'user', content: options.prompt }],
     temperature: 0,
     maxOutputTokens: options.maxOutputTokens ?? 256,
-    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    abortSignal: options.abortSignal,
   });
   const latencyMs = performance.now() - started;
   const { inputTokens, outputTokens } = result.usage;

@@ -13,17 +13,17 @@ export interface JudgeAnswerOptions {
   prediction: string;
   dataset: QaDataset;
   /** LongMemEval's `question_type` (e.g. `temporal-reasoning`); selects the judge prompt. */
-  questionType?: string;
+  questionType?: string | undefined;
   /**
    * A question the memories cannot answer (LongMemEval `_abs`, LoCoMo category 5 adversarial): correct
    * when the answer declines.
    */
-  abstention?: boolean;
+  abstention?: boolean | undefined;
   /** LoCoMo adversarial questions: the wrong answer the question tempts (`adversarial_answer`). */
-  adversarialAnswer?: string;
+  adversarialAnswer?: string | undefined;
   /** Upper bound on the judge's tokens (default 32). */
-  maxOutputTokens?: number;
-  abortSignal?: AbortSignal;
+  maxOutputTokens?: number | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 /** What a judge prompt is built from. */
@@ -176,7 +176,7 @@ export async function judgeAnswer(options: JudgeAnswerOptions): Promise<JudgeAns
     system: judgeSystemPrompt,
     prompt: buildJudgePrompt(options),
     maxOutputTokens: options.maxOutputTokens ?? 32,
-    ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    abortSignal: options.abortSignal,
   });
   const verdict = parseJudgeVerdict(result.text);
   return {

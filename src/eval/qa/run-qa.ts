@@ -41,14 +41,14 @@ export interface QaRunOptions {
   llm: LanguageModel;
   dataset: QaDataset;
   /** Questions in flight at once (default 4). */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Ask the LLM judge (default true); without it only F1 and BLEU-1 are scored. */
-  judge?: boolean;
-  answerMaxOutputTokens?: number;
-  judgeMaxOutputTokens?: number;
+  judge?: boolean | undefined;
+  answerMaxOutputTokens?: number | undefined;
+  judgeMaxOutputTokens?: number | undefined;
   /** Called after each answered question; `total` is the number of items added so far. */
-  onProgress?: (progress: { done: number; total: number }) => void;
-  abortSignal?: AbortSignal;
+  onProgress?: ((progress: { done: number; total: number }) => void) | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 export interface RunQaOptions extends QaRunOptions {
@@ -116,9 +116,9 @@ async function judgeItem(
     dataset: options.dataset,
     abstention: isAbstention(item, options.dataset),
     abortSignal: signal,
-    ...(questionType === undefined ? {} : { questionType }),
-    ...(item.adversarialAnswer === undefined ? {} : { adversarialAnswer: item.adversarialAnswer }),
-    ...(options.judgeMaxOutputTokens === undefined ? {} : { maxOutputTokens: options.judgeMaxOutputTokens }),
+    questionType,
+    adversarialAnswer: item.adversarialAnswer,
+    maxOutputTokens: options.judgeMaxOutputTokens,
   });
 }
 
@@ -129,10 +129,8 @@ async function runItem(item: QaItem, options: QaRunOptions, signal: AbortSignal)
     question: item.question,
     memories: item.retrieved,
     abortSignal: signal,
-    ...(item.questionDate === undefined ? {} : { questionDate: item.questionDate }),
-    ...(options.answerMaxOutputTokens === undefined
-      ? {}
-      : { maxOutputTokens: options.answerMaxOutputTokens }),
+    questionDate: item.questionDate,
+    maxOutputTokens: options.answerMaxOutputTokens,
   });
   const judged = await judgeItem(item, answered.answer, options, signal);
   const abstention = isAbstention(item, options.dataset);

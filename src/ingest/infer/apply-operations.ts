@@ -16,7 +16,7 @@ const DEFAULT_IMPORTANCE = 0.5;
 
 export interface ApplyInput {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   ids: IdGenerator;
   /** Where the memories are written (the batch scope without its session). */
   scope: Scope;
@@ -80,7 +80,7 @@ function draftFor(input: ApplyInput, change: Pending['change']): InferredMemoryD
     sources,
     ...(attributedTo ? { attributedTo } : {}),
     importance,
-    ...(validFrom === undefined ? {} : { validFrom }),
+    validFrom,
     attributes,
     metadata: input.metadata,
     now: input.now,

@@ -21,7 +21,7 @@ export interface InferenceContext {
   clock: Clock;
   ids: IdGenerator;
   actor: string;
-  limits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
+  limits?: { maxExistingMemories?: number | undefined; maxPreviousTurns?: number | undefined } | undefined;
   policy: BatchPolicy;
 }
 
@@ -78,7 +78,7 @@ function describeFailure(scope: Scope, messageIds: string[], error: MnemoError):
  */
 export async function drainQueue(
   context: InferenceContext,
-  input: { scope?: Scope; force: boolean; maxBatches: number },
+  input: { scope?: Scope | undefined; force: boolean; maxBatches: number },
   log: WorkLog,
 ): Promise<void> {
   const policy = input.force ? { ...context.policy, minBatch: 1, maxWaitMs: 0 } : context.policy;
@@ -87,9 +87,9 @@ export async function drainQueue(
       queue: context.queue,
       store: context.store,
       llm: context.llm,
-      ...(context.embedder === undefined ? {} : { embedder: context.embedder }),
-      ...(context.limits === undefined ? {} : { limits: context.limits }),
-      ...(input.scope === undefined ? {} : { scope: input.scope }),
+      embedder: context.embedder,
+      limits: context.limits,
+      scope: input.scope,
       clock: context.clock,
       ids: context.ids,
       actor: context.actor,
@@ -122,13 +122,13 @@ export async function drainQueue(
  */
 export async function reprocessFailures(
   context: InferenceContext,
-  input: { scope?: Scope; messageIds?: string[] },
+  input: { scope?: Scope | undefined; messageIds?: string[] | undefined },
   log: WorkLog,
 ): Promise<number> {
   const failed = await context.queue.listFailed({
     limit: 100_000,
-    ...(input.scope === undefined ? {} : { scope: input.scope }),
-    ...(input.messageIds === undefined ? {} : { messageIds: input.messageIds }),
+    scope: input.scope,
+    messageIds: input.messageIds,
   });
   const groups = new Map<string, { scope: Scope; messageIds: string[] }>();
   const addTo = (scope: Scope, messageId: string) => {
@@ -178,8 +178,8 @@ async function reprocessGroup(
       const result = await reprocessMessages({
         store: context.store,
         llm: context.llm,
-        ...(context.embedder === undefined ? {} : { embedder: context.embedder }),
-        ...(context.limits === undefined ? {} : { limits: context.limits }),
+        embedder: context.embedder,
+        limits: context.limits,
         clock: context.clock,
         ids: context.ids,
         scope: group.scope,
@@ -210,11 +210,11 @@ async function reprocessGroup(
  */
 export async function listFailures(
   queue: InferenceQueue,
-  input: { scope?: Scope; limit: number },
+  input: { scope?: Scope | undefined; limit: number },
 ): Promise<ExtractionFailure[]> {
   const entries = await queue.listFailed({
     limit: input.limit,
-    ...(input.scope === undefined ? {} : { scope: input.scope }),
+    scope: input.scope,
   });
   return entries.map((entry) => ({
     messageId: entry.messageId,

@@ -26,13 +26,13 @@ export interface BuildInferredMemoryOptions {
   text: string;
   /** The turns it came from (at least one); the latest one's `observedAt` is the memory's. */
   sources: Message[];
-  attributedTo?: string;
+  attributedTo?: string | undefined;
   importance: number;
   /** Epoch ms. */
-  validFrom?: number;
+  validFrom?: number | undefined;
   /** Extra attributes (profile: topic, slot, value; explicit: true). */
-  attributes?: JsonObject;
-  metadata?: JsonObject;
+  attributes?: JsonObject | undefined;
+  metadata?: JsonObject | undefined;
   now: number;
 }
 

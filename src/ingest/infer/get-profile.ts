@@ -28,7 +28,7 @@ export async function getProfile(input: {
   store: MemoryStore;
   scope: Scope;
   now: number;
-  asOf?: number;
+  asOf?: number | undefined;
 }): Promise<Profile> {
   const profile: Profile = {};
   let cursor: string | undefined;

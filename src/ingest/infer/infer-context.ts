@@ -38,7 +38,7 @@ export function memoryScopeOf(scope: Scope): Scope {
  */
 export async function gatherInferContext(input: {
   store: MemoryStore;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   scope: Scope;
   newMessages: Message[];
   limits: { maxExistingMemories: number; maxPreviousTurns: number };
@@ -79,7 +79,7 @@ export async function gatherInferContext(input: {
   if (limits.maxExistingMemories > 0 && searchable) {
     const response = await searchMemories({
       store,
-      ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
+      embedder: input.embedder,
       query,
       scope: memoryScopeOf(scope),
       // The model reconciles against the closest memories, related or not: no evidence floor here.

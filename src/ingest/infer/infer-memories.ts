@@ -26,20 +26,20 @@ export interface InferMemoriesInput {
   store: MemoryStore;
   llm: LanguageModel;
   /** Embeds the new memories and enables vector near-duplicate checks when it matches the store. */
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   /** The batch's scope (may name a session; long-term memories are written without it). */
   scope: Scope;
   /** The batch: messages already logged by the caller (they carry ids and seq). */
   newMessages: Message[];
-  limits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
+  limits?: { maxExistingMemories?: number | undefined; maxPreviousTurns?: number | undefined } | undefined;
   actor: string;
   /** Profile topics the model may use (default: basic_info, preferences, interests, work, relationships, health, goals). */
-  profileSchema?: { topics: string[] };
+  profileSchema?: { topics: string[] } | undefined;
   /** Metadata copied onto every memory written. */
-  metadata?: JsonObject;
-  abortSignal?: AbortSignal;
+  metadata?: JsonObject | undefined;
+  abortSignal?: AbortSignal | undefined;
 }
 
 export interface InferMemoriesResult {
@@ -77,7 +77,7 @@ export async function inferMemories(input: InferMemoriesInput): Promise<InferMem
   const memoryScope = memoryScopeOf(input.scope);
   const context = await gatherInferContext({
     store: input.store,
-    ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
+    embedder: input.embedder,
     scope: input.scope,
     newMessages: input.newMessages,
     limits,
@@ -93,7 +93,7 @@ export async function inferMemories(input: InferMemoriesInput): Promise<InferMem
   const apply = async (list: InferOperation[]) =>
     applyOperations({
       store: input.store,
-      ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
+      embedder: input.embedder,
       ids: input.ids,
       scope: memoryScope,
       newMessages: input.newMessages,
@@ -147,7 +147,7 @@ async function callModel(input: InferMemoriesInput, prompt: string) {
       ),
       messages: [{ role: 'user', content: prompt }],
       temperature: 0,
-      ...(input.abortSignal === undefined ? {} : { abortSignal: input.abortSignal }),
+      abortSignal: input.abortSignal,
     });
   } catch (error) {
     const messageIds = input.newMessages.map((message) => message.id);
@@ -210,9 +210,9 @@ async function listCurrentProfile(store: MemoryStore, scope: Scope, now: number)
 
 export interface ReprocessMessagesInput extends Omit<InferMemoriesInput, 'newMessages'> {
   /** The messages to run inference on again (e.g. those marked `extraction: failed`). */
-  messages?: Message[];
+  messages?: Message[] | undefined;
   /** Or their ids, loaded from the store within `scope`. */
-  messageIds?: string[];
+  messageIds?: string[] | undefined;
 }
 
 /**

@@ -29,17 +29,17 @@ export interface DrainInferenceQueueInput {
   queue: InferenceQueue;
   store: MemoryStore;
   llm: LanguageModel;
-  embedder?: EmbeddingModel;
+  embedder?: EmbeddingModel | undefined;
   clock: Clock;
   ids: IdGenerator;
   actor: string;
-  policy?: Partial<BatchPolicy>;
+  policy?: Partial<BatchPolicy> | undefined;
   /** Only batches inside this scope. */
-  scope?: Scope;
+  scope?: Scope | undefined;
   /** At most this many batches per drain (default 100). */
-  maxBatches?: number;
-  limits?: { maxExistingMemories?: number; maxPreviousTurns?: number };
-  leaseMs?: number;
+  maxBatches?: number | undefined;
+  limits?: { maxExistingMemories?: number | undefined; maxPreviousTurns?: number | undefined } | undefined;
+  leaseMs?: number | undefined;
 }
 
 /** One inferred batch: its scope, its messages and what its inference cost. */
@@ -81,8 +81,8 @@ export async function drainInferenceQueue(
     now,
     policy,
     limit: input.maxBatches ?? 100,
-    ...(input.scope === undefined ? {} : { scope: input.scope }),
-    ...(input.leaseMs === undefined ? {} : { leaseMs: input.leaseMs }),
+    scope: input.scope,
+    leaseMs: input.leaseMs,
   });
   const result: DrainInferenceQueueResult = {
     batches: 0,
@@ -128,8 +128,8 @@ async function drainBatch(
     const inferred = await inferMemories({
       store: input.store,
       llm: input.llm,
-      ...(input.embedder === undefined ? {} : { embedder: input.embedder }),
-      ...(input.limits === undefined ? {} : { limits: input.limits }),
+      embedder: input.embedder,
+      limits: input.limits,
       clock: input.clock,
       ids: input.ids,
       scope: batch.scope,

@@ -72,7 +72,7 @@ export interface SessionSummarizer {
   /** Adds the messages' tokens to their session's unsummarised total (no-op without a session). */
   noteActivity(scope: Scope, messages: Message[], at: number): Promise<SessionActivity | undefined>;
   /** Idle sessions inside `scope` with anything unsummarised, oldest first. */
-  idleSessions(input: { scope?: Scope; limit: number }): Promise<SessionActivity[]>;
+  idleSessions(input: { scope?: Scope | undefined; limit: number }): Promise<SessionActivity[]>;
   /** Summarises each session that is due, recording summaries, usage and warnings. */
   summarizeDue(sessions: SessionActivity[], log: WorkLog): Promise<void>;
 }
@@ -83,14 +83,17 @@ export interface InferenceRunnerOptions extends Omit<InferenceContext, 'queue' |
   queue: { queue: InferenceQueue; durable: boolean };
   llm: LanguageModel | undefined;
   /** Builds the session summarizer once a model is there; leave it out to turn automatic summaries off. */
-  summaries?: (context: InferenceContext) => SessionSummarizer;
+  summaries?: ((context: InferenceContext) => SessionSummarizer) | undefined;
 }
 
 export interface InferenceRunner {
   afterAdd(input: { raw: AddResult; scope: Scope; metadata: JsonObject; mode: AddMode }): Promise<AddResult>;
   flush(scope: Scope | undefined): Promise<FlushResult>;
-  reprocess(input: { scope?: Scope; messageIds?: string[] }): Promise<ReprocessResult>;
-  failures(input: { scope?: Scope; limit: number }): Promise<ExtractionFailure[]>;
+  reprocess(input: {
+    scope?: Scope | undefined;
+    messageIds?: string[] | undefined;
+  }): Promise<ReprocessResult>;
+  failures(input: { scope?: Scope | undefined; limit: number }): Promise<ExtractionFailure[]>;
   /** Runs due batches and idle summaries everywhere (the background timer's work). */
   runDue(): Promise<void>;
   /** Starts the background timer (unref'd, so it never keeps the process alive). */
@@ -127,11 +130,15 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
           ids: options.ids,
           actor: options.actor,
           policy: options.policy,
-          ...(options.limits === undefined ? {} : { limits: options.limits }),
+          limits: options.limits,
         };
   const summarizer: SessionSummarizer | undefined =
     context === undefined ? undefined : options.summaries?.(context);
-  const background: { timer?: NodeJS.Timeout; intervalMs?: number; running?: Promise<void> } = {};
+  const background: {
+    timer?: NodeJS.Timeout | undefined;
+    intervalMs?: number | undefined;
+    running?: Promise<void> | undefined;
+  } = {};
   const lastRun: { at?: number; error?: { code: string; message: string } } = {};
 
   const requireModel = (what: string): InferenceContext => {
@@ -152,8 +159,8 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
       const inferred = await inferMemories({
         store,
         llm: model.llm,
-        ...(model.embedder === undefined ? {} : { embedder: model.embedder }),
-        ...(model.limits === undefined ? {} : { limits: model.limits }),
+        embedder: model.embedder,
+        limits: model.limits,
         clock,
         ids: model.ids,
         scope: input.scope,
@@ -213,23 +220,19 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
       const now = clock.now();
       const log = createWorkLog();
       if (context === undefined) {
-        const { pending } = await queue.counts(scope === undefined ? {} : { scope });
+        const { pending } = await queue.counts({ scope });
         if (pending > 0) requireModel(`flush (${pending} message(s) wait for inference)`);
       } else {
-        await drainQueue(
-          context,
-          { ...(scope === undefined ? {} : { scope }), force: true, maxBatches: 100 },
-          log,
-        );
+        await drainQueue(context, { scope, force: true, maxBatches: 100 }, log);
         if (summarizer !== undefined) {
           const idle = await summarizer.idleSessions({
-            ...(scope === undefined ? {} : { scope }),
+            scope,
             limit: 1_000,
           });
           await summarizer.summarizeDue(idle, log);
         }
       }
-      const { pending } = await queue.counts(scope === undefined ? {} : { scope });
+      const { pending } = await queue.counts({ scope });
       return {
         batches: log.batches,
         memories: log.memories,

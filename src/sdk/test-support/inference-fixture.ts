@@ -15,9 +15,9 @@ export interface RoutingModel extends MockLanguageModel {
 
 export interface RoutingHandlers {
   /** The extraction answer for these new turns (default: no operations). */
-  extract?: (turns: string[]) => string;
+  extract?: ((turns: string[]) => string) | undefined;
   /** The summary answer (default: a summary naming the first new message). */
-  summarize?: (prompt: string) => string;
+  summarize?: ((prompt: string) => string) | undefined;
 }
 
 /** The turn contents of an extraction prompt's NEW TURNS section. */

@@ -31,7 +31,7 @@ const securityHeaders: Record<string, string> = {
 
 export interface DashboardRoutesOptions {
   /** Where the assets are. Default: the package's `assets/dashboard/`. */
-  assetsDir?: URL;
+  assetsDir?: URL | undefined;
 }
 
 /**

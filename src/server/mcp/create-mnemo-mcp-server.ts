@@ -32,16 +32,16 @@ export interface CreateMnemoMcpServerOptions {
   /** Every call is confined to this tenant; tools cannot name another one. */
   scope: { tenantId: string };
   /** The user a call acts for when it names none (single-user setups such as a desktop app). */
-  defaultUserId?: string;
+  defaultUserId?: string | undefined;
   /**
    * Only the read-only tools (search, context, list, profile, core_memory_list, working_memory_get/list): for
    * read-only API keys. A write tool called anyway answers FORBIDDEN. Default false.
    */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
   /** Reported to clients as the server version (default 0.1.0). */
-  version?: string;
+  version?: string | undefined;
   /** Called with every failure a client only sees as INTERNAL (its text never reaches the client). */
-  onInternalError?: InternalErrorLogger;
+  onInternalError?: InternalErrorLogger | undefined;
 }
 
 /** Every tool, in the order clients list them. */

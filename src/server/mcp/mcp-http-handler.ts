@@ -12,9 +12,9 @@ import { createKeyedSerialQueue } from './serial-queue.js';
 /** Who a request acts for: its tenant, and optionally the user calls default to. */
 export interface McpTenant {
   tenantId: string;
-  defaultUserId?: string;
+  defaultUserId?: string | undefined;
   /** Only the recall tools, e.g. for an API key with role `read`. */
-  readOnly?: boolean;
+  readOnly?: boolean | undefined;
 }
 
 export interface CreateMcpHttpHandlerOptions {
@@ -26,9 +26,9 @@ export interface CreateMcpHttpHandlerOptions {
    */
   resolveTenant(request: Request): string | McpTenant | Promise<string | McpTenant>;
   /** Reported to clients as the server version. */
-  version?: string;
+  version?: string | undefined;
   /** Called with every failure a client only sees as INTERNAL (its text never reaches the client). */
-  onInternalError?: InternalErrorLogger;
+  onInternalError?: InternalErrorLogger | undefined;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -102,10 +102,8 @@ async function handleOne(
     version: options.version,
     onInternalError: options.onInternalError,
   });
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
+  // No sessionIdGenerator: stateless, a fresh transport per request.
+  const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
   try {
     await server.connect(transport);
     // With JSON responses the transport resolves once every answer to this POST is ready.
@@ -144,7 +142,7 @@ function toAuthError(error: unknown): unknown {
 /** REST's status, body and headers for `error` (internal failures say nothing about internals). */
 function errorResponse(
   error: unknown,
-  options: { onInternalError?: InternalErrorLogger },
+  options: { onInternalError?: InternalErrorLogger | undefined },
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
   const response = restErrorResponse(error);

@@ -28,7 +28,7 @@ export interface McpToolContext {
   memory: McpMemory;
   tenantId: string;
   /** Used when a call names no userId (e.g. a single-user desktop setup). */
-  defaultUserId?: string;
+  defaultUserId?: string | undefined;
 }
 
 /** One tool: its public description and schema, and how it runs on validated arguments. */
@@ -84,7 +84,7 @@ export const scopeArguments = {
 
 /** Builds the SDK scope of a call: the server's tenant, the call's user (or the default), agent, session. */
 export function callScope(
-  args: { userId?: string; agentId?: string; sessionId?: string },
+  args: { userId?: string | undefined; agentId?: string | undefined; sessionId?: string | undefined },
   context: McpToolContext,
 ): ScopeInput {
   const scope: ScopeInput = { tenantId: context.tenantId };

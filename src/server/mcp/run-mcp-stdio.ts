@@ -7,17 +7,17 @@ import type { McpMemory } from './mcp-tool.js';
 export interface RunMcpStdioOptions {
   memory: McpMemory;
   /** The tenant every call is confined to (default `default`). */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** The user a call acts for when it names none. */
-  defaultUserId?: string;
+  defaultUserId?: string | undefined;
   /** Default `process.stdin`. */
-  input?: Readable;
+  input?: Readable | undefined;
   /** Default `process.stdout`; nothing else may write to it while the server runs. */
-  output?: Writable;
+  output?: Writable | undefined;
   /** Stops the server when aborted (e.g. on SIGTERM). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called with every failure a client only sees as INTERNAL, e.g. to log it to stderr. */
-  onInternalError?: (error: unknown) => void;
+  onInternalError?: ((error: unknown) => void) | undefined;
 }
 
 /**

@@ -237,7 +237,7 @@ export const workingMemorySetTool: McpTool = defineTool({
     const entry = viewEntry(
       await context.memory.working.set(args.key, args.value as JsonValue, {
         ...callScope(args, context),
-        ...(args.ttlSeconds === undefined ? {} : { ttlMs: args.ttlSeconds * 1000 }),
+        ttlMs: args.ttlSeconds === undefined ? undefined : args.ttlSeconds * 1000,
       }),
     );
     return {

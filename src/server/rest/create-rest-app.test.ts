@@ -22,7 +22,7 @@ async function call(method: string, path: string, key: string | undefined, body?
   const response = await app.request(path, {
     method,
     headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as LooseJson };
 }

@@ -22,26 +22,26 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export interface RestAppOptions {
   memory: Memory;
   /** Where API keys are checked. Required unless `auth` is false. */
-  keys?: ApiKeyStore;
+  keys?: ApiKeyStore | undefined;
   /**
    * False turns authentication off (every request is an admin of any tenant): loopback only, so requests must
    * be addressed to a loopback Host and come from no other Origin (403). Default true.
    */
-  auth?: boolean;
+  auth?: boolean | undefined;
   /**
    * Requests a minute per API key (per client address without auth), as a number or with a burst; 429 with
    * `Retry-After` past it. Default (and 0): no limit. `mnemo serve` sets 600.
    */
-  rateLimit?: number | RateLimitOptions;
-  bodyLimitBytes?: number;
+  rateLimit?: number | RateLimitOptions | undefined;
+  bodyLimitBytes?: number | undefined;
   /** Called with every error that became a 500, for logging. */
-  onInternalError?: (error: unknown) => void;
+  onInternalError?: ((error: unknown) => void) | undefined;
   /** Serve MCP (streamable HTTP, stateless) at `/mcp` behind the same keys. Default true. */
-  mcp?: boolean;
+  mcp?: boolean | undefined;
   /** Serve the web dashboard at `/` (static assets; its API calls carry the user's key). Default true. */
-  dashboard?: boolean;
-  now?: () => number;
-  version?: string;
+  dashboard?: boolean | undefined;
+  now?: (() => number) | undefined;
+  version?: string | undefined;
 }
 
 /**

@@ -10,8 +10,8 @@ export interface RateLimitOptions {
   /** Sustained requests a minute per caller. */
   requestsPerMinute: number;
   /** Requests a caller may make at once after being idle. Default: 10 seconds' worth (at least 1). */
-  burst?: number;
-  now?: () => number;
+  burst?: number | undefined;
+  now?: (() => number) | undefined;
 }
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };

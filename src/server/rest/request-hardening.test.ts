@@ -24,9 +24,13 @@ async function send(
   target: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
   method: string,
   path: string,
-  init: { headers?: Record<string, string>; body?: string } = {},
+  init: { headers?: Record<string, string> | undefined; body?: string | undefined } = {},
 ) {
-  const response = await target.request(path, { method, headers: init.headers, body: init.body });
+  const response = await target.request(path, {
+    method,
+    headers: init.headers ?? {},
+    body: init.body ?? null,
+  });
   const json = response.headers.get('content-type')?.includes('json') ? await response.json() : {};
   return { status: response.status, headers: response.headers, json: json as LooseJson };
 }

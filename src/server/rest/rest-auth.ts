@@ -91,7 +91,12 @@ export function requireRole(role: ApiKeyRole): MiddlewareHandler<{ Variables: Re
  */
 export function boundScope(
   principal: Principal,
-  fields: { tenantId?: string; userId?: string; agentId?: string; sessionId?: string },
+  fields: {
+    tenantId?: string | undefined;
+    userId?: string | undefined;
+    agentId?: string | undefined;
+    sessionId?: string | undefined;
+  },
 ): ScopeInput {
   if (
     principal.tenantId !== undefined &&

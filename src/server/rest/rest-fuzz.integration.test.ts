@@ -124,7 +124,11 @@ async function fuzz(backend: Backend, runs: number): Promise<{ statuses: Map<num
     const body = bodyText(request.body);
     if (body !== undefined && request.contentType !== undefined)
       headers['content-type'] = request.contentType;
-    return app.request(`http://localhost${url}`, { method: route.method.toUpperCase(), headers, body });
+    return app.request(`http://localhost${url}`, {
+      method: route.method.toUpperCase(),
+      headers,
+      body: body ?? null,
+    });
   };
 
   const started = performance.now();

@@ -34,7 +34,7 @@ async function call(memory: Memory, method: string, url: string, key: string, bo
   const response = await app.request(url, {
     method,
     headers: authHeaders(key),
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as LooseJson };
 }

@@ -18,11 +18,11 @@ export interface RestRoute {
   role: ApiKeyRole;
   summary: string;
   /** What each path parameter is, for openapi.json (a parameter left out is documented as a plain string). */
-  pathParameters?: Record<string, string>;
+  pathParameters?: Record<string, string> | undefined;
   /** Optional request headers the route reads, by name, with what they do (for openapi.json). */
-  headers?: Record<string, string>;
-  body?: z.ZodType;
-  query?: z.ZodType;
+  headers?: Record<string, string> | undefined;
+  body?: z.ZodType | undefined;
+  query?: z.ZodType | undefined;
   /** The success status (200 unless said). */
   status: ContentfulStatusCode;
   handle(c: RestContext, memory: Memory): Promise<unknown>;

@@ -56,7 +56,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
         const result = await memory.add(messages ?? text ?? '', {
           ...scope,
           ...options,
-          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+          idempotencyKey,
         });
         if (result.replayed === true) c.header('Idempotent-Replayed', 'true');
         return result;

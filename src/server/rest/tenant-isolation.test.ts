@@ -14,7 +14,7 @@ async function call(method: string, path: string, key: string, body?: unknown) {
   const response = await app.request(path, {
     method,
     headers: authHeaders(key),
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   return { status: response.status, json: (await response.json()) as LooseJson };
 }

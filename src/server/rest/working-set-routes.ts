@@ -22,10 +22,10 @@ const keyParameter = { key: 'The entry key: 1-128 characters, percent-encoded in
 const pathOfSlot = { path: 'The slot as `topic.slot`, e.g. `food.allergies` (percent-encode spaces).' };
 
 interface ScopeFields {
-  tenantId?: string;
-  userId?: string;
-  agentId?: string;
-  sessionId?: string;
+  tenantId?: string | undefined;
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  sessionId?: string | undefined;
 }
 
 /** Reads a JSON body and splits it into its scope (bound to the caller's tenant) and its own fields. */
@@ -188,7 +188,7 @@ function profileRoutes(memory: Memory): RestRoute[] {
       async handle(c) {
         const { asOf, ...fields } = readQuery(c, profileQuerySchema, 'profile query');
         const scope = boundScope(c.get('principal'), fields);
-        return { profile: await memory.profile.get({ ...scope, ...(asOf === undefined ? {} : { asOf }) }) };
+        return { profile: await memory.profile.get({ ...scope, asOf }) };
       },
     },
     {

@@ -63,7 +63,7 @@ export function restCaller(app: RequestTarget) {
     const response = await app.request(path, {
       method,
       headers: authHeaders(key),
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? null : JSON.stringify(body),
     });
     return { status: response.status, json: (await response.json()) as LooseJson };
   };

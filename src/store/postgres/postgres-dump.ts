@@ -1,8 +1,10 @@
 // Whole-store (or one-scope) dump and verbatim restore for the PostgreSQL store.
 import type pg from 'pg';
+import type { HistoryEntry } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
-import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
+import type { StoredHistoryRow } from '../sql/history.js';
+import { memoryFromRow, messageFromRow } from '../sql/rows.js';
 import {
   HISTORY_COLUMNS,
   type HistoryRow,
@@ -43,6 +45,7 @@ export async function* dumpPostgres(
   db: () => pg.Pool,
   tables: Tables,
   input: { scope?: Scope; includeEmbeddings?: boolean },
+  historyEntries: (rows: StoredHistoryRow[]) => Promise<HistoryEntry[]>,
 ): AsyncGenerator<StoreDumpRow> {
   for await (const row of pages<MessageRow>(
     db,
@@ -70,12 +73,12 @@ export async function* dumpPostgres(
       out.embedding = parseVectorLiteral(row.embedding_text);
     yield out;
   }
-  for await (const row of pages<HistoryRow>(
+  for await (const row of pages<HistoryRow & { id: string; rid: string }>(
     db,
     (where) => `SELECT ${HISTORY_COLUMNS} FROM ${tables.history} h WHERE ${where}`,
     'h',
     input.scope,
   )) {
-    yield { type: 'history', entry: historyFromRow(row) };
+    for (const entry of await historyEntries([row])) yield { type: 'history', entry };
   }
 }

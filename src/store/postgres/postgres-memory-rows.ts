@@ -2,6 +2,7 @@
 // against (and may declare) the embedding space first; the tsvector column and the pgvector row follow.
 import type pg from 'pg';
 import type { MemoryRows } from '../sql/memory-rows.js';
+import { memoryFromRow } from '../sql/rows.js';
 import { sql } from '../sql/sql.js';
 import { connectionOf } from './postgres-dialect.js';
 import { reindexRow } from './postgres-reindex.js';
@@ -29,6 +30,7 @@ export function postgresMemoryRows(
   const memories = sql.raw(tables.memories);
   const messages = sql.raw(tables.messages);
   return {
+    record: memoryFromRow,
     byId: (client, id, options) => memoryRowById(client, tables, id, options?.lock ?? false),
     insert: async (client, write) => {
       if (write.embedding !== undefined)

@@ -119,6 +119,34 @@ CREATE TRIGGER memories_erase_idempotency AFTER DELETE ON {schema}.memories
 INSERT INTO {schema}.meta (key, value) SELECT 'orphan_scan', 'pending' WHERE EXISTS (SELECT 1 FROM {schema}.messages);
 `,
   },
+  {
+    // Stored vectors become half precision (pgvector halfvec, half the bytes); the HNSW index is rebuilt.
+    component: 'memories',
+    version: 6,
+    name: 'halfvec',
+    sql: `
+DO $$
+DECLARE
+  dimensions integer;
+  hnsw record;
+BEGIN
+  IF to_regclass('{schema}.memory_vectors') IS NULL THEN RETURN; END IF;
+  SELECT a.atttypmod INTO dimensions FROM pg_attribute a
+    WHERE a.attrelid = '{schema}.memory_vectors'::regclass AND a.attname = 'embedding'
+      AND a.atttypid = 'vector'::regtype;
+  IF dimensions IS NULL THEN RETURN; END IF;
+  FOR hnsw IN SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam
+      WHERE x.indrelid = '{schema}.memory_vectors'::regclass AND am.amname = 'hnsw' LOOP
+    EXECUTE format('DROP INDEX {schema}.%I', hnsw.relname);
+  END LOOP;
+  EXECUTE format('ALTER TABLE {schema}.memory_vectors ALTER COLUMN embedding TYPE halfvec(%s) USING embedding::halfvec(%s)',
+    dimensions, dimensions);
+  IF dimensions <= 4000 THEN
+    CREATE INDEX ON {schema}.memory_vectors USING hnsw (embedding halfvec_cosine_ops);
+  END IF;
+END $$;
+`,
+  },
 ];
 
 const queueMigrations: readonly SqlMigration[] = [

@@ -5,6 +5,7 @@ import type { Scope } from '../../core/scope.js';
 import { hashText } from '../../models/cached-embedder.js';
 import { cleanTokens } from '../row-mapping.js';
 import { memoryFromRow } from '../sql/rows.js';
+import { freezeAddModels } from './postgres-history.js';
 import {
   MEMORY_COLUMNS,
   type MemoryRow,
@@ -65,20 +66,16 @@ export async function reindexRow(
   // History snapshots carry the index text too; keep them in step, so no copy of the old one survives.
   for (const column of ['before_json', 'after_json']) {
     await client.query(
-      `UPDATE ${tables.history} SET ${column} = jsonb_set(${column}, '{indexText}', to_jsonb($1::text)) WHERE memory_id = $2 AND ${column} IS NOT NULL`,
+      `UPDATE ${tables.history} SET ${column} = jsonb_set(${column}, '{indexText}', to_jsonb($1::text)) WHERE memory_id = $2 AND ${column} ? 'id'`,
       [input.indexText, row.id],
     );
   }
+  const embeddingModel = input.embedding === undefined ? null : (input.embeddingModel ?? null);
+  await freezeAddModels(client, tables, { model: embeddingModel, where: 'm.id = $2', params: [row.id] });
   await client.query(
     `UPDATE ${tables.memories} SET index_text = $1, tokens = $2, doc_len = $3,
        search_vector = to_tsvector('simple', array_to_string($2::text[], ' ')), embedding_model = $4 WHERE id = $5`,
-    [
-      input.indexText,
-      tokens,
-      tokens.length,
-      input.embedding === undefined ? null : (input.embeddingModel ?? null),
-      row.id,
-    ],
+    [input.indexText, tokens, tokens.length, embeddingModel, row.id],
   );
 }
 

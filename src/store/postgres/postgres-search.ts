@@ -74,10 +74,10 @@ export async function searchVectorIn(
       const vector = params.add(vectorLiteral(input.embedding));
       const result = await client.query<{ id: string; distance: number }>(
         `SELECT id, distance FROM (
-           SELECT v.memory_id AS id, v.embedding <=> ${vector}::vector AS distance
+           SELECT v.memory_id AS id, v.embedding <=> ${vector}::halfvec AS distance
            FROM ${tables.vectors} v JOIN ${tables.memories} m ON m.id = v.memory_id
            WHERE ${visibleSql('v', input.scope, params)} AND ${filterSql(input.filter, params)}
-           ORDER BY v.embedding <=> ${vector}::vector LIMIT ${params.add(input.limit)}
+           ORDER BY v.embedding <=> ${vector}::halfvec LIMIT ${params.add(input.limit)}
          ) nearest ORDER BY distance, id`,
         params.values,
       );

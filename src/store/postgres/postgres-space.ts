@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import { MnemoError } from '../../core/errors.js';
 import type { EmbeddingSpace } from '../memory-store.js';
+import { freezeAddModels } from './postgres-history.js';
 import type { Tables } from './postgres-writes.js';
 
 export class PostgresSpace {
@@ -41,13 +42,15 @@ export class PostgresSpace {
     await client.query(`DROP TABLE IF EXISTS ${this.tables.vectors}`);
     await client.query(
       `CREATE TABLE ${this.tables.vectors} (memory_id text PRIMARY KEY, tenant_id text NOT NULL, user_id text NOT NULL,
-        agent_id text NOT NULL, session_id text NOT NULL, embedding vector(${space.dimensions}) NOT NULL)`,
+        agent_id text NOT NULL, session_id text NOT NULL, embedding halfvec(${space.dimensions}) NOT NULL)`,
     );
     await client.query(`CREATE INDEX ON ${this.tables.vectors} (tenant_id, user_id, agent_id)`);
-    // HNSW indexes cover up to 2,000 dimensions; larger spaces fall back to exact scans.
-    if (space.dimensions <= 2000) {
-      await client.query(`CREATE INDEX ON ${this.tables.vectors} USING hnsw (embedding vector_cosine_ops)`);
+    // Half-precision vectors (half the bytes; see vectorLiteral). HNSW indexes cover up to 4,000 of their
+    // dimensions; larger spaces fall back to exact scans.
+    if (space.dimensions <= 4000) {
+      await client.query(`CREATE INDEX ON ${this.tables.vectors} USING hnsw (embedding halfvec_cosine_ops)`);
     }
+    await freezeAddModels(client, this.tables, { model: null, where: 'true', params: [] });
     await client.query(`UPDATE ${this.tables.memories} SET embedding_model = NULL`);
     await client.query(
       `INSERT INTO ${this.tables.meta} (key, value) VALUES ('embedding_space', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

@@ -2,6 +2,7 @@
 import { type Scope, type ScopeAccess, visibleScopePatterns } from '../../core/scope.js';
 import type { MemoryFilter } from '../memory-store.js';
 import type { HistoryColumns, MemoryColumns, MessageColumns } from '../sql/rows.js';
+import { exactStep, maxAbsolute, unitVector } from '../vector-scale.js';
 
 /** Collects positional parameters and hands out `$n` placeholders. */
 export class SqlParams {
@@ -92,14 +93,19 @@ export function filterSql(filter: MemoryFilter, params: SqlParams): string {
   return clauses.join(' AND ');
 }
 
-/** pgvector's text form of a vector. */
+/**
+ * pgvector's text form of a vector as stored (`halfvec`): scaled by its own step, so small integer ratios
+ * (count vectors) are exact and any other vector keeps about three significant digits per component.
+ */
 export function vectorLiteral(vector: Float32Array): string {
-  return `[${Array.from(vector).join(',')}]`;
+  const step = exactStep(vector, 2048) ?? (maxAbsolute(vector) || 1);
+  return `[${Array.from(vector, (value) => value / step).join(',')}]`;
 }
 
+/** A stored vector read back from its text form, unit length (stored vectors are scaled, see vectorLiteral). */
 export function parseVectorLiteral(text: string): Float32Array {
-  return Float32Array.from(text.slice(1, -1).split(',').map(Number));
+  return unitVector(text.slice(1, -1).split(',').map(Number));
 }
 
 export const HISTORY_COLUMNS =
-  'h.id, h.memory_id, h.tenant_id, h.user_id, h.agent_id, h.session_id, h.event, h.before_json, h.after_json, h.at, h.actor, h.reason';
+  'h.rid, h.id, h.memory_id, h.tenant_id, h.user_id, h.agent_id, h.session_id, h.event, h.before_json, h.after_json, h.at, h.actor, h.reason';

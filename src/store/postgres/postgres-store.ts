@@ -37,6 +37,7 @@ import { eraseUsageIn } from '../sql/usage.js';
 import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
 import { connectionOf, createPostgresDialect, type PostgresDialect } from './postgres-dialect.js';
 import { dumpPostgres } from './postgres-dump.js';
+import { freezeAddModels } from './postgres-history.js';
 import { postgresMemoryRows } from './postgres-memory-rows.js';
 import { latestPostgresSchemaVersion, quoteIdentifier } from './postgres-migrations.js';
 import { episodesOfMessagesIn, getVectorsIn, reindexRow } from './postgres-reindex.js';
@@ -182,6 +183,7 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
         const params = new SqlParams();
         return sql.numbered(filterSql(filter, params), params.values);
       },
+      hashIn: (hashes) => this.dialect.anyOf(sql`m.hash`, hashes),
     };
   }
 
@@ -386,6 +388,11 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
         if (row === undefined) continue;
         this.space.check(item.embedding, input.model);
         await putVector(client, this.tables, memoryFromRow(row), item.embedding);
+        await freezeAddModels(client, this.tables, {
+          model: input.model,
+          where: 'm.id = $2',
+          params: [item.id],
+        });
         await client.query(`UPDATE ${this.tables.memories} SET embedding_model = $1 WHERE id = $2`, [
           input.model,
           item.id,
@@ -463,7 +470,12 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
   }
 
   dump(input: { scope?: Scope; includeEmbeddings?: boolean } = {}): AsyncIterable<StoreDumpRow> {
-    return dumpPostgres(() => this.db, this.tables, input);
+    return dumpPostgres(
+      () => this.db,
+      this.tables,
+      input,
+      (rows) => this.historyEntries(rows),
+    );
   }
 
   async restore(input: {

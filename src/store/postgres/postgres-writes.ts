@@ -10,6 +10,7 @@ import { jsonColumn, memoryColumnValues, memoryFromRow } from '../sql/rows.js';
 import { scopeColumnsKey } from '../sql/scope-storage.js';
 import { sql } from '../sql/sql.js';
 import { connectionOf } from './postgres-dialect.js';
+import { addAfterJson } from './postgres-history.js';
 
 export { cleanTokens };
 
@@ -74,7 +75,11 @@ export async function insertHistory(
       ...scopeColumns(entry.scope),
       entry.event,
       entry.before === undefined ? null : JSON.stringify(entry.before),
-      entry.after === undefined ? null : JSON.stringify(entry.after),
+      entry.after === undefined
+        ? null
+        : entry.event === 'add'
+          ? await addAfterJson(client, tables, entry.after)
+          : JSON.stringify(entry.after),
       entry.at,
       entry.actor,
       entry.reason ?? null,

@@ -69,8 +69,8 @@ export interface InferenceQueue extends AsyncDisposable {
     now: number;
     policy: BatchPolicy;
     limit: number;
-    scope?: Scope;
-    leaseMs?: number;
+    scope?: Scope | undefined;
+    leaseMs?: number | undefined;
   }): Promise<ReadyBatch[]>;
   /** Removes inferred messages from the queue (and clears their failure, if any). */
   complete(input: { messageIds: string[] }): Promise<void>;
@@ -81,15 +81,23 @@ export interface InferenceQueue extends AsyncDisposable {
   /** Returns claimed messages to the queue (after an error that was not the model's). */
   release(input: { messageIds: string[] }): Promise<void>;
   /** Failed entries, oldest failure first, inside `scope` and among `messageIds` when given. */
-  listFailed(input: { limit: number; scope?: Scope; messageIds?: string[] }): Promise<FailedInference[]>;
+  listFailed(input: {
+    limit: number;
+    scope?: Scope | undefined;
+    messageIds?: string[] | undefined;
+  }): Promise<FailedInference[]>;
   /** Puts failed messages back in the queue. */
   retry(input: { messageIds: string[] }): Promise<void>;
   /** How many messages wait for inference (pending or claimed) and how many failed, inside `scope`. */
-  counts(input?: { scope?: Scope }): Promise<{ pending: number; failed: number }>;
+  counts(input?: { scope?: Scope | undefined }): Promise<{ pending: number; failed: number }>;
   /** Adds logged tokens to a session's unsummarised total and returns it. */
   noteSessionActivity(input: { scope: Scope; at: number; tokens: number }): Promise<SessionActivity>;
   /** Sessions with unsummarised tokens whose latest message is at or before `idleSince`, oldest first. */
-  idleSessions(input: { idleSince: number; limit: number; scope?: Scope }): Promise<SessionActivity[]>;
+  idleSessions(input: {
+    idleSince: number;
+    limit: number;
+    scope?: Scope | undefined;
+  }): Promise<SessionActivity[]>;
   /** Subtracts summarised tokens from a session's total; the session is dropped once it reaches zero. */
   settleSession(input: { scope: Scope; tokens: number }): Promise<void>;
   /** Drops every entry and session inside `scope` (used when the scope is forgotten). */

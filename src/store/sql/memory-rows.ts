@@ -7,7 +7,10 @@ import type { SqlConnection } from './dialect.js';
 import { type MemoryColumns, memoryFromRow } from './rows.js';
 import type { SqlFragment } from './sql.js';
 
-/** One history entry to append (`id` defaults to a fresh uuid v7). */
+/**
+ * One history entry to append (`id` defaults to a fresh uuid v7; an add's to its memory's id). An `add`
+ * stores only what its memory row cannot tell later (store/history-events.ts).
+ */
 export interface HistoryWrite {
   id?: string;
   memoryId: string;
@@ -32,6 +35,8 @@ export interface Tombstone {
  * contentless FTS5 entry and the vec0 vector; PostgreSQL the tsvector column and the pgvector row.
  */
 export interface MemoryRows<Tx, Row extends MemoryColumns = MemoryColumns> {
+  /** The record of a row (SQLite decodes its compact text, index text and hash: store/stored-fields.ts). */
+  record(row: Row): MemoryRecord;
   /** The row of memory `id`, locked against concurrent writers when `lock` is set (where rows lock). */
   byId(tx: Tx, id: string, options?: { lock?: boolean }): Promise<Row | undefined>;
   /** Inserts a memory with its full-text entry and vector (checked against the embedding space). */

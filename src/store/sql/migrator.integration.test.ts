@@ -12,7 +12,7 @@ import { postgresMigrationPlan } from '../postgres/postgres-migrations.js';
 import { createPostgresStore } from '../postgres/postgres-store.js';
 import { dropSchema, testPostgresUrl, uniqueSchema } from '../postgres/postgres-test-database.js';
 import { createPostgresInferenceQueue, createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
-import { sqliteMigrationPlan } from '../sqlite/sqlite-migrations.js';
+import { applySqliteMigration, sqliteMigrationPlan } from '../sqlite/sqlite-migrations.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import type { MigrationComponent } from './migrator.js';
 
@@ -32,7 +32,7 @@ function writeOldSqliteLayout(file: string): void {
     'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
   );
   for (const migration of scripts(sqliteMigrationPlan, 'memories')) {
-    db.exec(migration.sql);
+    applySqliteMigration(db, migration);
     db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, T0);
   }
   db.exec('CREATE TABLE infer_queue_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');

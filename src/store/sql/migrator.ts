@@ -13,6 +13,11 @@ export interface SqlMigration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * What SQL alone cannot say (e.g. SQLite functions written in TypeScript, rows converted one by one): runs
+   * after `sql`, in the same transaction, on the dialect's own connection.
+   */
+  apply?: (dialect: Dialect) => Promise<void>;
 }
 
 /** A dialect's migrations and how to adopt the version tables of the layout before the one migrator. */
@@ -90,6 +95,7 @@ export async function migrate(input: {
       if (applied.has(`${migration.component}:${migration.version}`)) continue;
       try {
         await connection.exec(script(migration.sql));
+        await migration.apply?.(dialect);
       } catch (error) {
         throw new MnemoError({
           code: 'MIGRATION_FAILED',

@@ -45,7 +45,12 @@ export async function restoreIn<Tx, Row extends MemoryColumns>(
       counts.memories++;
     } else {
       const entry = row.entry;
-      if (await exists('history', entry.id)) continue;
+      // An add's id is its memory's where the backend stores it as NULL (SQLite, store/history-events.ts).
+      const known = await connection.get(
+        sql`SELECT 1 AS found FROM ${dialect.table('history')}
+            WHERE id = ${entry.id} OR (memory_id = ${entry.id} AND id IS NULL)`,
+      );
+      if (known !== undefined) continue;
       await rows.history(tx, {
         id: entry.id,
         memoryId: entry.memoryId,

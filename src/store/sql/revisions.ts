@@ -5,7 +5,7 @@ import type { MemoryRecord } from '../../core/records.js';
 import { isVisible } from '../../core/scope.js';
 import type { MemoryStore } from '../memory-store.js';
 import { type MemoryRows, rowInScope } from './memory-rows.js';
-import { type MemoryColumns, memoryFromRow } from './rows.js';
+import type { MemoryColumns } from './rows.js';
 import { sql } from './sql.js';
 
 export type SupersedeInput = Parameters<MemoryStore['supersedeMemory']>[0];
@@ -20,7 +20,7 @@ async function reread<Tx, Row extends MemoryColumns>(
 ): Promise<MemoryRecord> {
   const row = await rows.byId(tx, id);
   if (row === undefined) throw notFound('Memory', id);
-  return memoryFromRow(row);
+  return rows.record(row);
 }
 
 /**
@@ -50,7 +50,7 @@ export async function supersedeIn<Tx, Row extends MemoryColumns>(
       details: { id: input.id, supersededBy: row.superseded_by },
     });
   }
-  const before = memoryFromRow(row);
+  const before = rows.record(row);
   const record: MemoryRecord = { ...input.replacement.record, supersedes: input.id };
   delete record.supersededBy;
   delete record.retiredAt;
@@ -98,7 +98,7 @@ export async function invalidateIn<Tx, Row extends MemoryColumns>(
 ): Promise<MemoryRecord> {
   const row = await rowInScope(rows, tx, { scope: input.scope, id: input.id, access: 'write' });
   if (row === undefined) throw notFound('Memory', input.id);
-  const before = memoryFromRow(row);
+  const before = rows.record(row);
   await rows.update(
     tx,
     input.id,
@@ -131,7 +131,7 @@ export async function patchIn<Tx, Row extends MemoryColumns>(
 ): Promise<MemoryRecord> {
   const row = await rowInScope(rows, tx, { scope: input.scope, id: input.id, access: 'write' });
   if (row === undefined) throw notFound('Memory', input.id);
-  const before = memoryFromRow(row);
+  const before = rows.record(row);
   const patch = input.patch;
   const expires =
     'expiresAt' in patch

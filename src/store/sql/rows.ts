@@ -2,6 +2,7 @@
 // epoch-ms columns as numbers (SQLite) or bigint strings (pg); both map to the same records.
 import type { HistoryEntry, JsonObject, MemoryRecord, Message, Provenance } from '../../core/records.js';
 import { scopeOfRow } from '../row-mapping.js';
+import { decodeHash } from '../stored-fields.js';
 import { type SqlFragment, sql } from './sql.js';
 
 /** A JSON column: text on SQLite, already parsed on PostgreSQL (jsonb). */
@@ -43,7 +44,8 @@ export interface MemoryColumns extends ScopeColumns {
   access_count: number;
   last_accessed_at: TimeColumn | null;
   embedding_model: string | null;
-  hash: string;
+  /** The content hash: hex text, or its 32 bytes where the backend stores them so (store/stored-fields.ts). */
+  hash: string | Buffer;
 }
 
 export interface MessageColumns extends ScopeColumns {
@@ -58,7 +60,8 @@ export interface MessageColumns extends ScopeColumns {
 }
 
 export interface HistoryColumns extends ScopeColumns {
-  id: string;
+  /** NULL for an add event known by its memory's id (SQLite, since migration 9). */
+  id: string | null;
   memory_id: string;
   event: string;
   before_json: JsonColumn<MemoryRecord> | null;
@@ -91,7 +94,7 @@ export function memoryFromRow(row: MemoryColumns): MemoryRecord {
     observedAt: iso(row.observed_at),
     createdAt: iso(row.created_at),
     accessCount: row.access_count,
-    hash: row.hash,
+    hash: decodeHash(row.hash),
   };
   if (row.valid_from !== null) record.validFrom = iso(row.valid_from);
   if (row.valid_to !== null) record.validTo = iso(row.valid_to);
@@ -133,7 +136,7 @@ export function messageFromRow(row: MessageColumns): Message {
  */
 export function historyFromRow(row: HistoryColumns): HistoryEntry {
   const entry: HistoryEntry = {
-    id: row.id,
+    id: row.id ?? row.memory_id,
     memoryId: row.memory_id,
     scope: scopeOfRow(row),
     event: row.event as HistoryEntry['event'],
@@ -153,13 +156,17 @@ const msOrNull = (value: string | undefined): number | null =>
 /**
  * The columns every backend stores for a memory besides its id, scope and search data, with their values
  * (JSON as text, times as epoch ms), for an INSERT: `(id, <scope>, ${columns}, …) VALUES (…, ${values}, …)`.
+ * `stored` replaces the text, index text and hash with the forms a backend stores (SQLite: store/stored-fields.ts).
  *
  * @example
  * const memory = memoryColumnValues(record, { embeddingModel: null });
  */
 export function memoryColumnValues(
   record: MemoryRecord,
-  options: { embeddingModel: string | null },
+  options: {
+    embeddingModel: string | null;
+    stored?: { text: string; indexText: string; hash: string | Buffer };
+  },
 ): { columns: SqlFragment; values: SqlFragment } {
   return {
     columns: sql.raw(
@@ -169,8 +176,8 @@ export function memoryColumnValues(
     ),
     values: sql.join([
       record.kind,
-      record.text,
-      record.indexText,
+      options.stored?.text ?? record.text,
+      options.stored?.indexText ?? record.indexText,
       JSON.stringify(record.attributes),
       JSON.stringify(record.metadata),
       record.importance,
@@ -187,7 +194,7 @@ export function memoryColumnValues(
       record.accessCount,
       msOrNull(record.lastAccessedAt),
       options.embeddingModel,
-      record.hash,
+      options.stored?.hash ?? record.hash,
     ]),
   };
 }

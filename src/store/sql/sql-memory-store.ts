@@ -24,6 +24,7 @@ import type {
   TurnsWrite,
 } from '../memory-store.js';
 import type { SqlConnection } from './dialect.js';
+import { historyEntriesIn, type StoredHistoryRow } from './history.js';
 import { addMemories, type MemoryRows } from './memory-rows.js';
 import {
   type ForgetInput,
@@ -35,14 +36,7 @@ import {
   type SupersedeInput,
   supersedeIn,
 } from './revisions.js';
-import {
-  type HistoryColumns,
-  historyFromRow,
-  type MemoryColumns,
-  type MessageColumns,
-  memoryFromRow,
-  messageFromRow,
-} from './rows.js';
+import { type MemoryColumns, type MessageColumns, messageFromRow } from './rows.js';
 import { sql } from './sql.js';
 import type { StoreSchema } from './store-schema.js';
 import {
@@ -154,10 +148,10 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
     return this.statements('read', async (connection) => {
       const { dialect, memorySelect } = this.schema;
       const visible = await this.schema.visible(connection, 'm', input.scope);
-      const rows = await connection.all<MemoryColumns>(
+      const rows = await connection.all<Row>(
         sql`${memorySelect} WHERE ${dialect.anyOf(sql`m.id`, input.ids)} AND ${visible}`,
       );
-      const byId = new Map(rows.map((row) => [row.id, memoryFromRow(row)]));
+      const byId = new Map(rows.map((row) => [row.id, this.rows.record(row)]));
       return input.ids.flatMap((id) => byId.get(id) ?? []);
     });
   }
@@ -181,14 +175,14 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
         clauses.push(sql`(m.observed_at, m.id) ${sql.raw(descending ? '<' : '>')} (${observed}, ${id})`);
       }
       const direction = sql.raw(descending ? 'DESC' : 'ASC');
-      const rows = await connection.all<MemoryColumns>(
+      const rows = await connection.all<Row>(
         sql`${this.schema.memorySelect} WHERE ${sql.join(clauses, ' AND ')}
             ORDER BY m.observed_at ${direction}, m.id ${direction} LIMIT ${input.limit + 1}`,
       );
       const items = rows.slice(0, input.limit);
       const last = items[items.length - 1];
       return {
-        items: items.map(memoryFromRow),
+        items: items.map((row) => this.rows.record(row)),
         ...(rows.length > input.limit && last !== undefined
           ? { nextCursor: encodeCursor([Number(last.observed_at), last.id]) }
           : {}),
@@ -199,24 +193,31 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
   async findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]> {
     if (input.hashes.length === 0) return [];
     return this.statements('read', async (connection) => {
-      const { dialect, memorySelect } = this.schema;
+      const { memorySelect } = this.schema;
       const visible = await this.schema.visible(connection, 'm', input.scope);
-      const rows = await connection.all<MemoryColumns>(
+      const rows = await connection.all<Row>(
         sql`${memorySelect} WHERE ${visible} AND ${this.schema.filter({ now: input.now })}
-            AND ${dialect.anyOf(sql`m.hash`, input.hashes)}`,
+            AND ${this.schema.hashIn(input.hashes)}`,
       );
-      return rows.map(memoryFromRow);
+      return rows.map((row) => this.rows.record(row));
     });
   }
 
   async listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]> {
     return this.statements('read', async (connection) => {
       const visible = await this.schema.visible(connection, 'h', input.scope);
-      const rows = await connection.all<HistoryColumns>(
+      const rows = await connection.all<StoredHistoryRow>(
         sql`${this.schema.historySelect} WHERE h.memory_id = ${input.memoryId} AND ${visible} ORDER BY h.at, h.rid`,
       );
-      return rows.map(historyFromRow);
+      return historyEntriesIn(this.rows, this.schema, connection, rows);
     });
+  }
+
+  /** Stored history rows (a dump's) as public entries, adds' snapshots rebuilt (store/sql/history.ts). */
+  protected historyEntries(rows: StoredHistoryRow[]): Promise<HistoryEntry[]> {
+    return this.statements('read', (connection) =>
+      historyEntriesIn(this.rows, this.schema, connection, rows),
+    );
   }
 
   async insertMemories(input: { memories: MemoryWrite[]; actor: string; at: number }): Promise<void> {

@@ -24,4 +24,6 @@ export interface StoreSchema {
   ): Promise<SqlFragment>;
   /** The MemoryFilter semantics (store/filter.ts) over alias `m`. */
   filter(filter: MemoryFilter): SqlFragment;
+  /** `m.hash` is one of the content hashes `hashes`, compared in the form the backend stores them. */
+  hashIn(hashes: readonly string[]): SqlFragment;
 }

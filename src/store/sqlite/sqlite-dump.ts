@@ -1,14 +1,18 @@
 // Whole-store (or one-scope) dump and verbatim restore for the SQLite store.
 import type Database from 'better-sqlite3';
+import type { HistoryEntry } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import type { StoreDumpRow } from '../memory-store.js';
-import { historyFromRow, memoryFromRow, messageFromRow } from '../sql/rows.js';
+import type { StoredHistoryRow } from '../sql/history.js';
+import { messageFromRow } from '../sql/rows.js';
+import { decodeTokens } from '../stored-tokens.js';
 import {
-  blobVector,
   type HistoryRow,
+  indexTextOf,
   MEMORY_SELECT,
   type MemoryRow,
   type MessageRow,
+  memoryFromRow,
   resolvePartitions,
   scopeSql,
 } from './sqlite-rows.js';
@@ -48,6 +52,7 @@ async function* batches<Row extends { rid: number }>(
 export async function* dumpRows(
   read: SqliteRead,
   input: { scope?: Scope; includeEmbeddings?: boolean },
+  historyEntries: (rows: StoredHistoryRow[]) => Promise<HistoryEntry[]>,
 ): AsyncGenerator<StoreDumpRow> {
   const messageSelect =
     'SELECT g.*, p.tenant_id, p.user_id, p.agent_id FROM messages g JOIN partitions p ON p.id = g.partition_id';
@@ -62,21 +67,17 @@ export async function* dumpRows(
     const out: StoreDumpRow = {
       type: 'memory',
       memory: memoryFromRow(row),
-      tokens: JSON.parse(row.tokens) as string[],
+      tokens: decodeTokens(indexTextOf(row), row.token_form),
     };
     if (input.includeEmbeddings) {
-      const blob = await read((database) => readVector(database, row.rid));
-      if (blob !== undefined) out.embedding = blobVector(blob);
+      const vector = await read((database) => readVector(database, row.rid));
+      if (vector !== undefined) out.embedding = vector;
     }
     yield out;
   }
   const historySelect =
     'SELECT h.*, p.tenant_id, p.user_id, p.agent_id FROM history h JOIN partitions p ON p.id = h.partition_id';
-  for await (const row of batches<HistoryRow & { rid: number }>(
-    read,
-    { select: historySelect, alias: 'h' },
-    input.scope,
-  )) {
-    yield { type: 'history', entry: historyFromRow(row) };
+  for await (const row of batches<HistoryRow>(read, { select: historySelect, alias: 'h' }, input.scope)) {
+    for (const entry of await historyEntries([row])) yield { type: 'history', entry };
   }
 }

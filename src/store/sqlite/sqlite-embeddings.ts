@@ -3,8 +3,9 @@ import type Database from 'better-sqlite3';
 import type { Page } from '../../core/records.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { ReembedItem } from '../memory-store.js';
+import { freezeAddModels } from './sqlite-history.js';
 import { memoryRowById } from './sqlite-memory-writes.js';
-import { blobVector, vectorBlob } from './sqlite-rows.js';
+import { blobVector, indexTextOf, vectorBlob } from './sqlite-rows.js';
 import { checkVector, putVector, readEmbeddingSpace, vectorRowids } from './sqlite-vectors.js';
 
 /** Memories whose vector is missing or from another model, paged by rowid. */
@@ -17,12 +18,16 @@ export function listForReembedIn(
   const items: ReembedItem[] = [];
   let lastRid = after;
   const page = db.prepare(
-    'SELECT rid, id, index_text, embedding_model FROM memories WHERE rid > ? ORDER BY rid LIMIT 500',
+    `SELECT m.rid, m.id, m.text, m.index_text, m.embedding_model, g.content AS message_text FROM memories m
+     LEFT JOIN messages g ON m.text = char(1) AND g.id = json_extract(m.source, '$.messageIds[0]')
+     WHERE m.rid > ? ORDER BY m.rid LIMIT 500`,
   );
   while (items.length < input.limit) {
     const rows = page.all(lastRid) as Array<{
       rid: number;
       id: string;
+      text: string;
+      message_text: string | null;
       index_text: string;
       embedding_model: string | null;
     }>;
@@ -34,7 +39,7 @@ export function listForReembedIn(
     for (const row of rows) {
       lastRid = row.rid;
       if (space === undefined || row.embedding_model !== space.model || !withVector.has(row.rid)) {
-        items.push({ id: row.id, indexText: row.index_text });
+        items.push({ id: row.id, indexText: indexTextOf(row) });
         if (items.length === input.limit) break;
       }
     }
@@ -53,6 +58,7 @@ export function writeEmbeddingsIn(
     if (row === undefined) continue;
     checkVector(db, item.embedding, input.model);
     putVector(db, row.rid, row.partition_id, item.embedding);
+    freezeAddModels(db, { model: input.model, where: 'm.rid = ?', params: [row.rid] });
     db.prepare('UPDATE memories SET embedding_model = ? WHERE rid = ?').run(input.model, row.rid);
   }
 }

@@ -12,7 +12,7 @@ import {
   supersessionChain,
 } from './sqlite-memory-writes.js';
 import { reindexMemoryIn } from './sqlite-reindex.js';
-import { type MemoryRow, prepared } from './sqlite-rows.js';
+import { type MemoryRow, memoryFromRow, prepared } from './sqlite-rows.js';
 
 const HAS_EPISODE =
   "SELECT 1 FROM memories WHERE kind = 'episode' AND json_extract(source, '$.messageIds[0]') = ?";
@@ -54,6 +54,7 @@ export function sqliteStatements(db: Database.Database): SqlConnection {
  * await supersedeIn(sqliteMemoryRows, db, input);
  */
 export const sqliteMemoryRows: MemoryRows<Database.Database, MemoryRow> = {
+  record: memoryFromRow,
   byId: async (db, id) => memoryRowById(db, id),
   insert: async (db, write) => {
     insertMemoryRow(db, write);

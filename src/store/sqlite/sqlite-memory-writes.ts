@@ -1,15 +1,43 @@
 // Synchronous write helpers for the SQLite store; each runs inside the caller's write transaction.
 import type Database from 'better-sqlite3';
 import { uuidV7 } from '../../core/ids.js';
+import type { MemoryRecord } from '../../core/records.js';
 import { isVisible, type Scope, type ScopeAccess } from '../../core/scope.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryWrite } from '../memory-store.js';
 import { cleanTokens } from '../row-mapping.js';
 import type { HistoryWrite, Tombstone } from '../sql/memory-rows.js';
-import { jsonColumn, memoryColumnValues, memoryFromRow } from '../sql/rows.js';
+import { jsonColumn, memoryColumnValues } from '../sql/rows.js';
 import { compileSql, sql } from '../sql/sql.js';
-import { ensurePartition, MEMORY_SELECT, type MemoryRow, partitionToken, prepared } from './sqlite-rows.js';
+import { encodeHash, encodeIndexText, encodeText } from '../stored-fields.js';
+import { addAfterJson } from './sqlite-history.js';
+import {
+  ensurePartition,
+  indexTextOf,
+  MEMORY_SELECT,
+  type MemoryRow,
+  memoryFromRow,
+  partitionToken,
+  prepared,
+  tokenFormValue,
+} from './sqlite-rows.js';
 import { checkVector, deleteVectors, putVector } from './sqlite-vectors.js';
+
+/** The content of the message an episode indexes, when it is logged in the same scope. */
+function episodeMessageContent(
+  db: Database.Database,
+  record: MemoryRecord,
+  partition: number,
+): string | undefined {
+  const messageId = record.kind === 'episode' ? record.source.messageIds[0] : undefined;
+  if (messageId === undefined) return undefined;
+  const row = prepared(db, 'SELECT content, partition_id, session_id FROM messages WHERE id = ?').get(
+    messageId,
+  ) as { content: string; partition_id: number; session_id: string } | undefined;
+  const sameScope =
+    row !== undefined && row.partition_id === partition && row.session_id === (record.scope.sessionId ?? '');
+  return sameScope ? row.content : undefined;
+}
 
 /** Inserts one memory with its full-text tokens and vector; returns its rowid. */
 export function insertMemoryRow(db: Database.Database, write: MemoryWrite): number {
@@ -21,10 +49,15 @@ export function insertMemoryRow(db: Database.Database, write: MemoryWrite): numb
   const tokens = cleanTokens(write.tokens);
   const memory = memoryColumnValues(record, {
     embeddingModel: write.embedding === undefined ? null : embeddingModel,
+    stored: {
+      text: encodeText(record.text, episodeMessageContent(db, record, partition)),
+      indexText: encodeIndexText(record.text, record.indexText),
+      hash: encodeHash(record.hash),
+    },
   });
   const insert = compileSql(
-    sql`INSERT INTO memories (id, partition_id, session_id, ${memory.columns}, tokens)
-        VALUES (${record.id}, ${partition}, ${record.scope.sessionId ?? ''}, ${memory.values}, ${JSON.stringify(tokens)})`,
+    sql`INSERT INTO memories (id, partition_id, session_id, ${memory.columns}, token_form)
+        VALUES (${record.id}, ${partition}, ${record.scope.sessionId ?? ''}, ${memory.values}, ${tokenFormValue(record.indexText, tokens)})`,
     () => '?',
   );
   const result = prepared(db, insert.text).run(...insert.values);
@@ -46,13 +79,18 @@ export function insertHistory(db: Database.Database, entry: HistoryWrite): void 
     `INSERT INTO history (id, memory_id, partition_id, session_id, event, before_json, after_json, at, actor, reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
-    entry.id ?? uuidV7(),
+    // An add is known by its memory's id (stored as NULL, see sqlite-history.ts); other events get their own.
+    entry.id ?? (entry.event === 'add' ? null : uuidV7()),
     entry.memoryId,
     ensurePartition(db, entry.scope),
     entry.scope.sessionId ?? '',
     entry.event,
     entry.before === undefined ? null : JSON.stringify(entry.before),
-    entry.after === undefined ? null : JSON.stringify(entry.after),
+    entry.after === undefined
+      ? null
+      : entry.event === 'add'
+        ? addAfterJson(db, entry.after)
+        : JSON.stringify(entry.after),
     entry.at,
     entry.actor,
     entry.reason ?? null,
@@ -113,10 +151,7 @@ export function eraseMemories(
   options: { tombstone?: Tombstone },
 ): void {
   if (rows.length === 0) return;
-  const deleteFts = prepared(
-    db,
-    "INSERT INTO memory_fts (memory_fts, rowid, tokens) VALUES ('delete', ?, ?)",
-  );
+  const deleteFts = prepared(db, 'DELETE FROM memory_fts WHERE rowid = ?');
   const deleteRow = prepared(db, 'DELETE FROM memories WHERE rid = ?');
   const deleteHistory = prepared(db, 'DELETE FROM history WHERE memory_id = ?');
   const deleteCache = prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?');
@@ -126,12 +161,11 @@ export function eraseMemories(
     rows.map((row) => row.rid),
   );
   for (const row of rows) {
-    const tokens = JSON.parse(row.tokens) as string[];
-    if (tokens.length > 0) deleteFts.run(row.rid, ftsDocument(row.partition_id, tokens));
+    deleteFts.run(row.rid);
     deleteRow.run(row.rid);
     deleteHistory.run(row.id);
     // The cached embedder keys its cache by hashText(text); erase with the very same function.
-    deleteCache.run(hashText(row.index_text));
+    deleteCache.run(hashText(indexTextOf(row)));
     // An episode is its message: erasing the episode erases the logged message it indexes.
     if (row.kind === 'episode') {
       for (const messageId of jsonColumn(row.source).messageIds) deleteMessage.run(messageId);
@@ -141,6 +175,9 @@ export function eraseMemories(
       insertHistory(db, { memoryId: row.id, scope: record.scope, ...options.tombstone });
     }
   }
+  // A delete by rowid only tombstones the entries (contentless_delete); merging every segment into one
+  // drops them, so no erased token outlives the erase in the file.
+  prepared(db, "INSERT INTO memory_fts (memory_fts) VALUES ('optimize')").run();
 }
 
 /**

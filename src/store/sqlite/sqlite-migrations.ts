@@ -1,5 +1,6 @@
 // SQLite's migrations as data, for the one migrator (store/sql/migrator.ts): the memories (migrations/…),
 // the inference queue and the API keys, each versioned on its own in `mnemo_migrations`.
+import type Database from 'better-sqlite3';
 import type { SqlConnection } from '../sql/dialect.js';
 import type { MigrationPlan, SqlMigration } from '../sql/migrator.js';
 import { sql } from '../sql/sql.js';
@@ -8,6 +9,51 @@ import { migration0002 } from './migrations/0002-usage.js';
 import { migration0003 } from './migrations/0003-episode-message.js';
 import { migration0004 } from './migrations/0004-working-memory.js';
 import { migration0005 } from './migrations/0005-idempotency.js';
+import { migration0006 } from './migrations/0006-contentless-fts.js';
+import { migration0007 } from './migrations/0007-int8-vectors.js';
+import { migration0008 } from './migrations/0008-compact-fields.js';
+import { migration0009 } from './migrations/0009-history-ids.js';
+import { migration0010 } from './migrations/0010-episode-text.js';
+import type { SqliteDialect } from './sqlite-dialect.js';
+
+/** A memories migration written in TypeScript over the better-sqlite3 connection (user functions, row loops). */
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** A migration of the one migrator whose work runs on the dialect's better-sqlite3 connection. */
+function onConnection(migration: SqliteMigration): SqlMigration {
+  return {
+    component: 'memories',
+    version: migration.version,
+    name: migration.name,
+    sql: '',
+    apply: async (dialect) => migration.up((dialect as SqliteDialect).db),
+  };
+}
+
+/**
+ * Applies one migration directly on a connection, outside the migrator (tests that write an older layout).
+ *
+ * @example
+ * for (const migration of sqliteMemoryMigrations.filter((m) => m.version <= 5)) applySqliteMigration(db, migration);
+ */
+export function applySqliteMigration(db: Database.Database, migration: SqlMigration): void {
+  db.exec(migration.sql);
+  const own = sqliteConnectionMigrations.find((item) => item.version === migration.version);
+  if (migration.component === 'memories' && own !== undefined) own.up(db);
+}
+
+/** The memories' migrations written in TypeScript: the lean layout (issue 12, point 7). */
+const sqliteConnectionMigrations: readonly SqliteMigration[] = [
+  migration0006,
+  migration0007,
+  migration0008,
+  migration0009,
+  migration0010,
+];
 
 /** The memories' migrations, oldest first. Append new ones; never edit an applied one. */
 export const sqliteMemoryMigrations: readonly SqlMigration[] = [
@@ -16,6 +62,7 @@ export const sqliteMemoryMigrations: readonly SqlMigration[] = [
   migration0003,
   migration0004,
   migration0005,
+  ...sqliteConnectionMigrations.map(onConnection),
 ];
 
 const queueMigrations: readonly SqlMigration[] = [

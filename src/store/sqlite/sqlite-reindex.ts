@@ -6,15 +6,19 @@ import type { MemoryRecord } from '../../core/records.js';
 import { hashText } from '../../models/cached-embedder.js';
 import type { MemoryStore } from '../memory-store.js';
 import { cleanTokens } from '../row-mapping.js';
-import { memoryFromRow } from '../sql/rows.js';
+import { encodeIndexText } from '../stored-fields.js';
+import { freezeAddModels } from './sqlite-history.js';
 import { ftsDocument, rowInScope } from './sqlite-memory-writes.js';
 import {
-  blobVector,
+  indexTextOf,
   MEMORY_SELECT,
   type MemoryRow,
+  memoryFromRow,
   prepared,
   resolvePartitions,
   scopeSql,
+  textOf,
+  tokenFormValue,
 } from './sqlite-rows.js';
 import { checkVector, deleteVectors, putVector, readVector } from './sqlite-vectors.js';
 
@@ -54,13 +58,7 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
   const row = rowInScope(db, input.scope, input.id, 'write');
   if (row === undefined) throw notFound('Memory', input.id);
   const tokens = cleanTokens(input.tokens);
-  const oldTokens = JSON.parse(row.tokens) as string[];
-  if (oldTokens.length > 0) {
-    prepared(db, "INSERT INTO memory_fts (memory_fts, rowid, tokens) VALUES ('delete', ?, ?)").run(
-      row.rid,
-      ftsDocument(row.partition_id, oldTokens),
-    );
-  }
+  prepared(db, 'DELETE FROM memory_fts WHERE rowid = ?').run(row.rid);
   if (tokens.length > 0) {
     prepared(db, 'INSERT INTO memory_fts (rowid, tokens) VALUES (?, ?)').run(
       row.rid,
@@ -73,18 +71,20 @@ export function reindexMemoryIn(db: Database.Database, input: ReindexInput): voi
     embeddingModel = checkVector(db, input.embedding, undefined).model;
     putVector(db, row.rid, row.partition_id, input.embedding);
   }
-  if (row.index_text !== input.indexText)
-    prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?').run(hashText(row.index_text));
+  const oldIndexText = indexTextOf(row);
+  if (oldIndexText !== input.indexText)
+    prepared(db, 'DELETE FROM embedding_cache WHERE hash = ?').run(hashText(oldIndexText));
   // History snapshots carry the index text too; keep them in step, so no copy of the old one survives.
   for (const column of ['before_json', 'after_json'] as const) {
     prepared(
       db,
-      `UPDATE history SET ${column} = json_set(${column}, '$.indexText', ?) WHERE memory_id = ? AND ${column} IS NOT NULL`,
+      `UPDATE history SET ${column} = json_set(${column}, '$.indexText', ?) WHERE memory_id = ? AND json_type(${column}, '$.id') IS NOT NULL`,
     ).run(input.indexText, row.id);
   }
-  prepared(db, 'UPDATE memories SET index_text = ?, tokens = ?, embedding_model = ? WHERE rid = ?').run(
-    input.indexText,
-    JSON.stringify(tokens),
+  freezeAddModels(db, { model: embeddingModel, where: 'm.rid = ?', params: [row.rid] });
+  prepared(db, 'UPDATE memories SET index_text = ?, token_form = ?, embedding_model = ? WHERE rid = ?').run(
+    encodeIndexText(textOf(row), input.indexText),
+    tokenFormValue(input.indexText, tokens),
     embeddingModel,
     row.rid,
   );
@@ -95,8 +95,8 @@ export function getVectorsIn(db: Database.Database, input: GetVectorsInput): Map
   const found = new Map<string, Float32Array>();
   for (const id of new Set(input.ids)) {
     const row = rowInScope(db, input.scope, id);
-    const blob = row === undefined ? undefined : readVector(db, row.rid);
-    if (blob !== undefined) found.set(id, blobVector(blob));
+    const vector = row === undefined ? undefined : readVector(db, row.rid);
+    if (vector !== undefined) found.set(id, vector);
   }
   return found;
 }

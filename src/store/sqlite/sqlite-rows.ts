@@ -1,21 +1,61 @@
 // Row ⇄ record mapping, scope resolution to partitions, and MemoryFilter → SQL for the SQLite store.
 import type Database from 'better-sqlite3';
+import type { MemoryRecord } from '../../core/records.js';
 import { type Scope, type ScopeAccess, type ScopePattern, visibleScopePatterns } from '../../core/scope.js';
 import type { MemoryFilter } from '../memory-store.js';
-import type { HistoryColumns, MemoryColumns, MessageColumns } from '../sql/rows.js';
+import {
+  type HistoryColumns,
+  type MemoryColumns,
+  type MessageColumns,
+  memoryFromRow as sharedMemoryFromRow,
+} from '../sql/rows.js';
+import { decodeIndexText, decodeText } from '../stored-fields.js';
+import { encodeTokens } from '../stored-tokens.js';
 
-/** A memory row of the SQLite store: the shared columns, its rowid and partition, and its tokens (JSON). */
+/** A memory row of the SQLite store: the shared columns (text, index text and hash stored compact), its rowid and partition, and its tokens. */
 export interface MemoryRow extends MemoryColumns {
   rid: number;
   partition_id: number;
-  tokens: string;
+  /** Stored as store/stored-fields.ts encodes it; read it with `textOf`. */
+  text: string;
+  /** The content of an episode's message when `text` refers to it (joined by MEMORY_SELECT). */
+  message_text?: string | null;
+  /** Stored as store/stored-fields.ts encodes it; read it with `indexTextOf`. */
+  index_text: string;
+  /** The full-text tokens, stored as store/stored-tokens.ts encodes them. */
+  token_form: string | number | null;
 }
 
 export type MessageRow = MessageColumns;
-export type HistoryRow = HistoryColumns;
+export type HistoryRow = HistoryColumns & { rid: number };
 
-export const MEMORY_SELECT =
-  'SELECT m.*, p.tenant_id, p.user_id, p.agent_id FROM memories m JOIN partitions p ON p.id = m.partition_id';
+/** Memory rows with their scope and, for an episode whose text is its message's, that message's content. */
+export const MEMORY_SELECT = `SELECT m.*, p.tenant_id, p.user_id, p.agent_id, g.content AS message_text
+  FROM memories m JOIN partitions p ON p.id = m.partition_id
+  LEFT JOIN messages g ON m.text = char(1) AND g.id = json_extract(m.source, '$.messageIds[0]')`;
+
+type TextColumns = { text: string; message_text?: string | null };
+
+/** The text of a memory row (an episode's read through its message). */
+export function textOf(row: TextColumns): string {
+  return decodeText(row.text, row.message_text);
+}
+
+/** The index text of a memory row (stored without the copy of its text). */
+export function indexTextOf(row: TextColumns & { index_text: string }): string {
+  return decodeIndexText(textOf(row), row.index_text);
+}
+
+/** The `token_form` value of a memory's tokens, integers bound as SQLite INTEGERs (not REALs). */
+export function tokenFormValue(indexText: string, tokens: readonly string[]): string | bigint | null {
+  const form = encodeTokens(indexText, tokens);
+  return typeof form === 'number' ? BigInt(form) : form;
+}
+
+/** The record of a SQLite memory row: the shared mapping over its decoded text and index text. */
+export function memoryFromRow(row: MemoryRow): MemoryRecord {
+  return sharedMemoryFromRow({ ...row, text: textOf(row), index_text: indexTextOf(row) });
+}
 
 /** The partition ids a read scope covers (usually one). */
 export function resolvePartitions(db: Database.Database, scope: Scope): number[] {

@@ -25,13 +25,13 @@ import type { SqlConnection } from '../sql/dialect.js';
 import type { MemoryRows } from '../sql/memory-rows.js';
 import { latestVersion, migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
-import { memoryFromRow } from '../sql/rows.js';
 import { sql } from '../sql/sql.js';
 import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
 import type { StoreSchema } from '../sql/store-schema.js';
 import { purgeExpiredIdempotencyIn } from '../sql/turns.js';
 import { eraseUsageIn } from '../sql/usage.js';
 import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
+import { encodeHash } from '../stored-fields.js';
 import {
   configureConnection,
   DEFAULT_BUSY_BUDGET_MS,
@@ -67,6 +67,7 @@ import {
   filterSql,
   MEMORY_SELECT,
   type MemoryRow,
+  memoryFromRow,
   prepared,
   resolvePartitions,
   scopeSql,
@@ -273,6 +274,8 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
         const where = filterSql(filter);
         return sql.positional(where.sql, where.params);
       },
+      // Hex hashes are stored as their 32 bytes (store/stored-fields.ts).
+      hashIn: (hashes) => sql`m.hash IN (${sql.join(hashes.map(encodeHash))})`,
     };
   }
 
@@ -539,7 +542,11 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
   }
 
   dump(input: { scope?: Scope; includeEmbeddings?: boolean } = {}): AsyncIterable<StoreDumpRow> {
-    return dumpRows((work) => this.read(work), input);
+    return dumpRows(
+      (work) => this.read(work),
+      input,
+      (rows) => this.historyEntries(rows),
+    );
   }
 
   async restore(input: {

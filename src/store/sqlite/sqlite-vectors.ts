@@ -2,7 +2,9 @@
 import type Database from 'better-sqlite3';
 import { MnemoError } from '../../core/errors.js';
 import type { EmbeddingSpace } from '../memory-store.js';
-import { prepared, vectorBlob } from './sqlite-rows.js';
+import { blobToVector, int8Blob } from './int8-vectors.js';
+import { freezeAddModels } from './sqlite-history.js';
+import { prepared } from './sqlite-rows.js';
 import { vectorIndexCacheFor } from './vector-index.js';
 
 const SPACE_KEY = 'embedding_space';
@@ -27,7 +29,7 @@ function createVectorTable(db: Database.Database, dimensions: number): void {
   }
   db.exec(`CREATE VIRTUAL TABLE memory_vec USING vec0(
     partition_id INTEGER PARTITION KEY,
-    embedding float[${dimensions}] distance_metric=cosine)`);
+    embedding int8[${dimensions}] distance_metric=cosine)`);
 }
 
 /** Declares (or, with `replace`, replaces) the space; call inside a write transaction. */
@@ -51,6 +53,7 @@ export function declareEmbeddingSpace(
   if (hasVectorTable(db)) db.exec('DROP TABLE memory_vec');
   vectorIndexCacheFor(db).clear();
   createVectorTable(db, space.dimensions);
+  freezeAddModels(db, { model: null, where: '1', params: [] });
   db.prepare('UPDATE memories SET embedding_model = NULL WHERE embedding_model IS NOT NULL').run();
   db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -88,10 +91,10 @@ export function checkVector(
 export function putVector(db: Database.Database, rid: number, partition: number, vector: Float32Array): void {
   vectorIndexCacheFor(db).noteVectorWrite();
   db.prepare('DELETE FROM memory_vec WHERE rowid = ?').run(BigInt(rid));
-  db.prepare('INSERT INTO memory_vec (rowid, partition_id, embedding) VALUES (?, ?, ?)').run(
+  db.prepare('INSERT INTO memory_vec (rowid, partition_id, embedding) VALUES (?, ?, vec_int8(?))').run(
     BigInt(rid),
     BigInt(partition),
-    vectorBlob(vector),
+    int8Blob(vector),
   );
 }
 
@@ -102,12 +105,13 @@ export function deleteVectors(db: Database.Database, rids: number[]): void {
   for (const rid of rids) statement.run(BigInt(rid));
 }
 
-export function readVector(db: Database.Database, rid: number): Buffer | undefined {
+/** The stored vector of `rid`, unit length (stored vectors are int8, see int8-vectors.ts). */
+export function readVector(db: Database.Database, rid: number): Float32Array | undefined {
   if (!hasVectorTable(db)) return undefined;
   const row = db.prepare('SELECT embedding FROM memory_vec WHERE rowid = ?').get(BigInt(rid)) as
     | { embedding: Buffer }
     | undefined;
-  return row?.embedding;
+  return row === undefined ? undefined : blobToVector(row.embedding, readEmbeddingSpace(db)?.dimensions ?? 0);
 }
 
 export function vectorRowids(db: Database.Database, rids: number[]): Set<number> {
@@ -118,7 +122,7 @@ export function vectorRowids(db: Database.Database, rids: number[]): Set<number>
   return found;
 }
 
-/** Exact cosine KNN inside one partition: (rowid, distance) nearest first. */
+/** Cosine KNN over the int8 vectors of one partition (the query quantised alike): (rowid, distance) nearest first. */
 export function nearestInPartition(
   db: Database.Database,
   partition: number,
@@ -127,9 +131,9 @@ export function nearestInPartition(
 ): Array<{ rid: number; distance: number }> {
   const rows = db
     .prepare(
-      'SELECT rowid AS rid, distance FROM memory_vec WHERE embedding MATCH ? AND k = ? AND partition_id = ? ORDER BY distance',
+      'SELECT rowid AS rid, distance FROM memory_vec WHERE embedding MATCH vec_int8(?) AND k = ? AND partition_id = ? ORDER BY distance',
     )
-    .all(vectorBlob(vector), k, BigInt(partition)) as Array<{ rid: number | bigint; distance: number }>;
+    .all(int8Blob(vector), k, BigInt(partition)) as Array<{ rid: number | bigint; distance: number }>;
   return rows.map((row) => ({ rid: Number(row.rid), distance: row.distance }));
 }
 

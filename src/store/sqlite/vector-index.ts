@@ -1,6 +1,7 @@
 // In-memory near-exact cosine index of one partition: 1-bit codes for a coarse pre-pass, int8 vectors to rescore.
 import type Database from 'better-sqlite3';
 import type { EmbeddingSpace } from '../memory-store.js';
+import { blobToVector, vectorElement } from './int8-vectors.js';
 
 /** One scored neighbour: SQLite rowid and cosine similarity (higher is nearer). */
 export interface IndexedNeighbour {
@@ -424,7 +425,7 @@ function refresh(db: Database.Database, partition: number, cached: CachedPartiti
 function addFresh(db: Database.Database, cached: CachedPartition, fresh: Map<number, number>): boolean {
   const { index, locations } = cached;
   const readVectors = db.prepare('SELECT vectors FROM memory_vec_vector_chunks00 WHERE rowid = ?').pluck();
-  const vectorBytes = index.dimensions * 4;
+  const vectorBytes = index.dimensions * (vectorElement(db) === 'int8' ? 1 : 4);
   let chunkId = -1;
   let vectors: Buffer | undefined;
   for (const [location, rid] of fresh) {
@@ -435,9 +436,10 @@ function addFresh(db: Database.Database, cached: CachedPartition, fresh: Map<num
       vectors = readVectors.get(chunkId) as Buffer | undefined;
     }
     if (vectors === undefined || vectors.length < (offset + 1) * vectorBytes) return false;
-    const copy = new Float32Array(index.dimensions);
-    new Uint8Array(copy.buffer).set(vectors.subarray(offset * vectorBytes, (offset + 1) * vectorBytes));
-    index.add(rid, copy);
+    index.add(
+      rid,
+      blobToVector(vectors.subarray(offset * vectorBytes, (offset + 1) * vectorBytes), index.dimensions),
+    );
     locations.set(rid, location);
   }
   return true;

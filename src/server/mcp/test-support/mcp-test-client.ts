@@ -14,9 +14,9 @@ export const TEST_TENANT = 'acme';
 /** Connects the SDK client to a fresh server (one session) over an in-memory transport. */
 export async function connectInMemory(options: {
   memory: McpMemory;
-  defaultUserId?: string;
-  readOnly?: boolean;
-  onInternalError?: (error: unknown) => void;
+  defaultUserId?: string | undefined;
+  readOnly?: boolean | undefined;
+  onInternalError?: ((error: unknown) => void) | undefined;
 }): Promise<Client> {
   const server = createMnemoMcpServer({
     memory: options.memory,
