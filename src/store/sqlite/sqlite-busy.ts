@@ -174,3 +174,71 @@ export function fileSize(path: string): number {
     throw error;
   }
 }
+
+/**
+ * Waits until no other connection holds a read transaction, before an erase. A log whose every frame is
+ * already in the database file lets a checkpoint finish beside a reader of the file, so `commitFrame` first
+ * commits one frame: the truncating checkpoint then succeeds only when no snapshot is open. STORE_BUSY
+ * (`erased: false`) when a writer or a reader outlasts the budget.
+ *
+ * @example
+ * await untilNoOtherSnapshot({ db, budgetMs: 5_000, commitFrame: () => writeOneFrame() });
+ */
+export async function untilNoOtherSnapshot(input: {
+  db: Database.Database;
+  budgetMs: number;
+  commitFrame: () => Promise<unknown>;
+}): Promise<void> {
+  const started = performance.now();
+  try {
+    await input.commitFrame();
+  } catch (error) {
+    if (error instanceof MnemoError && error.code === 'STORE_BUSY')
+      throw eraseBlocked({
+        erased: false,
+        blocker: 'writer',
+        waitedMs: performance.now() - started,
+        cause: error,
+      });
+    throw error;
+  }
+  if (!(await truncateWal(input.db, { budgetMs: input.budgetMs }))) {
+    throw eraseBlocked({
+      erased: false,
+      blocker: walBlocker(input.db),
+      waitedMs: performance.now() - started,
+    });
+  }
+}
+
+/**
+ * After an erase committed: empties the log (waiting up to `budgetMs` for a reader); the STORE_BUSY error
+ * (`erased: true`) to throw when a reader keeps copies in it, else undefined.
+ *
+ * @example
+ * const blocked = await erasedCopiesLeft(db, { budgetMs: 5_000 });
+ */
+export async function erasedCopiesLeft(
+  db: Database.Database,
+  options: { budgetMs: number },
+): Promise<MnemoError | undefined> {
+  const started = performance.now();
+  if (await truncateWal(db, options)) return undefined;
+  return eraseBlocked({ erased: true, blocker: walBlocker(db), waitedMs: performance.now() - started });
+}
+
+/**
+ * One attempt, no wait, to checkpoint and truncate the log: true when it is empty.
+ *
+ * @example
+ * if (tryTruncateWal(db)) walResetPending = false;
+ */
+export function tryTruncateWal(db: Database.Database): boolean {
+  try {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return result?.busy === 0;
+  } catch (error) {
+    if (!isBusyError(error)) throw toStoreError(error);
+    return false;
+  }
+}

@@ -8,11 +8,9 @@ import { compileSql, type SqlFragment, sql } from '../sql/sql.js';
 import {
   configureConnection,
   DEFAULT_BUSY_BUDGET_MS,
-  eraseBlocked,
+  erasedCopiesLeft,
   retryWhileBusy,
   type SqliteSynchronous,
-  truncateWal,
-  walBlocker,
 } from './sqlite-busy.js';
 import { sqliteMigrationPlan } from './sqlite-migrations.js';
 
@@ -127,14 +125,8 @@ export class SqliteDialect implements Dialect {
   }
 
   async eraseCopies(): Promise<void> {
-    const started = performance.now();
-    if (!(await truncateWal(this.db, this))) {
-      throw eraseBlocked({
-        erased: true,
-        blocker: walBlocker(this.db),
-        waitedMs: performance.now() - started,
-      });
-    }
+    const blocked = await erasedCopiesLeft(this.db, this);
+    if (blocked !== undefined) throw blocked;
   }
 
   async close(): Promise<void> {

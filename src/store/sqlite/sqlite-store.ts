@@ -32,17 +32,19 @@ import { purgeExpiredIdempotencyIn } from '../sql/turns.js';
 import { eraseUsageIn } from '../sql/usage.js';
 import { eraseWorkingEntriesIn, purgeExpiredWorkingEntriesIn } from '../sql/working-memory.js';
 import { encodeHash } from '../stored-fields.js';
+import { PendingAccesses } from './sqlite-accesses.js';
 import {
   configureConnection,
   DEFAULT_BUSY_BUDGET_MS,
-  eraseBlocked,
+  erasedCopiesLeft,
   fileSize,
   isBusyError,
   retryWhileBusy,
   type SqliteSynchronous,
   toStoreError,
   truncateWal,
-  walBlocker,
+  tryTruncateWal,
+  untilNoOtherSnapshot,
 } from './sqlite-busy.js';
 import { SqliteDialect } from './sqlite-dialect.js';
 import { dumpRows } from './sqlite-dump.js';
@@ -68,7 +70,6 @@ import {
   MEMORY_SELECT,
   type MemoryRow,
   memoryFromRow,
-  prepared,
   resolvePartitions,
   scopeSql,
   visibleSql,
@@ -102,9 +103,6 @@ export interface SqliteStoreOptions {
   vectorIndex?: VectorIndexCacheOptions;
 }
 
-/** Access-count bumps kept while the file is locked; beyond this the oldest are dropped (counts only). */
-const MAX_PENDING_ACCESSES = 10_000;
-
 const MESSAGE_SELECT =
   'SELECT g.*, p.tenant_id, p.user_id, p.agent_id FROM messages g JOIN partitions p ON p.id = g.partition_id';
 const HISTORY_SELECT =
@@ -132,7 +130,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
   /** An erase committed but another reader kept the log from being reset: retried after later writes. */
   private walResetPending = false;
   /** Access-count bumps that met another process's write lock (see recordAccess). */
-  private pendingAccesses: Array<{ scope: Scope; ids: string[]; at: number }> = [];
+  private readonly accesses = new PendingAccesses();
 
   protected readonly rows: MemoryRows<Database.Database, MemoryRow> = sqliteMemoryRows;
 
@@ -173,7 +171,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.database !== undefined && this.pendingAccesses.length > 0) await this.flushAccesses();
+    if (this.database !== undefined && this.accesses.size > 0) await this.flushAccesses();
     // Another connection's reader kept an erase's copies in the log: one last try (closing checkpoints only
     // when this is the file's last connection).
     if (this.walResetPending && this.database !== undefined) this.tryResetWal(this.database);
@@ -250,7 +248,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
     fn: (db: Database.Database, connection: SqlConnection) => T | Promise<T>,
   ): Promise<T> {
     const result = await this.transaction('write', fn);
-    if (this.pendingAccesses.length > 0) await this.flushAccesses();
+    if (this.accesses.size > 0) await this.flushAccesses();
     if (this.walResetPending) this.tryResetWal(this.db);
     return result;
   }
@@ -299,59 +297,25 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
   protected async erase<T>(
     erase: (db: Database.Database, connection: SqlConnection) => T | Promise<T>,
   ): Promise<T> {
-    await this.untilNoOtherSnapshot();
+    await untilNoOtherSnapshot({
+      db: this.db,
+      budgetMs: this.busyTimeoutMs,
+      // One committed frame (the unchanged user_version): see untilNoOtherSnapshot.
+      commitFrame: () =>
+        this.write((db) =>
+          db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`),
+        ),
+    });
     const result = await this.write(erase);
-    const started = performance.now();
-    if (!(await truncateWal(this.db, { budgetMs: this.busyTimeoutMs }))) {
-      this.walResetPending = true;
-      throw eraseBlocked({
-        erased: true,
-        blocker: walBlocker(this.db),
-        waitedMs: performance.now() - started,
-      });
-    }
-    this.walResetPending = false;
+    const blocked = await erasedCopiesLeft(this.db, { budgetMs: this.busyTimeoutMs });
+    this.walResetPending = blocked !== undefined;
+    if (blocked !== undefined) throw blocked;
     return result;
-  }
-
-  /**
-   * Waits until no other connection holds a read transaction. A log whose every frame is already in the
-   * database file lets a checkpoint finish beside a reader of the file, so first commit one frame (the
-   * unchanged user_version): the truncating checkpoint then succeeds only when no snapshot is open.
-   */
-  private async untilNoOtherSnapshot(): Promise<void> {
-    const started = performance.now();
-    try {
-      await this.write((db) =>
-        db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`),
-      );
-    } catch (error) {
-      if (error instanceof MnemoError && error.code === 'STORE_BUSY')
-        throw eraseBlocked({
-          erased: false,
-          blocker: 'writer',
-          waitedMs: performance.now() - started,
-          cause: error,
-        });
-      throw error;
-    }
-    if (!(await truncateWal(this.db, { budgetMs: this.busyTimeoutMs }))) {
-      throw eraseBlocked({
-        erased: false,
-        blocker: walBlocker(this.db),
-        waitedMs: performance.now() - started,
-      });
-    }
   }
 
   /** One attempt, no wait, to empty the log an earlier erase left behind. */
   private tryResetWal(db: Database.Database): void {
-    try {
-      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-      if (result?.busy === 0) this.walResetPending = false;
-    } catch (error) {
-      if (!isBusyError(error)) throw toStoreError(error);
-    }
+    if (tryTruncateWal(db)) this.walResetPending = false;
   }
 
   async getMemory(input: { scope: Scope; id: string }): Promise<MemoryRecord | undefined> {
@@ -442,33 +406,13 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
    */
   async recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void> {
     if (input.ids.length === 0) return;
-    this.pendingAccesses.push(input);
+    this.accesses.add(input);
     await this.flushAccesses();
   }
 
   private async flushAccesses(): Promise<void> {
-    const batch = this.pendingAccesses;
-    if (batch.length === 0) return;
     const db = this.db;
-    try {
-      await this.sqlite.attempt('write', async () => {
-        const update = prepared(
-          db,
-          'UPDATE memories SET access_count = access_count + 1, last_accessed_at = ? WHERE rid = ?',
-        );
-        for (const access of batch) {
-          for (const id of access.ids) {
-            const row = rowInScope(db, access.scope, id);
-            if (row !== undefined) update.run(access.at, row.rid);
-          }
-        }
-      });
-      this.pendingAccesses = [];
-    } catch (error) {
-      if (!isBusyError(error)) throw toStoreError(error);
-      let ids = batch.reduce((total, access) => total + access.ids.length, 0);
-      while (ids > MAX_PENDING_ACCESSES && batch.length > 1) ids -= batch.shift()?.ids.length ?? 0;
-    }
+    await this.accesses.flush((work) => this.sqlite.attempt('write', async () => work(db)));
   }
 
   async searchLexical(input: LexicalInput): Promise<LexicalHit[]> {
