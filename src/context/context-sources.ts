@@ -113,7 +113,7 @@ async function recentTurns(input: ContextSourcesInput): Promise<MemoryRecord[]> 
       scope: input.scope,
       filter: { now: input.now, kinds: ['episode'] },
       limit: input.recentTurns * 2,
-      ...(cursor === undefined ? {} : { cursor }),
+      cursor,
     });
     for (const record of found.items) {
       if (session === undefined || record.scope.sessionId === session) turns.push(record);

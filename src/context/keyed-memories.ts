@@ -42,7 +42,7 @@ export async function currentKeyed(
       filter: { kinds: [input.kind], now: deps.clock.now() },
       limit: 200,
       order: 'asc',
-      ...(cursor === undefined ? {} : { cursor }),
+      cursor,
     });
     for (const record of page.items) {
       if (record.retiredAt !== undefined || !input.matches(record.attributes)) continue;

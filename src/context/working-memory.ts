@@ -92,7 +92,7 @@ export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) 
         scope,
         key: name,
         value: parsedValue,
-        ...(expiry === undefined ? {} : { expiresAt: expiry }),
+        expiresAt: expiry,
         at: now,
         maxEntries: workingMemoryLimits.entries,
       });

@@ -50,7 +50,7 @@ export async function repairOrphans(input: {
   let cursor: string | undefined;
   let skipped = 0;
   do {
-    const page = await store.listOrphanMessages({ limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await store.listOrphanMessages({ limit: PAGE, cursor });
     for (const message of page.items) {
       const outcome = await repairWithRetries(input, message);
       if (outcome === 'repaired' || typeof outcome === 'object') result.repaired += 1;

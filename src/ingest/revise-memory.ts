@@ -9,13 +9,11 @@ import type { JsonObject, MemoryRecord } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
-import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
+import type { MemoryPatch, MemoryStore, MemoryWrite } from '../store/memory-store.js';
 import { defaultValidFrom } from './direct-memory.js';
 import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
 import { formatDateIndexText, groundDates } from './time-grounding.js';
-
-type StorePatch = Parameters<MemoryStore['patchMemory']>[0]['patch'];
 
 /**
  * What an update may change. Times are epoch ms. A field absent or `undefined` is left unchanged; `null`
@@ -160,22 +158,22 @@ export async function reviseMemory(
       validTo: revision.validTo ?? Date.parse(replacement.record.validFrom ?? replacement.record.observedAt),
       at: now,
       actor,
-      ...(revision.reason === undefined ? {} : { reason: revision.reason }),
+      reason: revision.reason,
     });
     previous = result.previous;
     current = result.current;
   }
-  // The store reads a key present with the value undefined as "cleared" (`'expiresAt' in patch`); its exact
-  // patch type cannot say so, hence the cast below.
-  const patch: { [Field in keyof StorePatch]?: StorePatch[Field] | undefined } = {};
-  if (revision.importance !== undefined) patch.importance = revision.importance;
-  if (revision.confidence !== undefined) patch.confidence = revision.confidence;
-  if (revision.metadata !== undefined) patch.metadata = revision.metadata;
-  if (revision.expiresAt !== undefined) {
-    patch.expiresAt = revision.expiresAt === null ? undefined : new Date(revision.expiresAt).toISOString();
-  }
-  if (Object.keys(patch).length > 0 || revision.expiresAt === null) {
-    current = await store.patchMemory({ scope, id: current.id, patch: patch as StorePatch, at: now, actor });
+  const patch: MemoryPatch = {
+    importance: revision.importance,
+    confidence: revision.confidence,
+    metadata: revision.metadata,
+    expiresAt:
+      revision.expiresAt === undefined || revision.expiresAt === null
+        ? revision.expiresAt
+        : new Date(revision.expiresAt).toISOString(),
+  };
+  if (Object.values(patch).some((value) => value !== undefined)) {
+    current = await store.patchMemory({ scope, id: current.id, patch, at: now, actor });
   }
   return { previous, current };
 }

@@ -35,7 +35,7 @@ export async function reembedMemories(
   do {
     const page = await store.listForReembed({
       limit: input.batchSize ?? 256,
-      ...(cursor === undefined ? {} : { cursor }),
+      cursor,
     });
     if (page.items.length === 0) break;
     const { vectors } = await embedDocuments({

@@ -90,7 +90,7 @@ async function expectConsistent(store: MemoryStore, acknowledged: Map<string, st
     const page = await store.listMessages({
       scope: { tenantId: 'default', userId: 'crash' },
       limit: 1000,
-      ...(cursor === undefined ? {} : { cursor }),
+      cursor,
     });
     messages.push(...page.items);
     cursor = page.nextCursor;

@@ -47,18 +47,18 @@ export interface StoreCapabilities {
  * See `matchesMemoryFilter` (store/filter.ts) for the exact rule every backend implements.
  */
 export interface MemoryFilter {
-  kinds?: MemoryKind[];
+  kinds?: MemoryKind[] | undefined;
   /** Epoch ms, valid time: memories true in the world at this instant. Ignored with `includeHistory`. */
-  asOf?: number;
+  asOf?: number | undefined;
   /** Epoch ms, record time: memories Mnemo held at this instant (default: `now`). */
-  knownAt?: number;
+  knownAt?: number | undefined;
   /** Return retired and invalidated memories too. */
-  includeHistory?: boolean;
+  includeHistory?: boolean | undefined;
   /** Epoch ms, inclusive bounds on `observedAt`. */
-  observedFrom?: number;
-  observedTo?: number;
+  observedFrom?: number | undefined;
+  observedTo?: number | undefined;
   /** Equality on top-level `metadata` keys (all must match). */
-  metadata?: Record<string, string | number | boolean | null>;
+  metadata?: Record<string, string | number | boolean | null> | undefined;
   /** Epoch ms, used to hide expired memories. Required so stores never read the wall clock themselves. */
   now: number;
 }
@@ -68,14 +68,14 @@ export interface MemoryWrite {
   /** Lexical tokens for the full-text index (already analysed). */
   tokens: string[];
   /** The embedding of `record.indexText`, in the store's embedding space, when an embedder is configured. */
-  embedding?: Float32Array;
+  embedding?: Float32Array | undefined;
 }
 
 export interface NewMessage {
   id: string;
   scope: Scope;
   role: Message['role'];
-  name?: string;
+  name?: string | undefined;
   content: string;
   /** Epoch ms. */
   observedAt: number;
@@ -123,13 +123,22 @@ export interface SequencedMessage extends NewMessage {
   seq: number;
 }
 
+/** What `patchMemory` changes: absent or `undefined` = unchanged; `expiresAt: null` = no longer expires. */
+export interface MemoryPatch {
+  importance?: number | undefined;
+  confidence?: number | undefined;
+  metadata?: JsonObject | undefined;
+  /** ISO-8601 time; `null` clears it. */
+  expiresAt?: string | null | undefined;
+}
+
 /** A memory's new index, written in place (see `MemoryStore.reindexMemory`). */
 export interface ReindexWrite {
   scope: Scope;
   id: string;
   indexText: string;
   tokens: string[];
-  embedding?: Float32Array;
+  embedding?: Float32Array | undefined;
 }
 
 /**
@@ -165,9 +174,9 @@ export interface TurnsWrite {
   /** New memories (usually the messages' episodes), each with an `add` history entry. */
   memories: MemoryWrite[];
   /** Existing memories re-indexed in the same transaction (the episode of the turn before the batch). */
-  reindex?: ReindexWrite[];
+  reindex?: ReindexWrite[] | undefined;
   /** Kept with the write. When the key is already recorded (and not expired), nothing is written. */
-  idempotency?: IdempotencyWrite;
+  idempotency?: IdempotencyWrite | undefined;
   actor: string;
   /** Epoch ms: history time, and the clock for idempotency expiry. */
   at: number;
@@ -228,10 +237,10 @@ export interface MemoryStore extends AsyncDisposable {
   /** Messages in `seq` order (then observedAt), optionally bounded by seq. */
   listMessages(input: {
     scope: Scope;
-    fromSeq?: number;
-    toSeq?: number;
+    fromSeq?: number | undefined;
+    toSeq?: number | undefined;
     limit: number;
-    cursor?: string;
+    cursor?: string | undefined;
   }): Promise<Page<Message>>;
 
   // --- memories ---
@@ -244,8 +253,8 @@ export interface MemoryStore extends AsyncDisposable {
     scope: Scope;
     filter: MemoryFilter;
     limit: number;
-    cursor?: string;
-    order?: 'asc' | 'desc';
+    cursor?: string | undefined;
+    order?: 'asc' | 'desc' | undefined;
   }): Promise<Page<MemoryRecord>>;
   /** Finds current memories in the scope with this content hash (for dedupe). */
   findByHash(input: { scope: Scope; hashes: string[]; now: number }): Promise<MemoryRecord[]>;
@@ -258,10 +267,10 @@ export interface MemoryStore extends AsyncDisposable {
     scope: Scope;
     id: string;
     replacement: MemoryWrite;
-    validTo?: number;
+    validTo?: number | undefined;
     at: number;
     actor: string;
-    reason?: string;
+    reason?: string | undefined;
   }): Promise<{ previous: MemoryRecord; current: MemoryRecord }>;
   /** Marks memory `id` as no longer true since `validTo`; retired at `at`. History: `invalidate`. */
   invalidateMemory(input: {
@@ -270,7 +279,7 @@ export interface MemoryStore extends AsyncDisposable {
     validTo: number;
     at: number;
     actor: string;
-    reason?: string;
+    reason?: string | undefined;
   }): Promise<MemoryRecord>;
   /**
    * The current (not superseded, not retired) episode of each logged message in the scope, keyed by
@@ -288,16 +297,17 @@ export interface MemoryStore extends AsyncDisposable {
     id: string;
     indexText: string;
     tokens: string[];
-    embedding?: Float32Array;
+    embedding?: Float32Array | undefined;
   }): Promise<void>;
   /**
    * Changes fields that are not the content (importance, confidence, metadata, expiresAt) in place.
-   * History: `update` with before/after. Content changes go through `supersedeMemory`.
+   * History: `update` with before/after. Content changes go through `supersedeMemory`. A field absent or
+   * `undefined` stays as it is; `expiresAt: null` clears the expiry.
    */
   patchMemory(input: {
     scope: Scope;
     id: string;
-    patch: Partial<Pick<MemoryRecord, 'importance' | 'confidence' | 'metadata' | 'expiresAt'>>;
+    patch: MemoryPatch;
     at: number;
     actor: string;
   }): Promise<MemoryRecord>;
@@ -328,7 +338,7 @@ export interface MemoryStore extends AsyncDisposable {
    * and index files so that erased bytes leave them) on every table of Mnemo's schema. SQLite: `VACUUM`
    * (the file is rebuilt and shrinks; erased bytes are zeroed already) and an emptied write-ahead log.
    */
-  vacuum?(input: { full?: boolean }): Promise<VacuumReport>;
+  vacuum?(input: { full?: boolean | undefined }): Promise<VacuumReport>;
   listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]>;
   /**
    * Erases memories whose `expiresAt` <= now, across all scopes (a maintenance job; history: `expire`),
@@ -361,9 +371,9 @@ export interface MemoryStore extends AsyncDisposable {
    * Declares the embedding space. The first call fixes it; a later call with another model or dimension
    * count throws EMBEDDING_MISMATCH unless `replace` is set, which drops every stored vector.
    */
-  setEmbeddingSpace(input: { space: EmbeddingSpace; replace?: boolean }): Promise<void>;
+  setEmbeddingSpace(input: { space: EmbeddingSpace; replace?: boolean | undefined }): Promise<void>;
   /** Memories whose vector is missing or from another model, across all scopes (for `mnemo reembed`). */
-  listForReembed(input: { limit: number; cursor?: string }): Promise<Page<ReembedItem>>;
+  listForReembed(input: { limit: number; cursor?: string | undefined }): Promise<Page<ReembedItem>>;
   writeEmbeddings(input: {
     items: Array<{ id: string; embedding: Float32Array }>;
     model: string;
@@ -387,17 +397,25 @@ export interface MemoryStore extends AsyncDisposable {
     key: string;
     value: JsonValue;
     /** Epoch ms; absent means no expiry. */
-    expiresAt?: number;
+    expiresAt?: number | undefined;
     at: number;
     maxEntries: number;
   }): Promise<WorkingEntry>;
   /** The live entries (not expired at `now`) of exactly `scope`, by key; only `keys` when given. */
-  listWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<WorkingEntry[]>;
+  listWorkingEntries(input: {
+    scope: Scope;
+    keys?: string[] | undefined;
+    now: number;
+  }): Promise<WorkingEntry[]>;
   /**
    * Deletes `keys` (every entry when absent) of exactly `scope`, expired ones included; `deleted` counts
    * the entries that were live at `now`.
    */
-  deleteWorkingEntries(input: { scope: Scope; keys?: string[]; now: number }): Promise<{ deleted: number }>;
+  deleteWorkingEntries(input: {
+    scope: Scope;
+    keys?: string[] | undefined;
+    now: number;
+  }): Promise<{ deleted: number }>;
 
   // --- usage accounting ---
   /**
@@ -409,9 +427,12 @@ export interface MemoryStore extends AsyncDisposable {
   getUsage(input: { scope: Scope }): Promise<UsageTotals>;
 
   // --- whole-store operations ---
-  stats(input?: { scope?: Scope }): Promise<StoreStats>;
+  stats(input?: { scope?: Scope | undefined }): Promise<StoreStats>;
   /** Every row of the store (or of one scope), messages first, then memories, then history. */
-  dump(input?: { scope?: Scope; includeEmbeddings?: boolean }): AsyncIterable<StoreDumpRow>;
+  dump(input?: {
+    scope?: Scope | undefined;
+    includeEmbeddings?: boolean | undefined;
+  }): AsyncIterable<StoreDumpRow>;
   /** Writes dump rows verbatim (ids and times kept), skipping ids already present. */
   restore(input: { rows: StoreDumpRow[] }): Promise<{ messages: number; memories: number; history: number }>;
 
@@ -452,7 +473,7 @@ export interface MemoryStore extends AsyncDisposable {
    */
   needsOrphanScan(): Promise<boolean>;
   /** Logged messages with no episode memory at all (current or retired), across all scopes, by id. */
-  listOrphanMessages(input: { limit: number; cursor?: string }): Promise<Page<Message>>;
+  listOrphanMessages(input: { limit: number; cursor?: string | undefined }): Promise<Page<Message>>;
   /** Records that no orphan is left, so later opens skip the scan. */
   markOrphanScanDone(): Promise<void>;
 }

@@ -18,7 +18,7 @@ import { createPrng } from './prng.js';
 
 export interface PerfBenchOptions {
   /** Parent folder for the stores; kept afterwards. Default: a temp folder, removed afterwards. */
-  outDir?: string;
+  outDir?: string | undefined;
   /** Memory counts measured in one scope, built incrementally (default 1k, 10k, 100k). */
   sizes: number[];
   /** The many-scope case: `scopes` × `perScope` memories (default 1,000 × 1,000). */

@@ -39,10 +39,10 @@ export async function getProfile(input: {
       filter: {
         kinds: ['profile'],
         now: input.now,
-        ...(input.asOf === undefined ? {} : { asOf: input.asOf }),
+        asOf: input.asOf,
       },
       limit: PAGE_SIZE,
-      ...(cursor === undefined ? {} : { cursor }),
+      cursor,
     });
     for (const record of page.items) {
       const { topic, slot, value } = record.attributes;

@@ -170,8 +170,8 @@ export class SqlApiKeyStore implements ApiKeyStore {
  */
 export function createSqliteApiKeyStore(options: {
   path: string;
-  busyTimeoutMs?: number;
-  synchronous?: SqliteSynchronous;
+  busyTimeoutMs?: number | undefined;
+  synchronous?: SqliteSynchronous | undefined;
 }): SqlApiKeyStore {
   return new SqlApiKeyStore({
     provider: 'sqlite',
@@ -190,7 +190,7 @@ export function createSqliteApiKeyStore(options: {
  */
 export function createPostgresApiKeyStore(options: {
   connection: string | pg.Pool;
-  schema?: string;
+  schema?: string | undefined;
 }): SqlApiKeyStore {
   const schema = options.schema ?? 'mnemo';
   return new SqlApiKeyStore({

@@ -11,7 +11,7 @@ export interface PostgresDialectOptions {
   /** A connection string (`postgres://…`), or an existing pool (which the dialect will not end). */
   connection: string | pg.Pool;
   /** The schema holding Mnemo's tables (default `mnemo`). */
-  schema?: string;
+  schema?: string | undefined;
   /** Pool size when the dialect creates the pool (default 10). */
   maxConnections?: number;
   /** Attempts for a write transaction that hits a serialization failure or deadlock (default 5). */

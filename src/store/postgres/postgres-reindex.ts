@@ -51,8 +51,8 @@ export async function reindexRow(
   input: {
     indexText: string;
     tokens: string[];
-    embedding?: Float32Array;
-    embeddingModel?: string;
+    embedding?: Float32Array | undefined;
+    embeddingModel?: string | undefined;
     hasVectors: boolean;
   },
 ): Promise<void> {

@@ -61,11 +61,11 @@ export interface PostgresStoreOptions {
   /** A connection string (`postgres://…`) or an existing pool (which Mnemo will not end on close). */
   connection: string | pg.Pool;
   /** The schema holding Mnemo's tables (default `mnemo`). */
-  schema?: string;
+  schema?: string | undefined;
   /** Pool size when Mnemo creates the pool (default 10). */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Attempts for a transaction that hits a serialization failure or deadlock (default 5). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
 }
 
 export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> implements MemoryStore {
@@ -175,6 +175,10 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
       messageSelect: sql`SELECT g.* FROM ${this.dialect.table('messages')} g`,
       memorySelect: sql`SELECT ${sql.raw(MEMORY_COLUMNS)} FROM ${this.dialect.table('memories')} m`,
       historySelect: sql`SELECT ${sql.raw(HISTORY_COLUMNS)} FROM ${this.dialect.table('history')} h`,
+      messagesWithIds: (ids) =>
+        sql`SELECT g.* FROM ${this.dialect.table('messages')} g WHERE ${this.dialect.anyOf(sql`g.id`, ids)}`,
+      memoriesWithIds: (ids) =>
+        sql`SELECT ${sql.raw(MEMORY_COLUMNS)} FROM ${this.dialect.table('memories')} m WHERE ${this.dialect.anyOf(sql`m.id`, ids)}`,
       visible: async (_connection, alias, scope, access) => {
         const params = new SqlParams();
         return sql.numbered(visibleSql(alias, scope, params, access), params.values);
@@ -267,7 +271,7 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
    * keeps lexemes) until `full: true`, which rewrites each table and its indexes into new files, holding an
    * ACCESS EXCLUSIVE lock on each table while it runs. See docs/postgres.md.
    */
-  async vacuum(input: { full?: boolean } = {}): Promise<VacuumReport> {
+  async vacuum(input: { full?: boolean | undefined } = {}): Promise<VacuumReport> {
     const result = await this.db.query<{ relname: string }>(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`,

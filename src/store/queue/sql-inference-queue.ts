@@ -303,7 +303,7 @@ export interface PostgresInferenceQueueOptions {
   /** The pool to use (usually the store's); the queue never ends it. */
   pool: PostgresDialect['pool'];
   /** The schema holding the store's tables (default `mnemo`). */
-  schema?: string;
+  schema?: string | undefined;
 }
 
 /**
@@ -319,7 +319,7 @@ export function createPostgresInferenceQueue(options: PostgresInferenceQueueOpti
     open: async () =>
       (await import('../postgres/postgres-dialect.js')).createPostgresDialect({
         connection: options.pool,
-        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        schema: options.schema,
       }),
     release: (dialect) => dialect.close(),
   });

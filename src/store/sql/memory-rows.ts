@@ -12,15 +12,15 @@ import type { SqlFragment } from './sql.js';
  * stores only what its memory row cannot tell later (store/history-events.ts).
  */
 export interface HistoryWrite {
-  id?: string;
+  id?: string | undefined;
   memoryId: string;
   scope: MemoryRecord['scope'];
   event: HistoryEvent;
-  before?: MemoryRecord;
-  after?: MemoryRecord;
+  before?: MemoryRecord | undefined;
+  after?: MemoryRecord | undefined;
   at: number;
   actor: string;
-  reason?: string;
+  reason?: string | undefined;
 }
 
 /** A content-free history entry left for each erased memory. */

@@ -56,11 +56,11 @@ export async function restoreIn<Tx, Row extends MemoryColumns>(
         memoryId: entry.memoryId,
         scope: entry.scope,
         event: entry.event,
-        ...(entry.before === undefined ? {} : { before: entry.before }),
-        ...(entry.after === undefined ? {} : { after: entry.after }),
+        before: entry.before,
+        after: entry.after,
         at: Date.parse(entry.at),
         actor: entry.actor,
-        ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+        reason: entry.reason,
       });
       counts.history++;
     }

@@ -66,7 +66,7 @@ export async function supersedeIn<Tx, Row extends MemoryColumns>(
     event: 'supersede' as const,
     at: input.at,
     actor: input.actor,
-    ...(input.reason === undefined ? {} : { reason: input.reason }),
+    reason: input.reason,
   };
   await rows.history(tx, {
     ...common,
@@ -113,7 +113,7 @@ export async function invalidateIn<Tx, Row extends MemoryColumns>(
     after,
     at: input.at,
     actor: input.actor,
-    ...(input.reason === undefined ? {} : { reason: input.reason }),
+    reason: input.reason,
   });
   return after;
 }
@@ -134,11 +134,11 @@ export async function patchIn<Tx, Row extends MemoryColumns>(
   const before = rows.record(row);
   const patch = input.patch;
   const expires =
-    'expiresAt' in patch
-      ? patch.expiresAt === undefined
+    patch.expiresAt === undefined
+      ? row.expires_at
+      : patch.expiresAt === null
         ? null
-        : Date.parse(patch.expiresAt)
-      : row.expires_at;
+        : Date.parse(patch.expiresAt);
   await rows.update(
     tx,
     input.id,

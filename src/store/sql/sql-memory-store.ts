@@ -103,9 +103,9 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
   async getMessages(input: { scope: Scope; ids: string[] }): Promise<Message[]> {
     if (input.ids.length === 0) return [];
     return this.statements('read', async (connection) => {
-      const { dialect, scopes, messageSelect } = this.schema;
+      const { scopes, messagesWithIds } = this.schema;
       const rows = await connection.all<MessageColumns>(
-        sql`${messageSelect} WHERE ${dialect.anyOf(sql`g.id`, input.ids)} AND ${await scopes.within(connection, input.scope)}`,
+        sql`${messagesWithIds(input.ids)} AND ${await scopes.within(connection, input.scope)}`,
       );
       const byId = new Map(rows.map((row) => [row.id, messageFromRow(row)]));
       return input.ids.flatMap((id) => byId.get(id) ?? []);
@@ -146,11 +146,8 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
   async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
     if (input.ids.length === 0) return [];
     return this.statements('read', async (connection) => {
-      const { dialect, memorySelect } = this.schema;
       const visible = await this.schema.visible(connection, 'm', input.scope);
-      const rows = await connection.all<Row>(
-        sql`${memorySelect} WHERE ${dialect.anyOf(sql`m.id`, input.ids)} AND ${visible}`,
-      );
+      const rows = await connection.all<Row>(sql`${this.schema.memoriesWithIds(input.ids)} AND ${visible}`);
       const byId = new Map(rows.map((row) => [row.id, this.rows.record(row)]));
       return input.ids.flatMap((id) => byId.get(id) ?? []);
     });

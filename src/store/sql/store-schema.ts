@@ -15,6 +15,13 @@ export interface StoreSchema {
   memorySelect: SqlFragment;
   /** `SELECT … FROM history h …`: every history column and the four scope columns, aliased `h`. */
   historySelect: SqlFragment;
+  /**
+   * `messageSelect` restricted to `ids`, ending in a WHERE clause (continue with `AND …`), planned so the
+   * database looks the ids up rather than scanning the scope.
+   */
+  messagesWithIds(ids: readonly string[]): SqlFragment;
+  /** `memorySelect` restricted to `ids`, likewise. */
+  memoriesWithIds(ids: readonly string[]): SqlFragment;
   /** The rows a caller with `scope` may see (`read`) or change (`write`), over `alias` (core/scope.ts). */
   visible(
     connection: SqlConnection,

@@ -73,7 +73,7 @@ export async function retryWhileBusy<T>(
  */
 export function configureConnection(
   db: Database.Database,
-  options: { synchronous?: SqliteSynchronous; wal?: boolean },
+  options: { synchronous?: SqliteSynchronous | undefined; wal?: boolean | undefined },
 ): void {
   db.pragma('busy_timeout = 0');
   if (options.wal ?? true) db.pragma('journal_mode = WAL');

@@ -21,9 +21,9 @@ export interface SqliteDialectOptions {
   /** Database file path (`:memory:` for a private in-memory database). */
   path: string;
   /** Total wait for a lock held by another process, retried asynchronously (default 5000 ms). */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
   /** Commit durability (default `normal`). */
-  synchronous?: SqliteSynchronous;
+  synchronous?: SqliteSynchronous | undefined;
 }
 
 /**

@@ -34,6 +34,16 @@ export const MEMORY_SELECT = `SELECT m.*, p.tenant_id, p.user_id, p.agent_id, g.
   FROM memories m JOIN partitions p ON p.id = m.partition_id
   LEFT JOIN messages g ON m.text = char(1) AND g.id = json_extract(m.source, '$.messageIds[0]')`;
 
+/**
+ * MEMORY_SELECT for the ids in one JSON-array parameter, looked up id by id: the CROSS JOIN fixes the join
+ * order, since SQLite would otherwise walk the scope's whole partition and test each row against the list.
+ * Continue with `AND …`.
+ */
+export const MEMORY_SELECT_BY_IDS = `SELECT m.*, p.tenant_id, p.user_id, p.agent_id, g.content AS message_text
+  FROM json_each(?) wanted CROSS JOIN memories m JOIN partitions p ON p.id = m.partition_id
+  LEFT JOIN messages g ON m.text = char(1) AND g.id = json_extract(m.source, '$.messageIds[0]')
+  WHERE m.id = wanted.value`;
+
 type TextColumns = { text: string; message_text?: string | null };
 
 /** The text of a memory row (an episode's read through its message). */

@@ -68,6 +68,7 @@ import {
 import {
   filterSql,
   MEMORY_SELECT,
+  MEMORY_SELECT_BY_IDS,
   type MemoryRow,
   memoryFromRow,
   resolvePartitions,
@@ -92,19 +93,23 @@ export interface SqliteStoreOptions {
    * backoff between attempts, so the event loop keeps serving while it waits. Forgetting waits up to this
    * long for other connections' read transactions to end (see forgetMemory).
    */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
   /**
    * `normal` (default): in WAL mode a commit survives a crash of the process, and a power loss or OS crash
    * can lose the last commits but never corrupts the file. `full`: every commit is fsynced before it
    * returns, so it survives power loss too, at the cost of one fsync per write.
    */
-  synchronous?: SqliteSynchronous;
+  synchronous?: SqliteSynchronous | undefined;
   /** The in-memory vector index used for large partitions (see vector-index.ts); defaults suit most uses. */
   vectorIndex?: VectorIndexCacheOptions;
 }
 
 const MESSAGE_SELECT =
   'SELECT g.*, p.tenant_id, p.user_id, p.agent_id FROM messages g JOIN partitions p ON p.id = g.partition_id';
+/** MESSAGE_SELECT for the ids in one JSON-array parameter, looked up id by id (see MEMORY_SELECT_BY_IDS). */
+const MESSAGE_SELECT_BY_IDS = `SELECT g.*, p.tenant_id, p.user_id, p.agent_id
+  FROM json_each(?) wanted CROSS JOIN messages g JOIN partitions p ON p.id = g.partition_id
+  WHERE g.id = wanted.value`;
 const HISTORY_SELECT =
   'SELECT h.*, p.tenant_id, p.user_id, p.agent_id FROM history h JOIN partitions p ON p.id = h.partition_id';
 
@@ -264,6 +269,8 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
       messageSelect: sql.raw(MESSAGE_SELECT),
       memorySelect: sql.raw(MEMORY_SELECT),
       historySelect: sql.raw(HISTORY_SELECT),
+      messagesWithIds: (ids) => sql.positional(MESSAGE_SELECT_BY_IDS, [JSON.stringify(ids)]),
+      memoriesWithIds: (ids) => sql.positional(MEMORY_SELECT_BY_IDS, [JSON.stringify(ids)]),
       visible: async (_connection, alias, scope, access) => {
         const visible = visibleSql(this.db, alias, scope, access);
         return sql.positional(visible.sql, visible.params);
@@ -383,7 +390,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
    * Rebuilds the file with `VACUUM` (it shrinks; erased bytes were zeroed already by secure_delete) and
    * empties the write-ahead log. `full` changes nothing here: SQLite's VACUUM always rewrites.
    */
-  async vacuum(_input: { full?: boolean } = {}): Promise<VacuumReport> {
+  async vacuum(_input: { full?: boolean | undefined } = {}): Promise<VacuumReport> {
     const db = this.db;
     try {
       await this.sqlite.exec('VACUUM');

@@ -44,7 +44,7 @@ describe('SQLite working memory erasure', () => {
       value,
       at: T0,
       maxEntries: 10,
-      ...(expiresAt === undefined ? {} : { expiresAt }),
+      expiresAt,
     });
 
   it('leaves no value or key of a forgotten session in the raw files, and keeps the other session', async () => {

@@ -47,11 +47,11 @@ export function itKeepsWorkingMemory(
         key,
         value,
         at: options.at ?? T0,
-        ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
+        expiresAt: options.expiresAt,
         maxEntries: 3,
       });
     const list = (scope: Scope = session, now = T0, keys?: string[]) =>
-      store.listWorkingEntries({ scope, now, ...(keys === undefined ? {} : { keys }) });
+      store.listWorkingEntries({ scope, now, keys });
     const values = async (scope: Scope = session, now = T0) =>
       Object.fromEntries((await list(scope, now)).map((entry) => [entry.key, entry.value]));
 
