@@ -5,18 +5,24 @@ import type { MemoryRecord } from '../../core/records.js';
 import { addEventResidue } from '../history-events.js';
 import type { Tables } from './postgres-writes.js';
 
-/** The `after_json` an add event of `record` stores; call after the memory row is inserted. */
-export async function addAfterJson(
-  client: pg.PoolClient,
+/**
+ * The `after_json` an add event of `record` stores, as an SQL expression over the history insert's
+ * parameters: `$9` the residue without the embedding model, `$13` the record's model. The model joins the
+ * residue only when the row (inserted just before, in the same transaction) holds another one, compared in
+ * the same statement, so an add costs no extra round trip. Same rule as `addEventResidue`.
+ */
+export function addResidueSql(
   tables: Tables,
   record: MemoryRecord,
-): Promise<string | null> {
-  const result = await client.query<{ embedding_model: string | null }>(
-    `SELECT embedding_model FROM ${tables.memories} WHERE id = $1`,
-    [record.id],
-  );
-  const residue = addEventResidue(record, result.rows[0]?.embedding_model ?? null);
-  return residue === undefined ? null : JSON.stringify(residue);
+): { expression: string; residue: string; model: string | null } {
+  // Compared with itself, the model never enters this part of the residue: the SQL adds it when needed.
+  const residue = addEventResidue(record, record.embeddingModel ?? null) ?? {};
+  return {
+    expression: `CASE WHEN $13::text IS DISTINCT FROM (SELECT embedding_model FROM ${tables.memories} WHERE id = $2)
+      THEN $9::jsonb || jsonb_build_object('embeddingModel', $13::text) ELSE NULLIF($9::jsonb, '{}'::jsonb) END`,
+    residue: JSON.stringify(residue),
+    model: record.embeddingModel ?? null,
+  };
 }
 
 /**

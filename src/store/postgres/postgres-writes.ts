@@ -10,7 +10,7 @@ import { jsonColumn, memoryColumnValues, memoryFromRow } from '../sql/rows.js';
 import { scopeColumnsKey } from '../sql/scope-storage.js';
 import { sql } from '../sql/sql.js';
 import { connectionOf } from './postgres-dialect.js';
-import { addAfterJson } from './postgres-history.js';
+import { addResidueSql } from './postgres-history.js';
 
 export { cleanTokens };
 
@@ -66,23 +66,22 @@ export async function insertHistory(
   tables: Tables,
   entry: HistoryWrite,
 ): Promise<void> {
+  const add =
+    entry.event === 'add' && entry.after !== undefined ? addResidueSql(tables, entry.after) : undefined;
   await client.query(
     `INSERT INTO ${tables.history} (id, memory_id, tenant_id, user_id, agent_id, session_id, event, before_json, after_json, at, actor, reason)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (id) DO NOTHING`,
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,${add?.expression ?? '$9'},$10,$11,$12) ON CONFLICT (id) DO NOTHING`,
     [
       entry.id ?? uuidV7(),
       entry.memoryId,
       ...scopeColumns(entry.scope),
       entry.event,
       entry.before === undefined ? null : JSON.stringify(entry.before),
-      entry.after === undefined
-        ? null
-        : entry.event === 'add'
-          ? await addAfterJson(client, tables, entry.after)
-          : JSON.stringify(entry.after),
+      add === undefined ? (entry.after === undefined ? null : JSON.stringify(entry.after)) : add.residue,
       entry.at,
       entry.actor,
       entry.reason ?? null,
+      ...(add === undefined ? [] : [add.model]),
     ],
   );
 }
