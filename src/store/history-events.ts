@@ -57,13 +57,6 @@ export function rebuildAddSnapshot(residue: AddResidue | null, base: MemoryRecor
   return record;
 }
 
-/** Where a stored add event's snapshot comes from: the memory's next `before` or its row, if any remains. */
-export type AddBaseLookup = (entry: {
-  memoryId: string;
-  at: number;
-  rid: number;
-}) => MemoryRecord | undefined;
-
 /** True when a stored event's `after` must be rebuilt (an add that stored a residue, not a snapshot). */
 export function needsAddBase(event: string, storedAfter: unknown): boolean {
   return event === 'add' && !isFullSnapshot(storedAfter);
@@ -84,18 +77,4 @@ export function withAddAfter(
   if (base !== undefined)
     resolved.after = rebuildAddSnapshot((storedAfter ?? null) as AddResidue | null, base);
   return resolved;
-}
-
-/** {@link withAddAfter} with a synchronous lookup of the base (SQLite). */
-export function resolveAddAfter(
-  entry: HistoryEntry,
-  stored: { after: unknown; rid: number; at: number },
-  lookup: AddBaseLookup,
-): HistoryEntry {
-  if (!needsAddBase(entry.event, stored.after)) return entry;
-  return withAddAfter(
-    entry,
-    stored.after,
-    lookup({ memoryId: entry.memoryId, at: stored.at, rid: stored.rid }),
-  );
 }

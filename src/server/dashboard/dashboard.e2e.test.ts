@@ -22,6 +22,8 @@ if (!hasChromium && !inCi) {
   );
 }
 
+// A guard, skipped wherever Chromium is installed (so once in every green run): in CI a missing browser must
+// fail the build instead of silently skipping the end-to-end tests below.
 describe.runIf(!hasChromium && inCi)('dashboard e2e (CI without Chromium)', () => {
   it('needs Chromium in CI', () => {
     expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run must \`apt-get install -y chromium\`.`);
