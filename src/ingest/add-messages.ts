@@ -2,12 +2,14 @@
 // one transaction (retried when another writer took the numbers first).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.js';
+import type { GraphStep } from '../core/graph.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord, Message, Origin, Usage } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite, ReindexWrite, SequencedMessage } from '../store/memory-store.js';
 import { isStaleTurns } from '../store/turn-errors.js';
+import { attachGraphFacts } from './attach-graph.js';
 import { buildEpisode } from './build-episode.js';
 import { embedWrites } from './embed-documents.js';
 import {
@@ -63,6 +65,8 @@ export interface AddMessagesInput {
    * the caller stores the inferred result (`updateIdempotencyResult`).
    */
   idempotency?: (AddIdempotency & { inferenceFollows: boolean }) | undefined;
+  /** Reads the graph facts of new memories (entities, relations); absent when the graph is off. */
+  graph?: GraphStep | undefined;
 }
 
 /**
@@ -121,6 +125,7 @@ async function addOnce(
   );
   const writes: MemoryWrite[] = drafts.map((draft) => ({ record: draft.record, tokens: draft.tokens }));
   const reindex: ReindexWrite[] = context.reindex === undefined ? [] : [reindexWrite(context.reindex)];
+  await attachGraphFacts(input.graph, writes);
   const embedded = await embedWrites({
     store: input.store,
     embedder: input.embedder,

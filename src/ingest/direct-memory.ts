@@ -2,6 +2,7 @@
 // and the building block of profile slots and core blocks. Grounded, indexed, deduplicated, embedded.
 
 import type { Clock } from '../core/clock.js';
+import type { GraphStep } from '../core/graph.js';
 import { contentHash } from '../core/hashing.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { GroundedDate, JsonObject, MemoryKind, MemoryRecord, Origin, Trust } from '../core/records.js';
@@ -10,6 +11,7 @@ import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
 import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 import type { AddResult } from './add-messages.js';
+import { attachGraphFacts } from './attach-graph.js';
 import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
 import { type AddIdempotency, idempotencyWrite, replayAdd } from './idempotency.js';
@@ -153,6 +155,8 @@ export interface AddDirectMemoryInput {
   attributedTo?: string | undefined;
   /** Keeps the result under this key, in the same transaction as the memory. */
   idempotency?: AddIdempotency | undefined;
+  /** Reads the graph facts of new memories (entities, relations); absent when the graph is off. */
+  graph?: GraphStep | undefined;
 }
 
 /**
@@ -201,6 +205,7 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     if (input.idempotency === undefined) return duplicate;
     return keep(input, { result: duplicate, memories: [], targetId: existing.id, at: now });
   }
+  await attachGraphFacts(input.graph, [write]);
   const embedded = await embedWrites({ store: input.store, embedder: input.embedder, memories: [write] });
   const result: AddResult = {
     memories: [write.record],

@@ -3,6 +3,7 @@
 
 import type { Clock } from '../core/clock.js';
 import { MnemoError, notFound } from '../core/errors.js';
+import type { GraphStep } from '../core/graph.js';
 import { contentHash } from '../core/hashing.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord } from '../core/records.js';
@@ -10,6 +11,7 @@ import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
 import type { MemoryPatch, MemoryStore, MemoryWrite } from '../store/memory-store.js';
+import { attachGraphFacts } from './attach-graph.js';
 import { defaultValidFrom } from './direct-memory.js';
 import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
@@ -118,6 +120,8 @@ export interface ReviseMemoryInput {
   scope: Scope;
   id: string;
   revision: MemoryRevision;
+  /** Reads the graph facts of the new version; absent when the graph is off. */
+  graph?: GraphStep | undefined;
 }
 
 /**
@@ -150,6 +154,7 @@ export async function reviseMemory(
       validFrom: revision.validFrom,
     });
     // update() returns the two versions, not warnings: status() reports a store of another model.
+    await attachGraphFacts(input.graph, [replacement]);
     await embedWrites({ store, embedder: input.embedder, memories: [replacement] });
     const result = await store.supersedeMemory({
       scope,

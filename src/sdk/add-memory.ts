@@ -2,6 +2,7 @@
 // turns in one transaction and hand them to inference; a keyed add keeps its final result.
 import type { Clock } from '../core/clock.js';
 import { MnemoError } from '../core/errors.js';
+import type { GraphStep } from '../core/graph.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject } from '../core/records.js';
 import { parseScope } from '../core/scope.js';
@@ -26,6 +27,8 @@ export interface AddContext {
   ids: IdGenerator;
   actor: string;
   runner: InferenceRunner;
+  /** Reads entities and relations from new memories (absent with `graph: false`). */
+  graph: GraphStep | undefined;
 }
 
 /**
@@ -61,7 +64,14 @@ export async function addMemory(
     const earlier = await recordedAdd({ store, scope, idempotency, now: clock.now() });
     if (earlier !== undefined) return earlier;
   }
-  const written = { store, embedder: context.embedder, clock, ids: context.ids, actor: context.actor };
+  const written = {
+    store,
+    embedder: context.embedder,
+    clock,
+    ids: context.ids,
+    actor: context.actor,
+    graph: context.graph,
+  };
   if (parsed.kind !== undefined && parsed.kind !== 'episode') {
     return addDirectMemory({
       ...written,

@@ -9,6 +9,8 @@ import { systemClock } from '../core/clock.js';
 import { MnemoError } from '../core/errors.js';
 import { uuidV7 } from '../core/ids.js';
 import { parseInput } from '../core/validate.js';
+import { createGraphMethods } from '../graph/graph-methods.js';
+import { createGraphStep } from '../graph/graph-step.js';
 import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
 import { createInferenceRunner, type SummaryThresholds } from '../ingest/infer/inference-runner.js';
 import { createSessionSummarizer, summaryThresholdDefaults } from '../lifecycle/auto-summaries.js';
@@ -90,6 +92,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     searchDefaults: options.searchDefaults,
     profile,
     ensureOpen,
+    graph: options.graph === false ? undefined : createGraphStep({ store }),
   };
   const memory: Memory = {
     store,
@@ -98,6 +101,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     core: guarded(createCoreBlocks(keyed), ensureOpen),
     working: guarded(createWorkingMemory({ store, clock }), ensureOpen),
     profile,
+    graph: guarded(createGraphMethods({ store, clock, actor }), ensureOpen),
     ...createWriteMethods(deps),
     ...createReadMethods(deps),
     ...createUpkeepMethods(deps),

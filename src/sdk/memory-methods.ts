@@ -4,6 +4,7 @@ import { assembleContext } from '../context/assemble-context.js';
 import type { ProfileSlots } from '../context/profile-slots.js';
 import type { Clock } from '../core/clock.js';
 import { notFound } from '../core/errors.js';
+import type { GraphStep } from '../core/graph.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
@@ -49,6 +50,8 @@ export interface MemoryDeps {
   profile: ProfileSlots;
   /** Throws STORE_CLOSED once the memory is closed; every method calls it first. */
   ensureOpen: () => void;
+  /** Reads entities and relations from new memories (absent with `graph: false`). */
+  graph: GraphStep | undefined;
 }
 
 /**
@@ -65,7 +68,16 @@ export function createWriteMethods(
   return {
     async add(content, addOptions) {
       ensureOpen();
-      const context = { store, embedder, llm: deps.llm, clock, ids, actor, runner: deps.runner };
+      const context = {
+        store,
+        embedder,
+        llm: deps.llm,
+        clock,
+        ids,
+        actor,
+        runner: deps.runner,
+        graph: deps.graph,
+      };
       return addMemory(context, content, addOptions);
     },
     async update(id, update, scopeOptions) {
@@ -82,6 +94,7 @@ export function createWriteMethods(
         scope,
         id: memoryId,
         revision: { ...revision, metadata: metadata as JsonObject | undefined },
+        graph: deps.graph,
       });
     },
     async forget(id, scopeOptions) {

@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { HistoryEntry, MemoryRecord, Page, UsageTotals } from '../core/records.js';
 import type { Scope, ScopeInput } from '../core/scope.js';
+import type { GraphMethods } from '../graph/graph-methods.js';
 import type { AddResult } from '../ingest/add-messages.js';
 import type { ExtractionFailure } from '../ingest/infer/buffered-ingest.js';
 import type { Profile } from '../ingest/infer/get-profile.js';
@@ -71,6 +72,11 @@ export interface CreateMemoryOptions {
   ids?: IdGenerator | undefined;
   /** Who is recorded as the actor in history (default `sdk`). */
   actor?: string | undefined;
+  /**
+   * Read entities and relations from every memory written (default true). Offline extraction costs well
+   * under a millisecond per turn; `false` leaves the graph as it is (its reads still work).
+   */
+  graph?: boolean | undefined;
   /** Defaults merged into every search. */
   searchDefaults?: Partial<SearchOptions> | undefined;
 }
@@ -116,6 +122,15 @@ export interface Memory extends AsyncDisposable {
    * await memory.profile.set('food.allergies', 'peanuts', { userId: 'erin' });
    */
   readonly profile: ProfileSlots;
+  /**
+   * The temporal knowledge graph: entities (people, places, organisations, things) read from every memory
+   * written, the relations between them with validity over time, and hand merges of duplicates.
+   *
+   * @example
+   * const { entity, relations } = await memory.graph.entity('Emma', { userId: 'alice' });
+   * const current = relations.filter((relation) => relation.validTo === undefined);
+   */
+  readonly graph: GraphMethods;
   /**
    * Stores messages (or one text as a user message) and indexes each turn as an episode memory. With an
    * `llm` it then infers facts, profile slots and procedures (one call), or with `buffer: true` queues the

@@ -10,6 +10,7 @@
 //   indexes and ranks the same token stream. Scores are higher-is-better.
 // - Vector search returns cosine similarity (higher is better) and cosine distance (1 - similarity).
 
+import type { GraphFacts } from '../core/graph.js';
 import type {
   HistoryEntry,
   HistoryEvent,
@@ -24,6 +25,7 @@ import type {
   WorkingEntry,
 } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
+import type { GraphStore } from './graph-store.js';
 import type { ApiKeyStore } from './keys/api-key-store.js';
 import type { InferenceQueue } from './queue/inference-queue.js';
 
@@ -69,6 +71,8 @@ export interface MemoryWrite {
   tokens: string[];
   /** The embedding of `record.indexText`, in the store's embedding space, when an embedder is configured. */
   embedding?: Float32Array | undefined;
+  /** Entities and relations the memory states, resolved and linked in the same transaction. */
+  graph?: GraphFacts | undefined;
 }
 
 export interface NewMessage {
@@ -209,7 +213,7 @@ export interface StoreInferenceQueue {
   durable: boolean;
 }
 
-export interface MemoryStore extends AsyncDisposable {
+export interface MemoryStore extends GraphStore, AsyncDisposable {
   /** `sqlite`, `postgres`, or a third backend's name. */
   readonly provider: 'sqlite' | 'postgres' | (string & {});
   readonly capabilities: StoreCapabilities;

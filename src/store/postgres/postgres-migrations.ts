@@ -147,6 +147,61 @@ BEGIN
 END $$;
 `,
   },
+  {
+    // The temporal knowledge graph (see the SQLite migration 11 for the layout): entities in their user's
+    // and agent's scope (session ''); mentions, relations and sources in the exact scope of their memory.
+    component: 'memories',
+    version: 7,
+    name: 'graph',
+    sql: `
+CREATE TABLE {schema}.graph_entities (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  name text NOT NULL, type text NOT NULL, summary text,
+  first_seen bigint NOT NULL, last_seen bigint NOT NULL, created_at bigint NOT NULL, merged_into text
+);
+CREATE INDEX graph_entities_scope ON {schema}.graph_entities (tenant_id, user_id, agent_id, last_seen);
+CREATE TABLE {schema}.graph_aliases (
+  entity_id text NOT NULL,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  alias text NOT NULL, alias_key text NOT NULL, prefix text NOT NULL,
+  PRIMARY KEY (entity_id, alias_key)
+);
+CREATE INDEX graph_aliases_key ON {schema}.graph_aliases (tenant_id, user_id, agent_id, alias_key);
+CREATE INDEX graph_aliases_prefix ON {schema}.graph_aliases (tenant_id, user_id, agent_id, prefix);
+CREATE TABLE {schema}.graph_mentions (
+  entity_id text NOT NULL, memory_id text NOT NULL,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  observed_at bigint NOT NULL,
+  PRIMARY KEY (entity_id, memory_id)
+);
+CREATE INDEX graph_mentions_memory ON {schema}.graph_mentions (memory_id);
+CREATE TABLE {schema}.graph_relations (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  subject_id text NOT NULL, predicate text NOT NULL, object_id text, object_literal text, fact text NOT NULL,
+  valid_from bigint NOT NULL, valid_to bigint, invalidated_by text,
+  observed_at bigint NOT NULL, recorded_at bigint NOT NULL, closed_at bigint, confidence double precision NOT NULL
+);
+CREATE INDEX graph_relations_subject ON {schema}.graph_relations (subject_id, predicate);
+CREATE INDEX graph_relations_object ON {schema}.graph_relations (object_id) WHERE object_id IS NOT NULL;
+CREATE INDEX graph_relations_invalidated ON {schema}.graph_relations (invalidated_by) WHERE invalidated_by IS NOT NULL;
+CREATE TABLE {schema}.graph_relation_sources (
+  relation_id text NOT NULL, memory_id text NOT NULL,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  PRIMARY KEY (relation_id, memory_id)
+);
+CREATE INDEX graph_relation_sources_memory ON {schema}.graph_relation_sources (memory_id);
+CREATE TABLE {schema}.graph_merges (
+  id text PRIMARY KEY,
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  kept_id text NOT NULL, merged_id text NOT NULL, moved jsonb NOT NULL,
+  at bigint NOT NULL, actor text NOT NULL, undone_at bigint
+);
+CREATE INDEX graph_merges_kept ON {schema}.graph_merges (kept_id);
+CREATE INDEX graph_merges_merged ON {schema}.graph_merges (merged_id);
+`,
+  },
 ];
 
 const queueMigrations: readonly SqlMigration[] = [

@@ -25,6 +25,7 @@ import type {
 } from '../memory-store.js';
 import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
 import type { SqlConnection } from '../sql/dialect.js';
+import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
 import { type MemoryRows, rowInScope } from '../sql/memory-rows.js';
 import { migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
@@ -231,6 +232,7 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
         `SELECT COUNT(*) AS count FROM ${this.tables.messages} g WHERE ${scopeSql('g', scope, countParams)}`,
         countParams.values,
       );
+      await eraseGraphWithinIn(this.schema, connectionOf(client), scope);
       await eraseMemories(client, this.tables, rows.rows, { hasVectors: this.space.current !== undefined });
       const historyParams = new SqlParams();
       await client.query(
@@ -254,6 +256,11 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
       const rows = await client.query<MemoryRow>(
         `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.expires_at IS NOT NULL AND m.expires_at <= $1 FOR UPDATE`,
         [input.now],
+      );
+      await eraseGraphOfMemoriesIn(
+        this.schema,
+        connectionOf(client),
+        rows.rows.map((row) => row.id),
       );
       await eraseMemories(client, this.tables, rows.rows, {
         tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' },

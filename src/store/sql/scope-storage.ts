@@ -17,6 +17,25 @@ export interface ScopeStorage {
   exact(connection: SqlConnection, scope: Scope): Promise<SqlFragment | undefined>;
   /** The condition for rows of `scope` and everything inside it (containment, never visibility). */
   within(connection: SqlConnection, scope: Scope): Promise<SqlFragment>;
+  /**
+   * The four scope levels of rows aliased `alias`, selected as `tenant_id, user_id, agent_id, session_id`
+   * ('' for absent levels), and the join that reads them (SQLite joins the partition; PostgreSQL needs none).
+   */
+  columns(alias: string): { join: SqlFragment; select: SqlFragment };
+}
+
+/** A stored scope ('' for absent levels) as a Scope. */
+export function scopeFromColumns(row: {
+  tenant_id: string;
+  user_id: string;
+  agent_id: string;
+  session_id: string;
+}): Scope {
+  const scope: Scope = { tenantId: row.tenant_id };
+  if (row.user_id !== '') scope.userId = row.user_id;
+  if (row.agent_id !== '') scope.agentId = row.agent_id;
+  if (row.session_id !== '') scope.sessionId = row.session_id;
+  return scope;
 }
 
 /**

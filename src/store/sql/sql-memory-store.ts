@@ -2,6 +2,7 @@
 // inserts with their history, the forget cascade and the SCOPE_REQUIRED guard. A backend (SqliteStore,
 // PostgresStore) extends it with its transactions and its MemoryRows; everything else it implements itself.
 import { MnemoError } from '../../core/errors.js';
+import type { Entity, EntityMerge, Relation } from '../../core/graph.js';
 import type {
   HistoryEntry,
   JsonValue,
@@ -14,6 +15,7 @@ import type {
 } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { EntityQuery, GraphMention, GraphStore, RelationQuery } from '../graph-store.js';
 import type {
   IdempotencyRecord,
   MemoryFilter,
@@ -24,6 +26,16 @@ import type {
   TurnsWrite,
 } from '../memory-store.js';
 import type { SqlConnection } from './dialect.js';
+import { eraseGraphOfMemoriesIn } from './graph-erase.js';
+import { listMergesIn, mergeEntitiesIn, unmergeEntitiesIn } from './graph-merges.js';
+import {
+  entitiesByIdIn,
+  findEntitiesIn,
+  listEntitiesIn,
+  listRelationsIn,
+  mentionsOfIn,
+} from './graph-reads.js';
+import { applyGraphFactsIn } from './graph-writes.js';
 import { historyEntriesIn, type StoredHistoryRow } from './history.js';
 import { addMemories, type MemoryRows } from './memory-rows.js';
 import {
@@ -218,11 +230,23 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
   }
 
   async insertMemories(input: { memories: MemoryWrite[]; actor: string; at: number }): Promise<void> {
-    await this.write((tx) => addMemories(this.rows, tx, input));
+    await this.write(async (tx) => {
+      await addMemories(this.rows, tx, input);
+      for (const write of input.memories) await this.applyGraph(tx, write, write.record, input.at);
+    });
   }
 
   async supersedeMemory(input: SupersedeInput): Promise<{ previous: MemoryRecord; current: MemoryRecord }> {
-    return this.write((tx) => supersedeIn(this.rows, tx, input));
+    return this.write(async (tx) => {
+      const revised = await supersedeIn(this.rows, tx, input);
+      await this.applyGraph(tx, input.replacement, revised.current, input.at);
+      return revised;
+    });
+  }
+
+  private async applyGraph(tx: Tx, write: MemoryWrite, record: MemoryRecord, at: number): Promise<void> {
+    if (write.graph === undefined) return;
+    await applyGraphFactsIn(this.schema, this.rows.statements(tx), { record, facts: write.graph, at });
   }
 
   async invalidateMemory(input: InvalidateInput): Promise<MemoryRecord> {
@@ -234,7 +258,15 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
   }
 
   async forgetMemory(input: ForgetInput): Promise<{ forgottenIds: string[] }> {
-    const chain = await this.erase((tx) => forgetIn(this.rows, tx, input));
+    const chain = await this.erase(async (tx) => {
+      const erased = await forgetIn(this.rows, tx, input);
+      await eraseGraphOfMemoriesIn(
+        this.schema,
+        this.rows.statements(tx),
+        erased.map((row) => row.id),
+      );
+      return erased;
+    });
     return { forgottenIds: chain.map((row) => row.id) };
   }
 
@@ -296,6 +328,38 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
 
   async markOrphanScanDone(): Promise<void> {
     await this.statements('single', (connection) => markOrphanScanDoneIn(this.schema.dialect, connection));
+  }
+
+  async listEntities(input: EntityQuery): Promise<Page<Entity>> {
+    return this.statements('read', (connection) => listEntitiesIn(this.schema, connection, input));
+  }
+
+  async getEntities(input: { scope: Scope; ids: readonly string[] }): Promise<Entity[]> {
+    return this.statements('read', (connection) => entitiesByIdIn(this.schema, connection, input));
+  }
+
+  async findEntities(input: Parameters<GraphStore['findEntities']>[0]): Promise<Entity[]> {
+    return this.statements('read', (connection) => findEntitiesIn(this.schema, connection, input));
+  }
+
+  async listRelations(input: RelationQuery): Promise<Relation[]> {
+    return this.statements('read', (connection) => listRelationsIn(this.schema, connection, input));
+  }
+
+  async listMentions(input: Parameters<GraphStore['listMentions']>[0]): Promise<GraphMention[]> {
+    return this.statements('read', (connection) => mentionsOfIn(this.schema, connection, input));
+  }
+
+  async mergeEntities(input: Parameters<GraphStore['mergeEntities']>[0]): Promise<EntityMerge> {
+    return this.statements('write', (connection) => mergeEntitiesIn(this.schema, connection, input));
+  }
+
+  async unmergeEntities(input: Parameters<GraphStore['unmergeEntities']>[0]): Promise<EntityMerge> {
+    return this.statements('write', (connection) => unmergeEntitiesIn(this.schema, connection, input));
+  }
+
+  async listMerges(input: Parameters<GraphStore['listMerges']>[0]): Promise<EntityMerge[]> {
+    return this.statements('read', (connection) => listMergesIn(this.schema, connection, input));
   }
 
   async forgetScope(input: ForgetScopeInput): Promise<{ memories: number; messages: number }> {

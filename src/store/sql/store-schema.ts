@@ -22,13 +22,8 @@ export interface StoreSchema {
   messagesWithIds(ids: readonly string[]): SqlFragment;
   /** `memorySelect` restricted to `ids`, likewise. */
   memoriesWithIds(ids: readonly string[]): SqlFragment;
-  /** The rows a caller with `scope` may see (`read`) or change (`write`), over `alias` (core/scope.ts). */
-  visible(
-    connection: SqlConnection,
-    alias: 'm' | 'h',
-    scope: Scope,
-    access?: ScopeAccess,
-  ): Promise<SqlFragment>;
+  /** The rows a caller with `scope` may see (`read`) or change (`write`), over `alias`, a table with the backend's scope columns (core/scope.ts). */
+  visible(connection: SqlConnection, alias: string, scope: Scope, access?: ScopeAccess): Promise<SqlFragment>;
   /** The MemoryFilter semantics (store/filter.ts) over alias `m`. */
   filter(filter: MemoryFilter): SqlFragment;
   /** `m.hash` is one of the content hashes `hashes`, compared in the form the backend stores them. */

@@ -11,6 +11,7 @@ import type {
 } from '../memory-store.js';
 import { idempotencyKeyReused, staleTurns } from '../turn-errors.js';
 import type { Dialect, SqlConnection } from './dialect.js';
+import { applyGraphFactsIn } from './graph-writes.js';
 import { addMemories, type MemoryRows, rowInScope } from './memory-rows.js';
 import type { MemoryColumns, TimeColumn } from './rows.js';
 import { type SqlFragment, sql } from './sql.js';
@@ -223,6 +224,8 @@ export async function appendTurnsIn<Tx, Row extends MemoryColumns>(
         throw staleTurns(`message ${messageId} already has an episode`);
     }
     await addMemories(rows, tx, { memories: [write], actor: input.actor, at: input.at });
+    if (write.graph !== undefined)
+      await applyGraphFactsIn(schema, connection, { record: write.record, facts: write.graph, at: input.at });
   }
   for (const reindex of input.reindex ?? []) {
     const row = await rowInScope(rows, tx, { scope: reindex.scope, id: reindex.id, access: 'write' });

@@ -14,6 +14,7 @@ import { migration0007 } from './migrations/0007-int8-vectors.js';
 import { migration0008 } from './migrations/0008-compact-fields.js';
 import { migration0009 } from './migrations/0009-history-ids.js';
 import { migration0010 } from './migrations/0010-episode-text.js';
+import { migration0011 } from './migrations/0011-graph.js';
 import type { SqliteDialect } from './sqlite-dialect.js';
 
 /** A memories migration written in TypeScript over the better-sqlite3 connection (user functions, row loops). */
@@ -63,6 +64,7 @@ export const sqliteMemoryMigrations: readonly SqlMigration[] = [
   migration0004,
   migration0005,
   ...sqliteConnectionMigrations.map(onConnection),
+  migration0011,
 ];
 
 const queueMigrations: readonly SqlMigration[] = [

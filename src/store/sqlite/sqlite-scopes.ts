@@ -52,4 +52,8 @@ export const sqliteScopes: ScopeStorage = {
       ? partitions
       : sql`${partitions} AND session_id = ${scope.sessionId}`;
   },
+  columns: (alias) => ({
+    join: sql.raw(`JOIN partitions ${alias}_p ON ${alias}_p.id = ${alias}.partition_id`),
+    select: sql.raw(`${alias}_p.tenant_id, ${alias}_p.user_id, ${alias}_p.agent_id, ${alias}.session_id`),
+  }),
 };

@@ -22,6 +22,7 @@ import type {
 } from '../memory-store.js';
 import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
 import type { SqlConnection } from '../sql/dialect.js';
+import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
 import type { MemoryRows } from '../sql/memory-rows.js';
 import { latestVersion, migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
@@ -355,6 +356,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
       const { count } = db
         .prepare(`SELECT COUNT(*) AS count FROM messages WHERE ${messages.sql}`)
         .get(...messages.params) as { count: number };
+      await eraseGraphWithinIn(this.schema, connection, scope);
       eraseMemories(db, rows, {});
       const history = scopeSql('history', partitions, scope);
       db.prepare(`DELETE FROM history WHERE ${history.sql}`).run(...history.params);
@@ -372,6 +374,11 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
       const rows = db
         .prepare(`${MEMORY_SELECT} WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?`)
         .all(input.now) as MemoryRow[];
+      await eraseGraphOfMemoriesIn(
+        this.schema,
+        connection,
+        rows.map((row) => row.id),
+      );
       eraseMemories(db, rows, { tombstone: { event: 'expire', at: input.now, actor: 'system:ttl' } });
       await purgeExpiredIdempotencyIn(this.sqlite, connection, input.now);
       return {

@@ -1,0 +1,70 @@
+// The graph's part of a write: each new memory's facts read offline (graph/extract-graph.ts), then resolved
+// against the stored graph with one bounded lookup per scope (graph/resolve-entities.ts). The store links
+// them in the memory's own transaction.
+import type { GraphFacts, GraphStep } from '../core/graph.js';
+import type { GroundedDate, MemoryKind, MemoryRecord } from '../core/records.js';
+import type { GraphStore } from '../store/graph-store.js';
+import { extractGraph } from './extract-graph.js';
+import { resolveEntities } from './resolve-entities.js';
+
+/** Kinds whose text says something about the world; summaries and core blocks restate or instruct. */
+const GRAPH_KINDS: ReadonlySet<MemoryKind> = new Set(['episode', 'fact', 'profile', 'insight']);
+
+/** Who "I" is in a memory: a person who spoke it (a named or user turn, or the person a fact is about). */
+function speakerOf(record: MemoryRecord): string | undefined {
+  const role = record.attributes.role;
+  if (role === 'assistant' || role === 'system' || role === 'tool') {
+    return record.source.attributedTo !== undefined && record.source.attributedTo !== role
+      ? record.source.attributedTo
+      : undefined;
+  }
+  const speaker = record.attributes.speaker;
+  if (typeof speaker === 'string' && speaker !== '') return speaker;
+  return record.source.attributedTo ?? record.scope.userId;
+}
+
+function datesOf(record: MemoryRecord): GroundedDate[] {
+  const dates = record.attributes.dates;
+  return Array.isArray(dates) ? (dates as unknown as GroundedDate[]) : [];
+}
+
+/**
+ * The offline graph facts of one memory, or undefined when it names no entity.
+ *
+ * @example
+ * graphFactsOf(episode); // { entities: [{ name: 'Emma', type: 'person' }, …], relations: […] }
+ */
+export function graphFactsOf(record: MemoryRecord): GraphFacts | undefined {
+  if (!GRAPH_KINDS.has(record.kind)) return undefined;
+  const facts = extractGraph({
+    text: record.text,
+    speaker: speakerOf(record),
+    observedAt: Date.parse(record.validFrom ?? record.observedAt),
+    dates: datesOf(record),
+  });
+  return facts.entities.length === 0 ? undefined : facts;
+}
+
+/**
+ * The GraphStep the SDK hands the write path.
+ *
+ * @example
+ * const graph = createGraphStep({ store });
+ * const facts = await graph(records);
+ */
+export function createGraphStep(options: { store: GraphStore }): GraphStep {
+  return async (records) => {
+    const facts = records.map(graphFactsOf);
+    const byScope = new Map<string, { record: MemoryRecord; facts: Array<GraphFacts | undefined> }>();
+    records.forEach((record, index) => {
+      const key = JSON.stringify([record.scope.tenantId, record.scope.userId, record.scope.agentId]);
+      const group = byScope.get(key) ?? { record, facts: [] };
+      group.facts.push(facts[index]);
+      byScope.set(key, group);
+    });
+    for (const group of byScope.values()) {
+      await resolveEntities({ store: options.store, scope: group.record.scope, facts: group.facts });
+    }
+    return facts;
+  };
+}

@@ -1,0 +1,165 @@
+// The relation patterns of personal conversation, as data: family and social roles ("my sister Emma") and
+// the verbs of where people live, work and study, what they like, own, visited and plan. Each pattern
+// reads its object right after the cue; graph/extract-graph.ts finds the subject and the object's entity.
+
+/** Family and social roles: "my sister Emma" makes Emma the speaker's sister. */
+export const ROLE_WORDS: ReadonlyMap<string, string> = new Map([
+  ['sister', 'sister_of'],
+  ['brother', 'brother_of'],
+  ['sibling', 'sibling_of'],
+  ['mom', 'mother_of'],
+  ['mother', 'mother_of'],
+  ['mum', 'mother_of'],
+  ['dad', 'father_of'],
+  ['father', 'father_of'],
+  ['son', 'son_of'],
+  ['daughter', 'daughter_of'],
+  ['kid', 'child_of'],
+  ['child', 'child_of'],
+  ['wife', 'married_to'],
+  ['husband', 'married_to'],
+  ['spouse', 'married_to'],
+  ['partner', 'partner_of'],
+  ['fiance', 'engaged_to'],
+  ['fiancé', 'engaged_to'],
+  ['fiancee', 'engaged_to'],
+  ['fiancée', 'engaged_to'],
+  ['boyfriend', 'dating'],
+  ['girlfriend', 'dating'],
+  ['cousin', 'cousin_of'],
+  ['aunt', 'aunt_of'],
+  ['uncle', 'uncle_of'],
+  ['niece', 'niece_of'],
+  ['nephew', 'nephew_of'],
+  ['grandma', 'grandmother_of'],
+  ['grandmother', 'grandmother_of'],
+  ['grandpa', 'grandfather_of'],
+  ['grandfather', 'grandfather_of'],
+  ['friend', 'friend_of'],
+  ['bestie', 'friend_of'],
+  ['boss', 'boss_of'],
+  ['manager', 'boss_of'],
+  ['colleague', 'colleague_of'],
+  ['coworker', 'colleague_of'],
+  ['co-worker', 'colleague_of'],
+  ['roommate', 'roommate_of'],
+  ['neighbor', 'neighbor_of'],
+  ['neighbour', 'neighbor_of'],
+  ['mentor', 'mentor_of'],
+  ['teacher', 'teacher_of'],
+  ['therapist', 'therapist_of'],
+  ['doctor', 'doctor_of'],
+]);
+
+/** Words that may stand between "my" and a role ("my best friend", "my older sister"). */
+export const ROLE_MODIFIERS =
+  'best|older|younger|little|big|baby|twin|oldest|youngest|new|old|close|dear|ex|step';
+
+export const PET_WORDS =
+  'dog|dogs|cat|cats|puppy|puppies|kitten|kittens|pet|pets|hamster|parrot|bird|rabbit|bunny|horse|turtle|fish|guinea pig|lizard|snake';
+
+/** How an object is read: an entity of a type, or a literal phrase. */
+export type ObjectKind = 'place' | 'organization' | 'person' | 'animal' | 'thing' | 'literal';
+
+export interface RelationPattern {
+  predicate: string;
+  /** The cue, matched case-insensitively right after the subject (or anywhere for `anywhere`). */
+  cue: RegExp;
+  object: ObjectKind;
+  /** How sure the pattern is, 0..1. */
+  confidence: number;
+}
+
+const cue = (source: string): RegExp => new RegExp(`\\b(?:${source})\\s+`, 'iu');
+
+/** Relation cues, most specific first; the first that matches a clause wins for its predicate. */
+export const RELATION_PATTERNS: readonly RelationPattern[] = [
+  {
+    predicate: 'lives_in',
+    cue: cue("(?:live|lives|living|lived|reside|resides|'m based|am based|is based) in"),
+    object: 'place',
+    confidence: 0.8,
+  },
+  {
+    predicate: 'lives_in',
+    cue: cue('(?:moved|move|moving|relocated|relocating) (?:back )?to'),
+    object: 'place',
+    confidence: 0.8,
+  },
+  { predicate: 'born_in', cue: cue('(?:was|were) born in'), object: 'place', confidence: 0.8 },
+  {
+    predicate: 'works_at',
+    cue: cue('(?:work|works|working|worked|volunteer|volunteers|volunteering) (?:at|for)'),
+    object: 'organization',
+    confidence: 0.75,
+  },
+  {
+    predicate: 'works_at',
+    cue: cue(
+      '(?:got a job|have a job|has a job|new job|started a job|job|got hired|was hired|hired|interning|internship) (?:at|by|with)',
+    ),
+    object: 'organization',
+    confidence: 0.75,
+  },
+  { predicate: 'works_at', cue: cue('(?:joined|joining)'), object: 'organization', confidence: 0.5 },
+  {
+    predicate: 'studies_at',
+    cue: cue('(?:study|studies|studying|studied|enrolled|student) (?:at|in)'),
+    object: 'organization',
+    confidence: 0.7,
+  },
+  {
+    predicate: 'studies_at',
+    cue: cue('(?:attend|attends|attending|go to school at|goes to school at)'),
+    object: 'organization',
+    confidence: 0.55,
+  },
+  {
+    predicate: 'married_to',
+    cue: cue('(?:married to|got married to|marry|marrying|married)'),
+    object: 'person',
+    confidence: 0.75,
+  },
+  {
+    predicate: 'visited',
+    cue: cue(
+      '(?:visited|went to|been to|traveled to|travelled to|trip to|vacation in|holiday in|flew to|road trip to)',
+    ),
+    object: 'place',
+    confidence: 0.6,
+  },
+  {
+    predicate: 'has_pet',
+    cue: cue(
+      `(?:adopted|got|have|has|own|owns) (?:a |an |two |three |my |our )?(?:new )?(?:${PET_WORDS})(?: named| called)?`,
+    ),
+    object: 'animal',
+    confidence: 0.7,
+  },
+  {
+    predicate: 'likes',
+    cue: cue(
+      "(?:love|loves|loved|like|likes|enjoy|enjoys|enjoyed|adore|adores|'m into|am into|is into|'m passionate about|am passionate about|'m a fan of|am a fan of|fan of)",
+    ),
+    object: 'literal',
+    confidence: 0.55,
+  },
+  {
+    predicate: 'dislikes',
+    cue: cue("(?:hate|hates|dislike|dislikes|can't stand|cannot stand|don't like|doesn't like|not a fan of)"),
+    object: 'literal',
+    confidence: 0.55,
+  },
+  {
+    predicate: 'plans_to',
+    cue: cue(
+      "(?:plan|plans|planning|'m going|am going|is going|'re going|are going|gonna|hope|hoping|want|wants|intend|intends|thinking about going) to",
+    ),
+    object: 'literal',
+    confidence: 0.5,
+  },
+];
+
+/** Words that end an object phrase. */
+export const PHRASE_STOP =
+  /\s(?:and|but|because|so|since|when|while|which|who|that|with|for|after|before|until|if|though|although|as|or|last|next|this|yesterday|today|tomorrow|ago|now)\b|[,.;:!?()"\n]/iu;

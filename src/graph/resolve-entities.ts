@@ -1,0 +1,105 @@
+// Entity resolution, bounded: a write's new names are compared only with the candidates the alias index
+// returns for their keys and three-letter prefixes (one lookup per batch, at most MAX_CANDIDATES), never with
+// the whole graph. Exact keys, possessives and case are the store's (core/graph.ts `entityKey`); here a
+// nickname ("Mel" for Melanie), a first name for a full one ("Emma" for Emma Stone) and a near spelling
+// ("Carolin") join the one candidate they fit. Two fitting candidates resolve nothing: a wrong merge costs
+// more than a duplicate, which `mergeEntities` can fix later.
+import { type Entity, type EntityMention, entityKey, type GraphFacts } from '../core/graph.js';
+import type { Scope } from '../core/scope.js';
+import type { GraphStore } from '../store/graph-store.js';
+
+const MAX_CANDIDATES = 200;
+const MIN_SIMILARITY = 0.92;
+
+/**
+ * Jaro-Winkler similarity of two strings, 0..1. Written here (30 lines) rather than taken from a package:
+ * the maintained string-distance packages bring dozens of metrics for this one.
+ *
+ * @example
+ * jaroWinkler('caroline', 'carolin'); // ≈ 0.975
+ */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return 1;
+  if (a.length === 0 || b.length === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const aMatched = new Array<boolean>(a.length).fill(false);
+  const bMatched = new Array<boolean>(b.length).fill(false);
+  let matches = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    for (let j = Math.max(0, i - window); j < Math.min(b.length, i + window + 1); j += 1) {
+      if (bMatched[j] || a[i] !== b[j]) continue;
+      aMatched[i] = true;
+      bMatched[j] = true;
+      matches += 1;
+      break;
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let k = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    if (!aMatched[i]) continue;
+    while (!bMatched[k]) k += 1;
+    if (a[i] !== b[k]) transpositions += 1;
+    k += 1;
+  }
+  const jaro = (matches / a.length + matches / b.length + (matches - transpositions / 2) / matches) / 3;
+  let prefix = 0;
+  while (prefix < Math.min(4, a.length, b.length) && a[prefix] === b[prefix]) prefix += 1;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+const prefixOf = (key: string): string => (key.split(' ')[0] ?? '').slice(0, 3);
+
+/** Why a candidate fits a name, or undefined. */
+export function fitOf(key: string, type: Entity['type'], candidate: Entity): string | undefined {
+  const compatible = candidate.type === type || candidate.type === 'thing' || type === 'thing';
+  if (!compatible) return undefined;
+  const names = [candidate.name, ...candidate.aliases].map(entityKey);
+  if (names.includes(key)) return 'alias';
+  const single = !key.includes(' ');
+  for (const name of names) {
+    const first = name.split(' ')[0] ?? '';
+    if (type === 'person' && single && key.length >= 3) {
+      if (first !== key && (first.startsWith(key) || key.startsWith(first)) && first.length >= 3)
+        return 'nickname';
+      if (name.includes(' ') && first === key) return 'first name';
+    }
+    if (key.length >= 5 && jaroWinkler(key, name) >= MIN_SIMILARITY) return 'spelling';
+  }
+  return undefined;
+}
+
+/**
+ * Points each new name in `facts` at the one stored entity it fits (sets `entityId`, keeps the name as an
+ * alias), after one bounded index lookup.
+ *
+ * @example
+ * await resolveEntities({ store, scope, facts: [extractGraph({ text: 'Mel came over', speaker: 'Caroline', observedAt })] });
+ */
+export async function resolveEntities(input: {
+  store: GraphStore;
+  scope: Scope;
+  facts: ReadonlyArray<GraphFacts | undefined>;
+}): Promise<void> {
+  const mentions: EntityMention[] = input.facts.flatMap((facts) =>
+    (facts?.entities ?? []).filter((mention) => mention.mustExist !== true && mention.entityId === undefined),
+  );
+  if (mentions.length === 0) return;
+  const keys = [...new Set(mentions.map((mention) => entityKey(mention.name)).filter((key) => key !== ''))];
+  const candidates = await input.store.findEntities({
+    scope: input.scope,
+    keys,
+    prefixes: [...new Set(keys.map(prefixOf).filter((prefix) => prefix.length === 3))],
+    limit: MAX_CANDIDATES,
+  });
+  if (candidates.length === 0) return;
+  for (const mention of mentions) {
+    const key = entityKey(mention.name);
+    const fits = candidates.filter((candidate) => fitOf(key, mention.type, candidate) !== undefined);
+    if (fits.some((candidate) => fitOf(key, mention.type, candidate) === 'alias')) continue;
+    const [only, ...others] = fits;
+    if (only === undefined || others.length > 0) continue;
+    mention.entityId = only.id;
+  }
+}

@@ -1,0 +1,253 @@
+// The graph's writes, written once for both dialects: a memory's GraphFacts resolved to entities (by id,
+// then by name and alias inside the user's graph), mentions linked, relations opened, and a functional
+// relation that a newer one contradicts closed (validTo, invalidatedBy), never overwritten.
+import { type EntityMention, entityKey, functionalPredicates, type GraphFacts } from '../../core/graph.js';
+import { createUuidV7Generator } from '../../core/ids.js';
+import type { MemoryRecord } from '../../core/records.js';
+import type { Scope } from '../../core/scope.js';
+import type { SqlConnection } from './dialect.js';
+import type { ScopeKey } from './scope-storage.js';
+import { type SqlFragment, sql } from './sql.js';
+import type { StoreSchema } from './store-schema.js';
+
+const graphIds = createUuidV7Generator();
+
+/** The scope an entity is resolved in: the memory's tenant, user and agent, never its session. */
+export function entityScopeOf(scope: Scope): Scope {
+  const entityScope: Scope = { tenantId: scope.tenantId };
+  if (scope.userId !== undefined) entityScope.userId = scope.userId;
+  if (scope.agentId !== undefined) entityScope.agentId = scope.agentId;
+  return entityScope;
+}
+
+/** The first three letters of an alias key's first word: the index that finds "Mel" for "Melanie". */
+export function aliasPrefix(key: string): string {
+  return (key.split(' ')[0] ?? '').slice(0, 3);
+}
+
+/** Where a memory's graph rows go: the entity partition and the memory's own scope. */
+interface GraphPlace {
+  entityKey: ScopeKey;
+  entityExact: SqlFragment;
+  memoryKey: ScopeKey;
+}
+
+async function placeOf(schema: StoreSchema, connection: SqlConnection, scope: Scope): Promise<GraphPlace> {
+  const entityScope = entityScopeOf(scope);
+  const entityKeyColumns = await schema.scopes.key(connection, entityScope);
+  const entityExact = await schema.scopes.exact(connection, entityScope);
+  if (entityExact === undefined) throw new Error('the entity scope was just created and must exist');
+  return { entityKey: entityKeyColumns, entityExact, memoryKey: await schema.scopes.key(connection, scope) };
+}
+
+/** Adds `aliases` to an entity; a key it already has is kept as it is. */
+export async function addAliasesIn(
+  schema: StoreSchema,
+  connection: SqlConnection,
+  input: { entityId: string; key: ScopeKey; aliases: readonly string[] },
+): Promise<void> {
+  const table = schema.dialect.table('graph_aliases');
+  for (const alias of input.aliases) {
+    const key = entityKey(alias);
+    if (key === '') continue;
+    await connection.run(
+      sql`INSERT INTO ${table} (entity_id, ${input.key.columns}, alias, alias_key, prefix)
+          VALUES (${input.entityId}, ${input.key.values}, ${alias.trim()}, ${key}, ${aliasPrefix(key)})
+          ON CONFLICT DO NOTHING`,
+    );
+  }
+}
+
+/** The live (unmerged) entity an id or a name stands for in the partition, if any. */
+async function existingEntity(
+  schema: StoreSchema,
+  connection: SqlConnection,
+  place: GraphPlace,
+  mention: EntityMention,
+): Promise<string | undefined> {
+  const entities = schema.dialect.table('graph_entities');
+  if (mention.entityId !== undefined) {
+    const byId = await connection.get<{ id: string; merged_into: string | null }>(
+      sql`SELECT id, merged_into FROM ${entities} WHERE id = ${mention.entityId} AND ${place.entityExact}`,
+    );
+    if (byId !== undefined) return byId.merged_into ?? byId.id;
+  }
+  const keys = [mention.name, ...(mention.aliases ?? [])].map(entityKey).filter((key) => key !== '');
+  if (keys.length === 0) return undefined;
+  const aliases = schema.dialect.table('graph_aliases');
+  const found = await connection.get<{ entity_id: string }>(
+    sql`SELECT entity_id FROM ${aliases} WHERE ${place.entityExact}
+        AND ${schema.dialect.anyOf(sql`alias_key`, keys)} ORDER BY entity_id LIMIT 1`,
+  );
+  return found?.entity_id;
+}
+
+/** The entity a mention resolves to, created when the partition has none by its id, name or aliases. */
+async function entityFor(
+  schema: StoreSchema,
+  connection: SqlConnection,
+  place: GraphPlace,
+  mention: EntityMention,
+  seen: number,
+  at: number,
+): Promise<string> {
+  const entities = schema.dialect.table('graph_entities');
+  let id = await existingEntity(schema, connection, place, mention);
+  if (id === undefined) {
+    id = graphIds();
+    await connection.run(
+      sql`INSERT INTO ${entities} (id, ${place.entityKey.columns}, name, type, first_seen, last_seen, created_at)
+          VALUES (${id}, ${place.entityKey.values}, ${mention.name.trim()}, ${mention.type}, ${seen}, ${seen}, ${at})`,
+    );
+  } else {
+    await connection.run(
+      sql`UPDATE ${entities} SET
+            first_seen = CASE WHEN first_seen > ${seen} THEN ${seen} ELSE first_seen END,
+            last_seen = CASE WHEN last_seen < ${seen} THEN ${seen} ELSE last_seen END
+          WHERE id = ${id}`,
+    );
+  }
+  await addAliasesIn(schema, connection, {
+    entityId: id,
+    key: place.entityKey,
+    aliases: [mention.name, ...(mention.aliases ?? [])],
+  });
+  return id;
+}
+
+interface OpenRelation {
+  id: string;
+  object_id: string | null;
+  object_literal: string | null;
+  valid_from: number | string;
+}
+
+/**
+ * Applies the graph facts of one memory inside its write transaction.
+ *
+ * @example
+ * await applyGraphFactsIn(schema, connection, { record, facts, at: Date.now() });
+ */
+export async function applyGraphFactsIn(
+  schema: StoreSchema,
+  connection: SqlConnection,
+  input: { record: MemoryRecord; facts: GraphFacts; at: number },
+): Promise<void> {
+  const { record, facts, at } = input;
+  if (facts.entities.length === 0) return;
+  const place = await placeOf(schema, connection, record.scope);
+  const observed = Date.parse(record.observedAt);
+  const mentions = schema.dialect.table('graph_mentions');
+  const ids: Array<string | undefined> = [];
+  for (const mention of facts.entities) {
+    const id =
+      mention.mustExist === true && (await existingEntity(schema, connection, place, mention)) === undefined
+        ? undefined
+        : await entityFor(schema, connection, place, mention, observed, at);
+    ids.push(id);
+    if (id === undefined) continue;
+    await connection.run(
+      sql`INSERT INTO ${mentions} (entity_id, memory_id, ${place.memoryKey.columns}, observed_at)
+          VALUES (${id}, ${record.id}, ${place.memoryKey.values}, ${observed}) ON CONFLICT DO NOTHING`,
+    );
+  }
+  for (const relation of facts.relations) {
+    const subject = ids[relation.subject];
+    const objectId = 'entity' in relation.object ? ids[relation.object.entity] : undefined;
+    if (subject === undefined || ('entity' in relation.object && objectId === undefined)) continue;
+    if (objectId === subject) continue;
+    await relateIn(schema, connection, {
+      place,
+      memoryId: record.id,
+      subject,
+      predicate: relation.predicate,
+      objectId,
+      literal: 'literal' in relation.object ? relation.object.literal : undefined,
+      fact: relation.fact,
+      validFrom: relation.validFrom ?? observed,
+      validTo: relation.validTo,
+      observed,
+      confidence: relation.confidence,
+      at,
+    });
+  }
+}
+
+interface RelateInput {
+  place: GraphPlace;
+  memoryId: string;
+  subject: string;
+  predicate: string;
+  objectId: string | undefined;
+  literal: string | undefined;
+  fact: string;
+  validFrom: number;
+  validTo: number | undefined;
+  observed: number;
+  confidence: number;
+  at: number;
+}
+
+/** Opens one relation, or adds a source to the same one already open; closes what it contradicts. */
+async function relateIn(schema: StoreSchema, connection: SqlConnection, input: RelateInput): Promise<void> {
+  const relations = schema.dialect.table('graph_relations');
+  const open = await connection.all<OpenRelation>(
+    sql`SELECT id, object_id, object_literal, valid_from FROM ${relations}
+        WHERE subject_id = ${input.subject} AND predicate = ${input.predicate} AND valid_to IS NULL
+        ORDER BY valid_from, id`,
+  );
+  const literalKey = input.literal === undefined ? undefined : entityKey(input.literal);
+  const same = open.find((row) =>
+    input.objectId !== undefined
+      ? row.object_id === input.objectId
+      : row.object_literal !== null && entityKey(row.object_literal) === literalKey,
+  );
+  if (same !== undefined && input.validTo === undefined) {
+    await addSourceIn(schema, connection, same.id, input);
+    await connection.run(
+      sql`UPDATE ${relations} SET confidence = CASE WHEN confidence < ${input.confidence}
+            THEN ${input.confidence} ELSE confidence END WHERE id = ${same.id}`,
+    );
+    return;
+  }
+  const id = graphIds();
+  let validTo = input.validTo ?? null;
+  let invalidatedBy: string | null = null;
+  let closedAt: number | null = validTo === null ? null : input.at;
+  if (functionalPredicates.has(input.predicate)) {
+    for (const other of open) {
+      const otherFrom = Number(other.valid_from);
+      if (otherFrom <= input.validFrom) {
+        await connection.run(
+          sql`UPDATE ${relations} SET valid_to = ${input.validFrom}, invalidated_by = ${id}, closed_at = ${input.at}
+              WHERE id = ${other.id}`,
+        );
+      } else if (validTo === null || otherFrom < validTo) {
+        // Told late about an older value: it held until the newer one began.
+        validTo = otherFrom;
+        invalidatedBy = other.id;
+        closedAt = input.at;
+      }
+    }
+  }
+  await connection.run(
+    sql`INSERT INTO ${relations} (id, ${input.place.memoryKey.columns}, subject_id, predicate, object_id,
+          object_literal, fact, valid_from, valid_to, invalidated_by, observed_at, recorded_at, closed_at, confidence)
+        VALUES (${id}, ${input.place.memoryKey.values}, ${input.subject}, ${input.predicate}, ${input.objectId ?? null},
+          ${input.literal ?? null}, ${input.fact}, ${input.validFrom}, ${validTo}, ${invalidatedBy}, ${input.observed},
+          ${input.at}, ${closedAt}, ${input.confidence})`,
+  );
+  await addSourceIn(schema, connection, id, input);
+}
+
+async function addSourceIn(
+  schema: StoreSchema,
+  connection: SqlConnection,
+  relationId: string,
+  input: RelateInput,
+): Promise<void> {
+  await connection.run(
+    sql`INSERT INTO ${schema.dialect.table('graph_relation_sources')} (relation_id, memory_id, ${input.place.memoryKey.columns})
+        VALUES (${relationId}, ${input.memoryId}, ${input.place.memoryKey.values}) ON CONFLICT DO NOTHING`,
+  );
+}
