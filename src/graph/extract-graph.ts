@@ -12,6 +12,7 @@ import {
 } from '../core/graph.js';
 import type { GroundedDate } from '../core/records.js';
 import {
+  NOT_OBJECTS,
   type ObjectKind,
   PHRASE_STOP,
   RELATION_PATTERNS,
@@ -48,6 +49,12 @@ const ROLE_PHRASE = new RegExp(
   `\\b([Mm]y|[Oo]ur|[A-Z][\\p{L}'-]+['’]s)\\s+(?:(?:${ROLE_MODIFIERS})\\s+)?(${ROLE_ALTERNATION})\\b(?:,?\\s+((?:[A-Z][\\p{L}'-]+)(?:\\s[A-Z][\\p{L}'-]+)?))?`,
   'gu',
 );
+/** A subject among the last words before a cue: a pronoun, a capitalised name, or a role ("my sister"). */
+const SUBJECT_NEAR = new RegExp(
+  `(?:^|\\b)(?:I|I'm|I've|I'd|we|We|we're|We're|we've|We've|he|He|she|She|\\p{Lu}[\\p{L}'’-]+|${ROLE_ALTERNATION})\\b`,
+  'u',
+);
+const WISH = /\b(?:'d|would|wouldn't|d)\s*$|\b(?:would|'d)\s+(?:really\s+)?$/iu;
 const TITLES = /^(?:dr|mr|mrs|ms|prof|sir|aunt|uncle|grandma|grandpa)\.?\s+/i;
 
 /** The entities of one text, deduplicated by key, in order of first appearance. */
@@ -95,7 +102,7 @@ function cleanName(raw: string): string {
     .replace(/[^\p{L}\p{N}'’\-. &]+/gu, ' ')
     .replace(/['’]s$/u, '')
     .replace(/^(?:the|a|an)\s+/i, '')
-    .replace(/[.\s]+$/u, '')
+    .replace(/[.\s\-–—]+$/u, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -202,8 +209,8 @@ function objectAfter(
     .slice(0, MAX_PHRASE_WORDS)
     .join(' ')
     .trim();
-  if (phrase === '' || NOT_NAMES.has(entityKey(phrase))) return undefined;
-  return { literal: phrase };
+  if (phrase === '' || NOT_NAMES.has(entityKey(phrase)) || NOT_OBJECTS.test(phrase)) return undefined;
+  return { literal: phrase.replace(/^(?:a|an|the|my|our|some)\s+/i, '') };
 }
 
 /**
@@ -246,6 +253,10 @@ export function extractGraph(input: ExtractGraphInput): GraphFacts {
       const match = pattern.cue.exec(sentence);
       if (match === null) continue;
       const prefix = sentence.slice(0, match.index);
+      // The verb must follow its subject ("we really love", not "just like you"), and a wish is no liking.
+      const clause = prefix.split(/[,;:!?()"]|\s[-–—]\s?/u).pop() ?? '';
+      const near = clause.split(/\s+/).slice(-4).join(' ');
+      if (!SUBJECT_NEAR.test(near) || WISH.test(near)) continue;
       const subject = subjectBefore(prefix, { entities, speaker, lastPerson, named, roles });
       if (subject === undefined) continue;
       const object = objectAfter(sentence.slice(match.index + match[0].length), pattern, named, entities);

@@ -162,4 +162,8 @@ export const RELATION_PATTERNS: readonly RelationPattern[] = [
 
 /** Words that end an object phrase. */
 export const PHRASE_STOP =
-  /\s(?:and|but|because|so|since|when|while|which|who|that|with|for|after|before|until|if|though|although|as|or|last|next|this|yesterday|today|tomorrow|ago|now)\b|[,.;:!?()"\n]/iu;
+  /\s(?:and|but|because|'cause|so|since|when|while|which|who|that|with|for|after|before|until|if|though|although|as|or|last|next|this|yesterday|today|tomorrow|tonight|ago|now|recently|lately|again|too|really|soon|these|those)\b|\s[-–—]|[,.;:!?()"\n]/iu;
+
+/** Object phrases that are not things a person likes, visits or plans: pronouns, clauses, times. */
+export const NOT_OBJECTS =
+  /^(?:you|your|it|its|it's|that|this|those|these|them|they|he|she|we|us|me|him|her|how|what|when|where|why|who|which|the way|to|so|a few|a couple|some time|one|ones|being|was|were|is|are|been|hear|see|know|say|tell|talk|chat|check|help|try|get|do|go|make|have|there|here|everywhere|everything|anything|something|a lot|lots)\b/iu;

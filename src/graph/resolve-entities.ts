@@ -71,6 +71,26 @@ export function fitOf(key: string, type: Entity['type'], candidate: Entity): str
 }
 
 /**
+ * Within one batch, a person's short name that begins exactly one longer name of the batch ("Mel" and
+ * "Melanie") is written as that name, keeping the short one as an alias.
+ */
+function nicknamesWithinBatch(mentions: EntityMention[]): void {
+  const people = mentions.filter((mention) => mention.type === 'person');
+  const names = [...new Set(people.map((mention) => entityKey(mention.name)))];
+  for (const mention of people) {
+    const key = entityKey(mention.name);
+    if (key.includes(' ') || key.length < 3) continue;
+    const longer = names.filter((name) => name !== key && (name.split(' ')[0] ?? '').startsWith(key));
+    const [only, ...others] = longer;
+    if (only === undefined || others.length > 0) continue;
+    const full = people.find((candidate) => entityKey(candidate.name) === only);
+    if (full === undefined) continue;
+    mention.aliases = [...new Set([...(mention.aliases ?? []), mention.name])];
+    mention.name = full.name;
+  }
+}
+
+/**
  * Points each new name in `facts` at the one stored entity it fits (sets `entityId`, keeps the name as an
  * alias), after one bounded index lookup.
  *
@@ -86,6 +106,7 @@ export async function resolveEntities(input: {
     (facts?.entities ?? []).filter((mention) => mention.mustExist !== true && mention.entityId === undefined),
   );
   if (mentions.length === 0) return;
+  nicknamesWithinBatch(mentions);
   const keys = [...new Set(mentions.map((mention) => entityKey(mention.name)).filter((key) => key !== ''))];
   const candidates = await input.store.findEntities({
     scope: input.scope,

@@ -15,6 +15,7 @@ import {
   minMaxNormalize,
   reciprocalRankFusion,
 } from './fusion.js';
+import { type GraphView, graphSignal } from './graph-signal.js';
 import { maximalMarginalRelevance } from './mmr.js';
 import { ageInDays, importanceSignal, recencyDecay } from './recency.js';
 import {
@@ -45,6 +46,7 @@ export interface SearchMemoriesInput {
 interface SourceView {
   lexical: Map<string, { score: number; rank: number; normalized: number }>;
   vector: Map<string, { similarity: number; rank: number; normalized: number }>;
+  graph: Map<string, GraphView>;
 }
 
 interface Ranked {
@@ -111,11 +113,15 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
   // Every candidate is fused (normalisation sees the whole pool, so ranking is unchanged), but only
   // evidence is returned, and only evidence steers query feedback. Feedback reorders, it is not evidence:
   // the refined vector also carries what the best results share with unrelated ones (a speaker's name).
+  const graph =
+    options.weights.graph > 0
+      ? await graphSignal({ store: input.store, scope: input.scope, query: input.query, terms, filter })
+      : new Map<string, GraphView>();
   const floor = options.minSimilarity ?? vectorEmbedder?.capabilities.similarityFloor;
-  const evidenced = new Set(lexicalHits.map((hit) => hit.id));
+  const evidenced = new Set([...lexicalHits.map((hit) => hit.id), ...graph.keys()]);
   for (const hit of vector.hits) if (floor === undefined || hit.similarity >= floor) evidenced.add(hit.id);
   let vectorHits = vector.hits;
-  let views = sourceViews(lexicalHits, vectorHits);
+  let views = sourceViews(lexicalHits, vectorHits, graph);
   let fused = fuse(views, lexicalHits, vectorHits, options);
   const bestIds = fused
     .filter((candidate) => evidenced.has(candidate.id))
@@ -135,7 +141,7 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
         filter,
         limit: options.candidates,
       });
-      views = sourceViews(lexicalHits, vectorHits);
+      views = sourceViews(lexicalHits, vectorHits, graph);
       fused = fuse(views, lexicalHits, vectorHits, options);
     }
   }
@@ -217,7 +223,11 @@ async function searchLexical(
   return input.store.searchLexical({ scope: input.scope, ...query });
 }
 
-function sourceViews(lexicalHits: LexicalHit[], vectorHits: VectorHit[]): SourceView {
+function sourceViews(
+  lexicalHits: LexicalHit[],
+  vectorHits: VectorHit[],
+  graph: Map<string, GraphView>,
+): SourceView {
   const lexicalNormalized = maxNormalize(lexicalHits.map((hit) => hit.score));
   const vectorNormalized = minMaxNormalize(vectorHits.map((hit) => hit.similarity));
   return {
@@ -233,6 +243,7 @@ function sourceViews(lexicalHits: LexicalHit[], vectorHits: VectorHit[]): Source
         { similarity: hit.similarity, rank: index + 1, normalized: vectorNormalized[index]! },
       ]),
     ),
+    graph,
   };
 }
 
@@ -248,6 +259,7 @@ function fuse(
       lists: [
         { source: 'lexical', ids: lexicalHits.map((hit) => hit.id), weight: options.weights.lexical },
         { source: 'vector', ids: vectorHits.map((hit) => hit.id), weight: options.weights.vector },
+        { source: 'graph', ids: [...views.graph.keys()], weight: options.weights.graph },
       ],
     });
   }
@@ -257,6 +269,7 @@ function fuse(
     lists: [
       { source: 'lexical', scores: normalizedOf(views.lexical), weight: options.weights.lexical },
       { source: 'vector', scores: normalizedOf(views.vector), weight: options.weights.vector },
+      { source: 'graph', scores: normalizedOf(views.graph), weight: options.weights.graph },
     ],
   });
 }
@@ -375,6 +388,19 @@ function rankCandidates(input: {
         ...vector,
         weight: options.weights.vector,
         contribution: fused.contributions.vector ?? 0,
+      };
+    }
+    const graph = views.graph.get(fused.id);
+    if (graph !== undefined) {
+      explanation.graph = {
+        score: graph.score,
+        rank: graph.rank,
+        normalized: graph.normalized,
+        weight: options.weights.graph,
+        contribution: fused.contributions.graph ?? 0,
+        entities: graph.evidence.entities,
+        facts: graph.evidence.facts,
+        hops: graph.evidence.hops,
       };
     }
     ranked.push({ record, fused, final: score.final, explanation });

@@ -27,7 +27,7 @@ import { timeInputSchema } from '../core/time-input.js';
  */
 export const searchDefaults = {
   limit: 10,
-  weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
+  weights: { lexical: 1, vector: 1, graph: 0.5, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
   recencyHalfLifeDays: 30,
   fusion: 'score' as 'rrf' | 'score',
   rrfK: 60,
@@ -83,6 +83,7 @@ export const searchOptionsSchema = z
       .object({
         lexical: weight.optional(),
         vector: weight.optional(),
+        graph: weight.optional(),
         recency: weight.optional(),
         importance: weight.optional(),
         textMatch: weight.optional(),
@@ -131,6 +132,7 @@ export interface ResolvedSearchOptions {
   weights: {
     lexical: number;
     vector: number;
+    graph: number;
     recency: number;
     importance: number;
     textMatch: number;
@@ -176,6 +178,7 @@ export function parseSearchOptions(input: unknown): ResolvedSearchOptions {
     weights: {
       lexical: options.weights?.lexical ?? searchDefaults.weights.lexical,
       vector: options.weights?.vector ?? searchDefaults.weights.vector,
+      graph: options.weights?.graph ?? searchDefaults.weights.graph,
       recency: options.weights?.recency ?? searchDefaults.weights.recency,
       importance: options.weights?.importance ?? searchDefaults.weights.importance,
       textMatch: options.weights?.textMatch ?? searchDefaults.weights.textMatch,

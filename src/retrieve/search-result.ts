@@ -5,7 +5,7 @@ import type { MemoryRecord, Message } from '../core/records.js';
  * Why a memory ranked where it did. Every signal shows its raw value, its normalised value and its
  * weighted contribution; `fusion.score + recency.contribution + importance.contribution +
  * textMatch.contribution + answer.contribution === final`, and
- * the `contribution`s of `lexical` and `vector` sum to `fusion.score`.
+ * the `contribution`s of `lexical`, `vector` and `graph` sum to `fusion.score`.
  */
 export interface SearchExplanation {
   // `normalized` is the score normalised over this search's candidates (BM25 ÷ the best BM25; cosine
@@ -15,6 +15,21 @@ export interface SearchExplanation {
   lexical?: { score: number; rank: number; normalized: number; weight: number; contribution: number };
   /** Present when the memory was a vector candidate. */
   vector?: { similarity: number; rank: number; normalized: number; weight: number; contribution: number };
+  /**
+   * Present when the memory was a graph candidate: connected to an entity the query names (`hops` 1: it
+   * mentions it or states one of its relations; 2: it mentions an entity related to it), with the entities
+   * and the relations' facts that brought it in.
+   */
+  graph?: {
+    score: number;
+    rank: number;
+    normalized: number;
+    weight: number;
+    contribution: number;
+    entities: string[];
+    facts: string[];
+    hops: 1 | 2;
+  };
   /** How the sources were fused (`rrf` uses ranks with k, `score` uses the normalised scores). */
   fusion: { method: 'rrf' | 'score'; score: number; k?: number };
   recency: {

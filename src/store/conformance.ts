@@ -12,6 +12,7 @@ import {
   makeNewMessage,
   T0,
 } from './test-support/fixtures.js';
+import { itKeepsTheGraph } from './test-support/graph-conformance.js';
 import { itKeepsScopesApart } from './test-support/scope-property.js';
 import { itAnswersBothTimes } from './test-support/time-conformance.js';
 import { itWritesTurnsAtomically } from './test-support/turns-conformance.js';
@@ -679,6 +680,7 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
     itKeepsScopesApart(createStore);
     itAnswersBothTimes(createStore);
     itKeepsWorkingMemory(createStore);
+    itKeepsTheGraph(createStore);
     itWritesTurnsAtomically(createStore);
   });
 }
