@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './commands/bench-command.js';
 import { registerDataCommands } from './commands/data-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
+import { registerGraphCommands } from './commands/graph-commands.js';
 import { registerInferenceCommands } from './commands/inference-commands.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
@@ -32,6 +33,7 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   registerMemoryCommands(program);
   registerWorkingSetCommands(program);
+  registerGraphCommands(program);
   registerDataCommands(program);
   registerInferenceCommands(program);
   registerDemoCommand(program);

@@ -80,39 +80,45 @@ export interface GraphMethods {
   /** Entities the scope may see, most recently mentioned first. */
   entities(
     options: ScopeFields & {
-      query?: string;
-      type?: Entity['type'];
-      limit?: number;
-      cursor?: string;
+      query?: string | undefined;
+      type?: Entity['type'] | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
     },
   ): Promise<Page<Entity>>;
   /** One entity (by id or name) with its relations over time and its merges. */
   entity(
     nameOrId: string,
-    options: ScopeFields & { asOf?: TimeInput; knownAt?: TimeInput },
+    options: ScopeFields & { asOf?: TimeInput | undefined; knownAt?: TimeInput | undefined },
   ): Promise<EntityDetail>;
   /** Relations, optionally of one entity, valid `asOf` a time or known at `knownAt`. */
   relations(
     options: ScopeFields & {
-      entity?: string;
-      predicate?: string;
-      asOf?: TimeInput;
-      knownAt?: TimeInput;
-      current?: boolean;
-      limit?: number;
+      entity?: string | undefined;
+      predicate?: string | undefined;
+      asOf?: TimeInput | undefined;
+      knownAt?: TimeInput | undefined;
+      current?: boolean | undefined;
+      limit?: number | undefined;
     },
   ): Promise<Relation[]>;
   /** Entities related to one within one or two hops. */
   neighbours(
     nameOrId: string,
-    options: ScopeFields & { hops?: 1 | 2; asOf?: TimeInput; limit?: number },
+    options: ScopeFields & {
+      hops?: 1 | 2 | undefined;
+      asOf?: TimeInput | undefined;
+      limit?: number | undefined;
+    },
   ): Promise<{ entity: Entity; neighbours: Neighbour[] }>;
   /** Merges `merge` into `keep` (ids or names); the merge is recorded and can be undone. */
   mergeEntities(keep: string, merge: string, options: ScopeFields): Promise<EntityMerge>;
   /** Undoes a merge by its id. */
   unmergeEntities(mergeId: string, options: ScopeFields): Promise<EntityMerge>;
   /** Merges, newest first, optionally of one entity. */
-  merges(options: ScopeFields & { entity?: string; limit?: number }): Promise<EntityMerge[]>;
+  merges(
+    options: ScopeFields & { entity?: string | undefined; limit?: number | undefined },
+  ): Promise<EntityMerge[]>;
 }
 
 /**

@@ -60,8 +60,10 @@ describe('createMnemoMcpServer', () => {
         'core_memory_replace',
         'forget_memory',
         'get_context',
+        'get_entity',
         'get_profile',
         'list_memories',
+        'search_entities',
         'search_memory',
         'set_profile',
         'update_memory',
@@ -277,6 +279,7 @@ describe('createMnemoMcpServer', () => {
       core: memory.core,
       working: memory.working,
       profile: memory.profile,
+      graph: memory.graph,
     };
     await memory.add('We decided to launch on 3 June', { tenantId: 'acme', userId: 'alice' });
     const fallback = await connect({ memory: searchOnly, defaultUserId: 'alice' });
@@ -376,8 +379,10 @@ describe('a read-only connection', () => {
       expect(names).toEqual([
         'core_memory_list',
         'get_context',
+        'get_entity',
         'get_profile',
         'list_memories',
+        'search_entities',
         'search_memory',
         'working_memory_get',
         'working_memory_list',

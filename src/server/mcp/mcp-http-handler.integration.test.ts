@@ -154,8 +154,10 @@ describe('createMcpHttpHandler', () => {
     expect(names).toEqual([
       'core_memory_list',
       'get_context',
+      'get_entity',
       'get_profile',
       'list_memories',
+      'search_entities',
       'search_memory',
       'working_memory_get',
       'working_memory_list',

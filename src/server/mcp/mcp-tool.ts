@@ -14,12 +14,15 @@ export interface McpContextResult {
 }
 
 /**
- * The part of the SDK's Memory the MCP server uses: the memory calls and the working-set namespaces (core
- * blocks, working memory, profile slots). `context` is optional so the server also runs on a Memory without
- * it (get_context then assembles a simple budgeted list from search).
+ * The part of the SDK's Memory the MCP server uses: the memory calls, the working-set namespaces (core
+ * blocks, working memory, profile slots) and the knowledge graph. `context` is optional so the server also
+ * runs on a Memory without it (get_context then assembles a simple budgeted list from search).
  */
 export interface McpMemory
-  extends Pick<Memory, 'add' | 'search' | 'list' | 'update' | 'forget' | 'core' | 'working' | 'profile'> {
+  extends Pick<
+    Memory,
+    'add' | 'search' | 'list' | 'update' | 'forget' | 'core' | 'working' | 'profile' | 'graph'
+  > {
   context?(query: string, options: ScopeInput & { budgetTokens: number }): Promise<McpContextResult>;
 }
 

@@ -49,6 +49,10 @@ function toJsonSchema(schema: z.ZodType, components: Components): JsonSchema {
   delete json.$schema;
   const definitions = (json.$defs ?? {}) as Record<string, JsonSchema>;
   delete json.$defs;
+  // zod names the definition of a schema with an `id` (Entity, Relation) after it, and copies the id into
+  // it: not a keyword of OpenAPI's JSON Schema.
+  delete json.id;
+  for (const definition of Object.values(definitions)) delete definition.id;
   const targets = new Map<string, string>();
   for (const [name, definition] of Object.entries(definitions)) {
     // The same zod schema yields the same raw definition: reuse its component instead of adding a twin.
@@ -76,6 +80,17 @@ function toJsonSchema(schema: z.ZodType, components: Components): JsonSchema {
     components.schemas[targets.get(name)!] = rewrite(definition);
   }
   return rewrite(json);
+}
+
+/**
+ * The JSON Schema of a success body. A named schema (zod `id`) is referenced as its component, so that every
+ * route answering an Entity points at one `#/components/schemas/Entity`.
+ */
+function responseSchema(schema: z.ZodType, components: Components): JsonSchema {
+  if (z.globalRegistry.get(schema)?.id === undefined) return toJsonSchema(schema, components);
+  // zod inlines a named schema at the top but references it from inside: wrap it, and take the reference.
+  const wrapped = toJsonSchema(z.array(schema), components);
+  return wrapped.items as JsonSchema;
 }
 
 function queryParameters(schema: z.ZodType, components: Components): JsonSchema[] {
@@ -110,7 +125,12 @@ function operation(route: RestRoute, components: Components): JsonSchema {
   const responses: JsonSchema = {
     [String(route.status)]: {
       description: 'Success',
-      content: { 'application/json': { schema: { type: 'object' } } },
+      content: {
+        'application/json': {
+          schema:
+            route.response === undefined ? { type: 'object' } : responseSchema(route.response, components),
+        },
+      },
     },
   };
   for (const [status, description] of Object.entries(errorStatuses)) {

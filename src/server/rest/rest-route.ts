@@ -23,6 +23,8 @@ export interface RestRoute {
   headers?: Record<string, string> | undefined;
   body?: z.ZodType | undefined;
   query?: z.ZodType | undefined;
+  /** The success body, for openapi.json (documented as any object when left out). */
+  response?: z.ZodType | undefined;
   /** The success status (200 unless said). */
   status: ContentfulStatusCode;
   handle(c: RestContext, memory: Memory): Promise<unknown>;

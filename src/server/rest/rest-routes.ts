@@ -3,6 +3,7 @@ import { notFound } from '../../core/errors.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { ListOptions } from '../../sdk/options.js';
 import { forbidden } from './error-response.js';
+import { graphRoutes } from './graph-routes.js';
 import { readJsonBody, readOptionalJsonBody, readQuery } from './request-input.js';
 import { boundScope } from './rest-auth.js';
 import { pathParameter, queryScope, type RestRoute } from './rest-route.js';
@@ -202,6 +203,6 @@ export function restRoutes(memory: Memory): RestRoute[] {
       return memory.context(query, { ...scope, ...options });
     },
   });
-  routes.push(...workingSetRoutes(memory));
+  routes.push(...workingSetRoutes(memory), ...graphRoutes(memory));
   return routes;
 }

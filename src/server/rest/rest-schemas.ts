@@ -82,9 +82,10 @@ export const contextBodySchema = restScopeSchema
 /** `PATCH /v1/memories/{id}`: the SDK update (new text supersedes; other fields patch in place). */
 export const updateBodySchema = updateSchema;
 
-const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+/** A boolean in a query string: `true` or `false`. */
+export const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
 /** A time in a query string: ISO-8601 or epoch milliseconds. */
-const timeQuery = z.string().transform((value, context) => parseTimeQuery(value, context));
+export const timeQuery = z.string().transform((value, context) => parseTimeQuery(value, context));
 
 /** Query of `GET /v1/memories`. `kinds` is comma-separated (or repeated). */
 export const listQuerySchema = restScopeSchema

@@ -185,12 +185,24 @@ export async function unmergeEntitiesIn(
   input: { scope: Scope; mergeId: string; at: number },
 ): Promise<EntityMerge> {
   const { dialect } = schema;
-  const row = await mergeRow(schema, connection, input.mergeId);
-  if (row === undefined || row.undone_at !== null) throw notFound('Merge', input.mergeId);
+  const row = await mergeRow(schema, connection, input.scope, input.mergeId);
+  if (row === undefined) throw notFound('Merge', input.mergeId);
+  if (row.undone_at !== null) {
+    throw new MnemoError({
+      code: 'CONFLICT',
+      message: `Merge ${input.mergeId} was already undone.`,
+      details: { id: input.mergeId, undoneAt: new Date(Number(row.undone_at)).toISOString() },
+    });
+  }
   const found = await writableEntities(schema, connection, input.scope, [row.kept_id, row.merged_id]);
   const kept = found.get(row.kept_id);
   const merged = found.get(row.merged_id);
-  if (kept === undefined || merged === undefined || merged.merged_into !== kept.id) {
+  if (
+    kept === undefined ||
+    merged === undefined ||
+    merged.merged_into !== kept.id ||
+    kept.merged_into !== null
+  ) {
     throw new MnemoError({
       code: 'CONFLICT',
       message: `Merge ${input.mergeId} cannot be undone: its entities changed since (undo later merges first).`,
@@ -232,23 +244,45 @@ export async function unmergeEntitiesIn(
   await connection.run(
     sql`UPDATE ${dialect.table('graph_entities')} SET merged_into = NULL WHERE id = ${merged.id}`,
   );
+  await reseenIn(schema, connection, [kept.id, merged.id]);
   await connection.run(
     sql`UPDATE ${dialect.table('graph_merges')} SET undone_at = ${input.at} WHERE id = ${row.id}`,
   );
   return mergeFromRow({ ...row, undone_at: input.at });
 }
 
+/** First and last seen of entities from the mentions they hold (kept as they are for one with none). */
+async function reseenIn(
+  schema: StoreSchema,
+  connection: SqlConnection,
+  ids: readonly string[],
+): Promise<void> {
+  const entities = schema.dialect.table('graph_entities');
+  const mentions = schema.dialect.table('graph_mentions');
+  for (const id of ids) {
+    await connection.run(
+      sql`UPDATE ${entities} SET
+            first_seen = COALESCE((SELECT MIN(observed_at) FROM ${mentions} WHERE entity_id = ${id}), first_seen),
+            last_seen = COALESCE((SELECT MAX(observed_at) FROM ${mentions} WHERE entity_id = ${id}), last_seen)
+          WHERE id = ${id}`,
+    );
+  }
+}
+
+/** Merge `id` when the caller may change it (its own tenant and user), else undefined. */
 async function mergeRow(
   schema: StoreSchema,
   connection: SqlConnection,
+  scope: Scope,
   id: string,
 ): Promise<MergeRow | undefined> {
   const { dialect } = schema;
+  const visible = await schema.visible(connection, 'g', scope, 'write');
   return connection.get<MergeRow>(
     sql`SELECT g.id, g.kept_id, g.merged_id, ${dialect.jsonText(sql`g.moved`)} AS moved, g.at, g.actor, g.undone_at,
           e.name AS merged_name
         FROM ${dialect.table('graph_merges')} g JOIN ${dialect.table('graph_entities')} e ON e.id = g.merged_id
-        WHERE g.id = ${id}`,
+        WHERE g.id = ${id} AND ${visible}`,
   );
 }
 

@@ -5,7 +5,7 @@ import { isMnemoError } from '../../core/errors.js';
 import type { GraphFacts } from '../../core/graph.js';
 import type { Scope } from '../../core/scope.js';
 import type { MemoryStore } from '../memory-store.js';
-import { makeMemoryWrite, T0 } from './fixtures.js';
+import { makeMemoryWrite } from './fixtures.js';
 
 const alice: Scope = { tenantId: 't1', userId: 'alice' };
 const aliceSession: Scope = { tenantId: 't1', userId: 'alice', sessionId: 's1' };
@@ -214,7 +214,7 @@ export function itKeepsTheGraph(
       expect(after.map((entity) => entity.name).sort()).toEqual(['Berlin', 'Em', 'Emma']);
       expect(await relationsOf('Emma')).toHaveLength(1);
       expect(await relationsOf('Em')).toHaveLength(1);
-      await expectCode(store.unmergeEntities({ scope: alice, mergeId: merge.id, at: MAY }), 'NOT_FOUND');
+      await expectCode(store.unmergeEntities({ scope: alice, mergeId: merge.id, at: MAY }), 'CONFLICT');
       expect((await store.listMerges({ scope: alice, entityId: emma.id, limit: 10 }))[0]?.id).toBe(merge.id);
     });
 

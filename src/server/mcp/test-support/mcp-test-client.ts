@@ -83,5 +83,6 @@ export function withGatedAdd(memory: Memory, gate: () => Promise<void>): McpMemo
     core: memory.core,
     working: memory.working,
     profile: memory.profile,
+    graph: memory.graph,
   };
 }
