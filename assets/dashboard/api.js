@@ -76,6 +76,8 @@ export function createApi(options) {
     /** @param {string} id @param {string} userId */
     forget: (id, userId) =>
       request('DELETE', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId } }),
+    /** One memory by id (the sources of graph relations). @param {string} id @param {string} userId */
+    get: (id, userId) => request('GET', `/v1/memories/${encodeURIComponent(id)}`, { query: { userId } }),
     /** @param {string} id @param {string} userId */
     history: (id, userId) =>
       request('GET', `/v1/memories/${encodeURIComponent(id)}/history`, { query: { userId } }),
@@ -109,6 +111,23 @@ export function createApi(options) {
       set: (path, body) => request('PUT', `/v1/profile/${encodeURIComponent(path)}`, { body }),
       /** @param {string} path @param {{ userId: string }} scope */
       unset: (path, scope) => request('DELETE', `/v1/profile/${encodeURIComponent(path)}`, { query: scope }),
+    },
+    graph: {
+      /** @param {{ userId: string, query?: string, type?: string, limit?: number, cursor?: string }} query */
+      entities: (query) => request('GET', '/v1/graph/entities', { query }),
+      /**
+       * One entity with all its relations over time and its merges.
+       * @param {string} nameOrId @param {{ userId: string, asOf?: string, knownAt?: string }} query
+       */
+      entity: (nameOrId, query) =>
+        request('GET', `/v1/graph/entities/${encodeURIComponent(nameOrId)}`, { query }),
+      /** @param {{ userId: string, entity?: string, asOf?: string, current?: boolean, limit?: number }} query */
+      relations: (query) => request('GET', '/v1/graph/relations', { query }),
+      /** Merges `merge` into `keep` (ids or names). @param {{ userId: string, keep: string, merge: string }} body */
+      merge: (body) => request('POST', '/v1/graph/merges', { body }),
+      /** @param {string} mergeId @param {{ userId: string }} scope */
+      unmerge: (mergeId, scope) =>
+        request('DELETE', `/v1/graph/merges/${encodeURIComponent(mergeId)}`, { query: scope }),
     },
   };
 }

@@ -1,6 +1,7 @@
 // The dashboard's controller: connect with a key and user id, list/search/add/edit/forget memories, history;
-// the core block, working memory and profile panels live in working-set.js.
+// the core block, working memory and profile panels live in working-set.js, the graph view in graph.js.
 import { createApi } from './api.js';
+import { createGraphView } from './graph.js';
 import { formatTime, renderByKind, renderHistory, renderResults, renderTimeline } from './render.js';
 import { createWorkingSetPanels } from './working-set.js';
 
@@ -51,6 +52,17 @@ const workingSet = createWorkingSetPanels({
   setStatus,
   onMemoriesChanged: () => loadMemories({ append: false }),
 });
+
+const graph = createGraphView({ api, getUserId: () => state.userId, run: guarded, setStatus });
+
+/** Shows the memories or the graph view; the graph is drawn afresh each time it opens. */
+async function showView(view) {
+  $('memories-view').hidden = view !== 'memories';
+  $('graph-view').hidden = view !== 'graph';
+  $('show-memories').setAttribute('aria-pressed', String(view === 'memories'));
+  $('show-graph').setAttribute('aria-pressed', String(view === 'graph'));
+  if (view === 'graph') await guarded($('show-graph'), () => graph.open());
+}
 
 const actions = {
   edit(memory) {
@@ -139,17 +151,21 @@ async function connect(event) {
   if (key === '') sessionStorage.removeItem(KEY_STORAGE);
   else sessionStorage.setItem(KEY_STORAGE, key);
   sessionStorage.setItem(USER_STORAGE, userId);
+  const newUser = userId !== state.userId;
   state.userId = userId;
   state.lastQuery = '';
   $('search-results').replaceChildren();
+  if (newUser) graph.reset();
   await guarded(event.submitter, async () => {
     await loadMemories({ append: false });
     $('current-user').textContent = userId;
+    $('graph-user').textContent = userId;
     await workingSet.load();
     $('main').hidden = false;
     $('disconnect').hidden = key === '';
     setStatus(`Showing memories of ${userId}.`);
   });
+  if (!$('main').hidden && !$('graph-view').hidden) await guarded(undefined, () => graph.open());
 }
 
 async function addMemory(event) {
@@ -234,6 +250,8 @@ function init() {
   $('edit-form').addEventListener('submit', saveEdit);
   $('forget-form').addEventListener('submit', confirmForget);
   $('disconnect').addEventListener('click', disconnect);
+  $('show-memories').addEventListener('click', () => showView('memories'));
+  $('show-graph').addEventListener('click', () => showView('graph'));
   $('edit-form').addEventListener('change', (event) => {
     if (event.target.name === 'timing') $('edit-observed-at').disabled = event.target.value !== 'new';
   });

@@ -1,63 +1,18 @@
 // End-to-end test of the dashboard: a real server on 127.0.0.1 with a temp SQLite store, driven by Chromium.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRestApp } from '../rest/create-rest-app.js';
+import {
+  guardChromium,
+  launchChromium,
+  startDashboardServer,
+  type TestServer,
+} from '../test-support/dashboard-browser.js';
 import { createRestFixture, type RestFixture } from '../test-support/rest-fixture.js';
-import { createDashboardRoutes } from './dashboard-routes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
 const ARTIFACTS = path.resolve('test-artifacts');
-
-if (!hasChromium && !inCi) {
-  console.warn(
-    `[dashboard e2e] SKIPPED: no Chromium at ${CHROMIUM}; install it with \`apt-get install -y chromium\`.`,
-  );
-}
-
-// A guard, skipped wherever Chromium is installed (so once in every green run): in CI a missing browser must
-// fail the build instead of silently skipping the end-to-end tests below.
-describe.runIf(!hasChromium && inCi)('dashboard e2e (CI without Chromium)', () => {
-  it('needs Chromium in CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run must \`apt-get install -y chromium\`.`);
-  });
-});
-
-interface TestServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** The REST app with the dashboard mounted in front of it, as `mnemo serve` wires them. */
-async function startDashboardServer(fixture: RestFixture, options: { auth: boolean }): Promise<TestServer> {
-  const app = new Hono();
-  app.route('/', createDashboardRoutes());
-  app.route(
-    '/',
-    options.auth
-      ? createRestApp({ memory: fixture.memory, keys: fixture.keys })
-      : createRestApp({ memory: fixture.memory, auth: false }),
-  );
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const instance = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(instance));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      }),
-  };
-}
+const hasChromium = guardChromium('dashboard e2e');
 
 /** Whether a <dialog> is open. */
 function isOpen(dialog: Locator): Promise<boolean> {
@@ -74,18 +29,7 @@ describe.runIf(hasChromium)('dashboard e2e (Chromium)', () => {
   beforeAll(async () => {
     fixture = await createRestFixture();
     server = await startDashboardServer(fixture, { auth: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
