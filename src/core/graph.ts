@@ -1,5 +1,6 @@
 // The temporal knowledge graph's records: entities (who and what a user talks about) and relations between
 // them with a validity interval, plus the facts a write hands the store to resolve and link (GraphFacts).
+import type { MemoryRecord } from './records.js';
 import type { Scope } from './scope.js';
 
 export const entityTypes = [
@@ -141,9 +142,10 @@ export function entityKey(name: string): string {
 }
 
 /**
- * What the write path asks of the graph: the facts of each new memory (same order), resolved against the
- * stored graph, or undefined where a memory says nothing about it. Injected by the SDK (graph/graph-step.ts).
+ * What the write path asks of the graph: for each new memory, the facts it states (`graph`, read offline
+ * where the write brings none, e.g. from an LLM extraction), resolved against the stored graph. Fills
+ * `graph` in place. Injected by the SDK (graph/graph-step.ts).
  */
 export type GraphStep = (
-  records: readonly import('./records.js').MemoryRecord[],
-) => Promise<Array<GraphFacts | undefined>>;
+  writes: Array<{ record: MemoryRecord; graph?: GraphFacts | undefined }>,
+) => Promise<void>;

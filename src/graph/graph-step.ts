@@ -46,25 +46,31 @@ export function graphFactsOf(record: MemoryRecord): GraphFacts | undefined {
 }
 
 /**
- * The GraphStep the SDK hands the write path.
+ * The GraphStep the SDK hands the write path: offline facts for writes without their own, then one bounded
+ * resolution lookup per user (and agent) scope.
  *
  * @example
  * const graph = createGraphStep({ store });
- * const facts = await graph(records);
+ * await graph(writes); // writes[i].graph set where a memory names an entity
  */
 export function createGraphStep(options: { store: GraphStore }): GraphStep {
-  return async (records) => {
-    const facts = records.map(graphFactsOf);
-    const byScope = new Map<string, { record: MemoryRecord; facts: Array<GraphFacts | undefined> }>();
-    records.forEach((record, index) => {
-      const key = JSON.stringify([record.scope.tenantId, record.scope.userId, record.scope.agentId]);
-      const group = byScope.get(key) ?? { record, facts: [] };
-      group.facts.push(facts[index]);
+  return async (writes) => {
+    for (const write of writes) {
+      if (write.graph !== undefined) continue;
+      const facts = graphFactsOf(write.record);
+      if (facts !== undefined) write.graph = facts;
+    }
+    const byScope = new Map<string, { record: MemoryRecord; facts: GraphFacts[] }>();
+    for (const write of writes) {
+      if (write.graph === undefined) continue;
+      const { tenantId, userId, agentId } = write.record.scope;
+      const key = JSON.stringify([tenantId, userId ?? null, agentId ?? null]);
+      const group = byScope.get(key) ?? { record: write.record, facts: [] };
+      group.facts.push(write.graph);
       byScope.set(key, group);
-    });
+    }
     for (const group of byScope.values()) {
       await resolveEntities({ store: options.store, scope: group.record.scope, facts: group.facts });
     }
-    return facts;
   };
 }

@@ -9,7 +9,6 @@ import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite, ReindexWrite, SequencedMessage } from '../store/memory-store.js';
 import { isStaleTurns } from '../store/turn-errors.js';
-import { attachGraphFacts } from './attach-graph.js';
 import { buildEpisode } from './build-episode.js';
 import { embedWrites } from './embed-documents.js';
 import {
@@ -125,7 +124,7 @@ async function addOnce(
   );
   const writes: MemoryWrite[] = drafts.map((draft) => ({ record: draft.record, tokens: draft.tokens }));
   const reindex: ReindexWrite[] = context.reindex === undefined ? [] : [reindexWrite(context.reindex)];
-  await attachGraphFacts(input.graph, writes);
+  await input.graph?.(writes);
   const embedded = await embedWrites({
     store: input.store,
     embedder: input.embedder,

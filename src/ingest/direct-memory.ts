@@ -11,7 +11,6 @@ import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
 import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
 import type { AddResult } from './add-messages.js';
-import { attachGraphFacts } from './attach-graph.js';
 import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
 import { type AddIdempotency, idempotencyWrite, replayAdd } from './idempotency.js';
@@ -205,7 +204,7 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     if (input.idempotency === undefined) return duplicate;
     return keep(input, { result: duplicate, memories: [], targetId: existing.id, at: now });
   }
-  await attachGraphFacts(input.graph, [write]);
+  await input.graph?.([write]);
   const embedded = await embedWrites({ store: input.store, embedder: input.embedder, memories: [write] });
   const result: AddResult = {
     memories: [write.record],

@@ -11,7 +11,6 @@ import type { Scope } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
 import type { MemoryPatch, MemoryStore, MemoryWrite } from '../store/memory-store.js';
-import { attachGraphFacts } from './attach-graph.js';
 import { defaultValidFrom } from './direct-memory.js';
 import { embedWrites } from './embed-documents.js';
 import { extractEntities } from './entities.js';
@@ -154,7 +153,7 @@ export async function reviseMemory(
       validFrom: revision.validFrom,
     });
     // update() returns the two versions, not warnings: status() reports a store of another model.
-    await attachGraphFacts(input.graph, [replacement]);
+    await input.graph?.([replacement]);
     await embedWrites({ store, embedder: input.embedder, memories: [replacement] });
     const result = await store.supersedeMemory({
       scope,

@@ -60,8 +60,10 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
   // A store written by an older version may hold messages a crash left without their episode.
   let repairWarnings = await repairAtOpen({ store, embedder, clock, ids });
   const summaries = settings.summaries;
+  const graph = options.graph === false ? undefined : createGraphStep({ store });
   const runner = createInferenceRunner({
     store,
+    graph,
     queue,
     llm,
     embedder,
@@ -92,7 +94,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     searchDefaults: options.searchDefaults,
     profile,
     ensureOpen,
-    graph: options.graph === false ? undefined : createGraphStep({ store }),
+    graph,
   };
   const memory: Memory = {
     store,

@@ -1,4 +1,5 @@
 // Writes a resolved plan: builds records, drops exact and near duplicates, embeds in batches, then persists.
+import type { GraphStep } from '../../core/graph.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { JsonObject, MemoryRecord, Message } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
@@ -8,6 +9,7 @@ import { isNearDuplicate, nearDuplicateDefaults } from '../dedupe.js';
 import { embedWrites } from '../embed-documents.js';
 import { buildInferredMemory, type InferredMemoryDraft, parseModelDate } from './build-inferred-memory.js';
 import type { AppliedOperation } from './infer-schema.js';
+import { graphFactsFromModel } from './llm-graph-facts.js';
 import type { OperationPlan, PlannedChange } from './resolve-operations.js';
 
 /** Importance given to what the user explicitly asked to remember. */
@@ -28,6 +30,8 @@ export interface ApplyInput {
   metadata: JsonObject;
   actor: string;
   now: number;
+  /** Links each new memory into the knowledge graph (absent with the graph off). */
+  graph?: GraphStep | undefined;
 }
 
 export interface ApplyResult {
@@ -72,7 +76,7 @@ function draftFor(input: ApplyInput, change: Pending['change']): InferredMemoryD
   );
   const validFrom = parseModelDate(op.validFrom, latestAt);
   const attributedTo = op.op === 'ADD' ? op.attributedTo : undefined;
-  return buildInferredMemory({
+  const draft: InferredMemoryDraft = buildInferredMemory({
     id: input.ids(),
     scope: input.scope,
     kind,
@@ -85,6 +89,12 @@ function draftFor(input: ApplyInput, change: Pending['change']): InferredMemoryD
     metadata: input.metadata,
     now: input.now,
   });
+  const graph = graphFactsFromModel(op, (text) => parseModelDate(text, latestAt));
+  if (graph !== undefined) {
+    for (const relation of graph.relations) relation.fact = op.text;
+    draft.graph = graph;
+  }
+  return draft;
 }
 
 /** Drops exact duplicates (same hash in the batch, or a current memory with it) and near-duplicates of known memories. */
@@ -168,6 +178,7 @@ export async function applyOperations(input: ApplyInput): Promise<ApplyResult> {
     .filter((change): change is Pending['change'] => change.type !== 'invalidate')
     .map((change) => ({ change, draft: draftFor(input, change) }));
   let pending = await dropDuplicates(input, built, report);
+  await input.graph?.(pending.map((entry) => entry.draft));
   const embedded = await embedWrites({
     store: input.store,
     embedder: input.embedder,

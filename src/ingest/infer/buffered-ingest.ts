@@ -1,7 +1,9 @@
 // Queue work of the write path: drain buffered batches, replay failed extractions, list failures. Each step
 // reports memories, usage per scope, failures and warnings into one WorkLog.
+
 import type { Clock } from '../../core/clock.js';
 import { isMnemoError, type MnemoError } from '../../core/errors.js';
+import type { GraphStep } from '../../core/graph.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { MemoryRecord, Message } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
@@ -23,6 +25,8 @@ export interface InferenceContext {
   actor: string;
   limits?: { maxExistingMemories?: number | undefined; maxPreviousTurns?: number | undefined } | undefined;
   policy: BatchPolicy;
+  /** Links each new memory into the knowledge graph (absent with the graph off). */
+  graph?: GraphStep | undefined;
 }
 
 /** An extraction that failed: the batch's scope and messages, and the typed error. */
@@ -93,6 +97,7 @@ export async function drainQueue(
       clock: context.clock,
       ids: context.ids,
       actor: context.actor,
+      graph: context.graph,
       policy,
       maxBatches: input.maxBatches,
     });
@@ -185,6 +190,7 @@ async function reprocessGroup(
         scope: group.scope,
         messages: slice,
         actor: context.actor,
+        graph: context.graph,
       });
       await context.queue.complete({ messageIds });
       log.memories.push(...result.memories);

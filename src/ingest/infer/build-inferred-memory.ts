@@ -1,4 +1,5 @@
 // Builds one inferred memory record (fact, profile, procedure) with provenance, grounded dates and index text.
+import type { GraphFacts } from '../../core/graph.js';
 import { contentHash } from '../../core/hashing.js';
 import type { JsonObject, MemoryKind, MemoryRecord, Message, Origin, Trust } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
@@ -17,6 +18,8 @@ const trustByRole: Record<Message['role'], Trust> = {
 export interface InferredMemoryDraft {
   record: MemoryRecord;
   tokens: string[];
+  /** Entities and relations the model named for it (or read offline before the write). */
+  graph?: GraphFacts | undefined;
 }
 
 export interface BuildInferredMemoryOptions {

@@ -2,6 +2,7 @@
 
 import type { Clock } from '../../core/clock.js';
 import { isMnemoError, MnemoError } from '../../core/errors.js';
+import type { GraphStep } from '../../core/graph.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { JsonObject, MemoryRecord, Message } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
@@ -40,6 +41,8 @@ export interface InferMemoriesInput {
   /** Metadata copied onto every memory written. */
   metadata?: JsonObject | undefined;
   abortSignal?: AbortSignal | undefined;
+  /** Links each new memory into the knowledge graph (absent with the graph off). */
+  graph?: GraphStep | undefined;
 }
 
 export interface InferMemoriesResult {
@@ -98,6 +101,7 @@ export async function inferMemories(input: InferMemoriesInput): Promise<InferMem
       scope: memoryScope,
       newMessages: input.newMessages,
       explicitTurns: new Set(explicitTurns.keys()),
+      graph: input.graph,
       known: context.known,
       plan: resolveOperations({
         operations: list,

@@ -1,5 +1,6 @@
 // The JSON contract of the inference call: operations the model may return (ADD, SUPERSEDE, INVALIDATE, NOOP).
 import { z } from 'zod';
+import { graphFieldsSchema } from './llm-graph-facts.js';
 
 /** Default profile topics; callers may pass their own list. */
 export const defaultProfileTopics = [
@@ -29,6 +30,7 @@ export const addOperationSchema = z.object({
   attributedTo: optionalText,
   /** Indexes of the new turns this comes from. */
   sourceTurns: turnIndexes,
+  ...graphFieldsSchema,
 });
 
 export const supersedeOperationSchema = z.object({
@@ -40,6 +42,7 @@ export const supersedeOperationSchema = z.object({
   validFrom: optionalText,
   importance: z.number().min(0).max(1).nullish(),
   sourceTurns: turnIndexes,
+  ...graphFieldsSchema,
 });
 
 export const invalidateOperationSchema = z.object({

@@ -1,6 +1,8 @@
 // Buffered ingestion: a durable queue of logged messages awaiting inference, and the drain that batches them.
+
 import type { Clock } from '../../core/clock.js';
 import { isMnemoError, type MnemoError, toMnemoError } from '../../core/errors.js';
+import type { GraphStep } from '../../core/graph.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { MemoryRecord, Usage } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
@@ -40,6 +42,8 @@ export interface DrainInferenceQueueInput {
   maxBatches?: number | undefined;
   limits?: { maxExistingMemories?: number | undefined; maxPreviousTurns?: number | undefined } | undefined;
   leaseMs?: number | undefined;
+  /** Links each new memory into the knowledge graph (absent with the graph off). */
+  graph?: GraphStep | undefined;
 }
 
 /** One inferred batch: its scope, its messages and what its inference cost. */
@@ -135,6 +139,7 @@ async function drainBatch(
       scope: batch.scope,
       newMessages: messages,
       actor: input.actor,
+      graph: input.graph,
     });
     await input.queue.complete({ messageIds });
     result.batches++;

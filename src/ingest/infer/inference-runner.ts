@@ -131,6 +131,7 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
           actor: options.actor,
           policy: options.policy,
           limits: options.limits,
+          graph: options.graph,
         };
   const summarizer: SessionSummarizer | undefined =
     context === undefined ? undefined : options.summaries?.(context);
@@ -167,6 +168,7 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
         newMessages: input.raw.messages,
         actor: model.actor,
         metadata: input.metadata,
+        graph: model.graph,
       });
       log.memories.push(...inferred.memories);
       log.warnings.push(...inferred.warnings);

@@ -164,7 +164,8 @@ export async function applyGraphFactsIn(
       objectId,
       literal: 'literal' in relation.object ? relation.object.literal : undefined,
       fact: relation.fact,
-      validFrom: relation.validFrom ?? observed,
+      validFrom:
+        relation.validFrom ?? (record.validFrom === undefined ? observed : Date.parse(record.validFrom)),
       validTo: relation.validTo,
       observed,
       confidence: relation.confidence,
