@@ -51,11 +51,32 @@ export function jaroWinkler(a: string, b: string): number {
 
 const prefixOf = (key: string): string => (key.split(' ')[0] ?? '').slice(0, 3);
 
-/** Why a candidate fits a name, or undefined. */
+/** A candidate with the lookup keys of its name and aliases, computed once per batch. */
+interface KeyedCandidate {
+  entity: Entity;
+  keys: string[];
+  prefixes: Set<string>;
+}
+
+function keyed(entity: Entity): KeyedCandidate {
+  const keys = [entity.name, ...entity.aliases].map(entityKey);
+  return { entity, keys, prefixes: new Set(keys.map(prefixOf)) };
+}
+
+/**
+ * Why a candidate fits a name, or undefined.
+ *
+ * @example
+ * fitOf('mel', 'person', melanie); // 'nickname'
+ */
 export function fitOf(key: string, type: Entity['type'], candidate: Entity): string | undefined {
-  const compatible = candidate.type === type || candidate.type === 'thing' || type === 'thing';
+  return fitOfKeys(key, type, keyed(candidate));
+}
+
+function fitOfKeys(key: string, type: Entity['type'], candidate: KeyedCandidate): string | undefined {
+  const compatible = candidate.entity.type === type || candidate.entity.type === 'thing' || type === 'thing';
   if (!compatible) return undefined;
-  const names = [candidate.name, ...candidate.aliases].map(entityKey);
+  const names = candidate.keys;
   if (names.includes(key)) return 'alias';
   const single = !key.includes(' ');
   for (const name of names) {
@@ -115,12 +136,19 @@ export async function resolveEntities(input: {
     limit: MAX_CANDIDATES,
   });
   if (candidates.length === 0) return;
+  const keyedCandidates = candidates.map(keyed);
+  const aliasKeys = new Set(keyedCandidates.flatMap((candidate) => candidate.keys));
   for (const mention of mentions) {
     const key = entityKey(mention.name);
-    const fits = candidates.filter((candidate) => fitOf(key, mention.type, candidate) !== undefined);
-    if (fits.some((candidate) => fitOf(key, mention.type, candidate) === 'alias')) continue;
+    // A stored alias: the store links it by key.
+    if (aliasKeys.has(key)) continue;
+    // Only candidates found through this name's own prefix are compared (the index's answer for it).
+    const prefix = prefixOf(key);
+    const fits = keyedCandidates.filter(
+      (candidate) => candidate.prefixes.has(prefix) && fitOfKeys(key, mention.type, candidate) !== undefined,
+    );
     const [only, ...others] = fits;
     if (only === undefined || others.length > 0) continue;
-    mention.entityId = only.id;
+    mention.entityId = only.entity.id;
   }
 }

@@ -37,6 +37,8 @@ export interface PerfBenchOptions {
   onProgress?: (line: string) => void;
   /** A `postgres://` URL to benchmark PostgreSQL instead of SQLite files (each case gets its own schema, dropped afterwards). */
   postgresUrl?: string;
+  /** Build and query the knowledge graph (default true); false for the "graph off" row. */
+  graph?: boolean;
 }
 
 export const defaultPerfBenchOptions: PerfBenchOptions = {
@@ -96,6 +98,9 @@ const TIMED_STORE_METHODS = [
   'getMemories',
   'recordAccess',
   'getEmbeddingSpace',
+  'findEntities',
+  'listMentions',
+  'listRelations',
 ];
 const START_MS = Date.parse('2025-01-01T09:00:00Z');
 
@@ -113,7 +118,11 @@ interface TimedMemory {
  * Opens an SDK memory with the store and the built-in embedder wrapped in timers: on a SQLite file, or in
  * a fresh schema of `postgresUrl` named after the file (dropped when the memory closes).
  */
-async function openTimedMemory(dbPath: string, postgresUrl?: string): Promise<TimedMemory> {
+async function openTimedMemory(
+  dbPath: string,
+  postgresUrl: string | undefined,
+  graph: boolean,
+): Promise<TimedMemory> {
   const timer = createCallTimer();
   const schema = `mnemo_perf_${path.basename(dbPath, '.db').replace(/\W/g, '_')}_${process.pid}`;
   const rawStore =
@@ -123,7 +132,9 @@ async function openTimedMemory(dbPath: string, postgresUrl?: string): Promise<Ti
   await rawStore.init();
   const store = timeMethods(rawStore, TIMED_STORE_METHODS, timer);
   const embedder = timeMethods(createBuiltinEmbedder(), ['embed'], timer);
-  const memory = await createMemory({ store, embedder });
+  const memory = await createMemory(
+    graph ? { store, embedder } : { store, embedder, graph: false, searchDefaults: { weights: { graph: 0 } } },
+  );
   if (postgresUrl === undefined) {
     const footprint = async (memories: number) => sqliteFootprint(dbPath, memories);
     return { memory, timer, dbPath, sizes: () => fileSizes(dbPath), footprint };
@@ -177,7 +188,7 @@ export async function runPerfBench(options: PerfBenchOptions): Promise<PerfBench
 
 /** Single-message add() calls per second, on their own store. */
 async function measureSingleAdds(dbPath: string, options: PerfBenchOptions): Promise<number> {
-  const { memory } = await openTimedMemory(dbPath, options.postgresUrl);
+  const { memory } = await openTimedMemory(dbPath, options.postgresUrl, options.graph ?? true);
   try {
     const chat = createChatGenerator({ seed: options.seed + 1 });
     const started = performance.now();
@@ -201,7 +212,7 @@ async function measureSingleScope(
   dbPath: string,
   options: PerfBenchOptions,
 ): Promise<{ ingest: Omit<IngestResult, 'singleAdds' | 'singleAddsPerSecond'>; cases: SearchCase[] }> {
-  const timed = await openTimedMemory(dbPath, options.postgresUrl);
+  const timed = await openTimedMemory(dbPath, options.postgresUrl, options.graph ?? true);
   const chat = createChatGenerator({ seed: options.seed });
   const queries = createChatGenerator({ seed: options.seed + 2 });
   const sizes = [...options.sizes].sort((a, b) => a - b);
@@ -258,7 +269,7 @@ async function measureSingleScope(
 
 /** Builds `scopes` × `perScope` memories with the biggest batches add() accepts, then queries random scopes. */
 async function measureManyScopes(dbPath: string, options: PerfBenchOptions): Promise<SearchCase> {
-  const timed = await openTimedMemory(dbPath, options.postgresUrl);
+  const timed = await openTimedMemory(dbPath, options.postgresUrl, options.graph ?? true);
   const chat = createChatGenerator({ seed: options.seed + 3 });
   const queries = createChatGenerator({ seed: options.seed + 4 });
   const batch = 1_000;

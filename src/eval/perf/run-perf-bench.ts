@@ -57,6 +57,7 @@ const program = new Command()
     '--db <url>',
     'benchmark PostgreSQL at this postgres:// URL instead of SQLite files (schemas are dropped afterwards)',
   )
+  .option('--no-graph', 'build and query no knowledge graph (the "graph off" row)')
   .option('--json', 'print one JSON object instead of markdown');
 
 interface CliFlags {
@@ -72,6 +73,7 @@ interface CliFlags {
   skip1m?: boolean;
   json?: boolean;
   db?: string;
+  graph: boolean;
 }
 
 async function main(): Promise<void> {
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     batchSize: flags.batch,
     singleAdds: flags.singleAdds,
     seed: flags.seed,
+    graph: flags.graph,
     onProgress: (line) => process.stderr.write(`[bench:perf] ${line}\n`),
   };
   if (flags.db !== undefined) {

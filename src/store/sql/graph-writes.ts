@@ -26,7 +26,7 @@ export function aliasPrefix(key: string): string {
 }
 
 /** Where a memory's graph rows go: the entity partition and the memory's own scope. */
-interface GraphPlace {
+export interface GraphPlace {
   entityKey: ScopeKey;
   entityExact: SqlFragment;
   memoryKey: ScopeKey;
@@ -64,22 +64,25 @@ async function existingEntity(
   connection: SqlConnection,
   place: GraphPlace,
   mention: EntityMention,
-): Promise<string | undefined> {
+): Promise<{ id: string; knownKeys: ReadonlySet<string> } | undefined> {
   const entities = schema.dialect.table('graph_entities');
   if (mention.entityId !== undefined) {
     const byId = await connection.get<{ id: string; merged_into: string | null }>(
       sql`SELECT id, merged_into FROM ${entities} WHERE id = ${mention.entityId} AND ${place.entityExact}`,
     );
-    if (byId !== undefined) return byId.merged_into ?? byId.id;
+    if (byId !== undefined) return { id: byId.merged_into ?? byId.id, knownKeys: new Set() };
   }
   const keys = [mention.name, ...(mention.aliases ?? [])].map(entityKey).filter((key) => key !== '');
   if (keys.length === 0) return undefined;
   const aliases = schema.dialect.table('graph_aliases');
-  const found = await connection.get<{ entity_id: string }>(
-    sql`SELECT entity_id FROM ${aliases} WHERE ${place.entityExact}
-        AND ${schema.dialect.anyOf(sql`alias_key`, keys)} ORDER BY entity_id LIMIT 1`,
+  const found = await connection.all<{ entity_id: string; alias_key: string }>(
+    sql`SELECT entity_id, alias_key FROM ${aliases} WHERE ${place.entityExact}
+        AND ${schema.dialect.anyOf(sql`alias_key`, keys)} ORDER BY entity_id`,
   );
-  return found?.entity_id;
+  const first = found[0]?.entity_id;
+  if (first === undefined) return undefined;
+  const knownKeys = new Set(found.filter((row) => row.entity_id === first).map((row) => row.alias_key));
+  return { id: first, knownKeys };
 }
 
 /** The entity a mention resolves to, created when the partition has none by its id, name or aliases. */
@@ -92,7 +95,8 @@ async function entityFor(
   at: number,
 ): Promise<string> {
   const entities = schema.dialect.table('graph_entities');
-  let id = await existingEntity(schema, connection, place, mention);
+  const existing = await existingEntity(schema, connection, place, mention);
+  let id = existing?.id;
   if (id === undefined) {
     id = graphIds();
     await connection.run(
@@ -104,14 +108,15 @@ async function entityFor(
       sql`UPDATE ${entities} SET
             first_seen = CASE WHEN first_seen > ${seen} THEN ${seen} ELSE first_seen END,
             last_seen = CASE WHEN last_seen < ${seen} THEN ${seen} ELSE last_seen END
-          WHERE id = ${id}`,
+          WHERE id = ${id} AND (first_seen > ${seen} OR last_seen < ${seen})`,
     );
   }
-  await addAliasesIn(schema, connection, {
-    entityId: id,
-    key: place.entityKey,
-    aliases: [mention.name, ...(mention.aliases ?? [])],
-  });
+  const knownKeys = existing?.knownKeys ?? new Set<string>();
+  const aliases = [mention.name, ...(mention.aliases ?? [])].filter(
+    (alias) => !knownKeys.has(entityKey(alias)),
+  );
+  if (aliases.length > 0)
+    await addAliasesIn(schema, connection, { entityId: id, key: place.entityKey, aliases });
   return id;
 }
 
@@ -131,11 +136,22 @@ interface OpenRelation {
 export async function applyGraphFactsIn(
   schema: StoreSchema,
   connection: SqlConnection,
-  input: { record: MemoryRecord; facts: GraphFacts; at: number },
+  input: {
+    record: MemoryRecord;
+    facts: GraphFacts;
+    at: number;
+    /** Scopes already resolved in this transaction (a batch's memories share one). */
+    places?: Map<string, GraphPlace> | undefined;
+  },
 ): Promise<void> {
   const { record, facts, at } = input;
   if (facts.entities.length === 0) return;
-  const place = await placeOf(schema, connection, record.scope);
+  const placeKey = JSON.stringify(record.scope);
+  let place = input.places?.get(placeKey);
+  if (place === undefined) {
+    place = await placeOf(schema, connection, record.scope);
+    input.places?.set(placeKey, place);
+  }
   const observed = Date.parse(record.observedAt);
   const mentions = schema.dialect.table('graph_mentions');
   const ids: Array<string | undefined> = [];

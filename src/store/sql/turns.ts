@@ -11,7 +11,7 @@ import type {
 } from '../memory-store.js';
 import { idempotencyKeyReused, staleTurns } from '../turn-errors.js';
 import type { Dialect, SqlConnection } from './dialect.js';
-import { applyGraphFactsIn } from './graph-writes.js';
+import { applyGraphFactsIn, type GraphPlace } from './graph-writes.js';
 import { addMemories, type MemoryRows, rowInScope } from './memory-rows.js';
 import type { MemoryColumns, TimeColumn } from './rows.js';
 import { type SqlFragment, sql } from './sql.js';
@@ -215,6 +215,7 @@ export async function appendTurnsIn<Tx, Row extends MemoryColumns>(
   for (const message of input.messages)
     messages.push(await logMessageIn(schema, connection, message, message.seq));
   const logged = new Set(messages.map((message) => message.id));
+  const places = new Map<string, GraphPlace>();
   for (const write of input.memories) {
     const messageId = write.record.kind === 'episode' ? write.record.source.messageIds[0] : undefined;
     // An episode for a message outside the batch must repair an orphan: the message is logged, with no episode.
@@ -225,7 +226,12 @@ export async function appendTurnsIn<Tx, Row extends MemoryColumns>(
     }
     await addMemories(rows, tx, { memories: [write], actor: input.actor, at: input.at });
     if (write.graph !== undefined)
-      await applyGraphFactsIn(schema, connection, { record: write.record, facts: write.graph, at: input.at });
+      await applyGraphFactsIn(schema, connection, {
+        record: write.record,
+        facts: write.graph,
+        at: input.at,
+        places,
+      });
   }
   for (const reindex of input.reindex ?? []) {
     const row = await rowInScope(rows, tx, { scope: reindex.scope, id: reindex.id, access: 'write' });
