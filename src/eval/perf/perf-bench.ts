@@ -133,7 +133,9 @@ async function openTimedMemory(
   const store = timeMethods(rawStore, TIMED_STORE_METHODS, timer);
   const embedder = timeMethods(createBuiltinEmbedder(), ['embed'], timer);
   const memory = await createMemory(
-    graph ? { store, embedder } : { store, embedder, graph: false, searchDefaults: { weights: { graph: 0 } } },
+    graph
+      ? { store, embedder }
+      : { store, embedder, graph: false, searchDefaults: { weights: { graph: 0 } } },
   );
   if (postgresUrl === undefined) {
     const footprint = async (memories: number) => sqliteFootprint(dbPath, memories);
