@@ -7,6 +7,7 @@ import { type Entity, entityKey, type Relation } from '../core/graph.js';
 import type { Scope } from '../core/scope.js';
 import { analyze, countTermsIn } from '../models/text-analyzer.js';
 import type { GraphStore } from '../store/graph-store.js';
+import { PREDICATE_QUESTIONS } from './relation-patterns.js';
 
 const MAX_QUERY_WORDS = 24;
 const MAX_LINKED = 6;
@@ -20,6 +21,8 @@ const MENTION = 0.5;
 const RELATION_FLOOR = 0.25;
 /** What a mention of a related entity is worth, relative to the relation that leads to it. */
 const SECOND_HOP = 0.25;
+/** What a relation of the kind the question asks for is worth. */
+const ASKED_RELATION = 0.75;
 
 /** What joined a memory to the graph's candidates. */
 export interface GraphEvidence {
@@ -104,6 +107,8 @@ export async function graphCandidates(input: {
   entities: readonly Entity[];
   /** The query's analysed terms, to weigh relations whose fact shares them. */
   terms: readonly string[];
+  /** The question itself, for the kinds of relation it asks for. */
+  query: string;
   asOf?: number | undefined;
   knownAt?: number | undefined;
 }): Promise<Map<string, GraphEvidence>> {
@@ -123,6 +128,9 @@ export async function graphCandidates(input: {
       hops: 1,
     });
   }
+  const askedPredicates = new Set(
+    PREDICATE_QUESTIONS.filter((kind) => kind.asks.test(input.query)).flatMap((kind) => kind.predicates),
+  );
   const nameTerms = new Set(input.entities.flatMap((entity) => analyze(entity.name)));
   const terms = input.terms.filter((term) => !nameTerms.has(term));
   const relations = await store.listRelations({
@@ -137,9 +145,11 @@ export async function graphCandidates(input: {
     const linked = weight.has(relation.subject.id)
       ? relation.subject
       : (relation.object as Relation['subject']);
-    // A relation is a statement about the entity: it counts by what it shares with the rest of the question.
+    // A relation is a statement about the entity: it counts by what it shares with the rest of the question,
+    // and fully when it is of the kind the question asks for.
     const overlap = terms.length === 0 ? 0 : countTermsIn(relationText(relation), terms) / terms.length;
-    const score = Math.max(overlap, RELATION_FLOOR * (weight.get(linked.id) ?? 0));
+    const asked = askedPredicates.has(relation.predicate) ? ASKED_RELATION : 0;
+    const score = Math.max(overlap, asked, RELATION_FLOOR * (weight.get(linked.id) ?? 0));
     for (const memoryId of relation.sourceMemoryIds) {
       add(evidence, memoryId, score, { entity: linked.name, fact: relation.fact, hops: 1 });
     }

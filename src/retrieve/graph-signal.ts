@@ -38,6 +38,7 @@ export async function graphSignal(input: {
     scope,
     entities,
     terms: input.terms,
+    query: input.query,
     asOf: filter.includeHistory === true ? undefined : filter.asOf,
     knownAt: filter.knownAt,
   });

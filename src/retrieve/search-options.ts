@@ -20,6 +20,10 @@ import { timeInputSchema } from '../core/time-input.js';
  *   (docs/benchmarks.md, retrieval ablation). RRF with k = 60 (Cormack et al. 2009) stays available;
  * - answer 0.1: the same nudge for a memory that states something over a turn that only asks ("How is
  *   Biscuit anyway?" below "Biscuit is doing great"): when both match, the statement is what was asked for;
+ * - graph 0.25: the knowledge graph's candidates (memories around the entities a query names) are a
+ *   secondary source; at a quarter of lexical or vector no LoCoMo or LongMemEval dev category lost recall,
+ *   at 0.5 multi-hop and open-domain gained more but single-hop and adversarial lost a little
+ *   (docs/benchmarks.md, "Knowledge graph");
  * - MMR λ = 0.7: mostly relevance, enough diversity to drop near-duplicates;
  * - query feedback (Rocchio, 1971): the query vector moves toward the stored vectors of the 5 best fused
  *   candidates, by 0.5 in all, before a second vector search — pseudo-relevance feedback reaches turns that
@@ -27,7 +31,7 @@ import { timeInputSchema } from '../core/time-input.js';
  */
 export const searchDefaults = {
   limit: 10,
-  weights: { lexical: 1, vector: 1, graph: 0.5, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
+  weights: { lexical: 1, vector: 1, graph: 0.25, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
   recencyHalfLifeDays: 30,
   fusion: 'score' as 'rrf' | 'score',
   rrfK: 60,
