@@ -166,14 +166,44 @@ export const RELATION_PATTERNS: readonly RelationPattern[] = [
  * favours the relations a question asks for (graph/graph-candidates.ts).
  */
 export const PREDICATE_QUESTIONS: ReadonlyArray<{ predicates: readonly string[]; asks: RegExp }> = [
-  { predicates: ['lives_in', 'born_in'], asks: /\b(?:live[sd]?|living|moved?|home|hometown|from|born|city|country|reside[sd]?)\b/iu },
-  { predicates: ['visited', 'plans_to'], asks: /\b(?:where|visit(?:ed|s)?|went|been|travel(?:l?ed)?|trips?|vacation|holidays?|camp(?:ed|ing)?)\b/iu },
-  { predicates: ['works_at', 'studies_at'], asks: /\b(?:work(?:s|ed)?|jobs?|career|employer|company|studi(?:es|ed)|study|school|college|university|volunteer(?:s|ed)?)\b/iu },
-  { predicates: ['likes', 'dislikes'], asks: /\b(?:likes?|loves?|enjoys?|hobb(?:y|ies)|activit(?:y|ies)|interests?|favou?rite|fun|passion(?:ate)?|destress|relax|hates?|dislikes?|into)\b/iu },
-  { predicates: ['has_pet'], asks: /\b(?:pets?|dogs?|cats?|pupp(?:y|ies)|animals?)\b/iu },
-  { predicates: ['plans_to'], asks: /\b(?:plans?|planning|future|goals?|hop(?:e|es|ing)|want(?:s|ed)?|going to)\b/iu },
   {
-    predicates: ['married_to', 'dating', 'engaged_to', 'partner_of', 'sister_of', 'brother_of', 'sibling_of', 'mother_of', 'father_of', 'son_of', 'daughter_of', 'child_of', 'friend_of', 'cousin_of'],
+    predicates: ['lives_in', 'born_in'],
+    asks: /\b(?:live[sd]?|living|moved?|home|hometown|from|born|city|country|reside[sd]?)\b/iu,
+  },
+  {
+    predicates: ['visited', 'plans_to'],
+    asks: /\b(?:where|visit(?:ed|s)?|went|been|travel(?:l?ed)?|trips?|vacation|holidays?|camp(?:ed|ing)?)\b/iu,
+  },
+  {
+    predicates: ['works_at', 'studies_at'],
+    asks: /\b(?:work(?:s|ed)?|jobs?|career|employer|company|studi(?:es|ed)|study|school|college|university|volunteer(?:s|ed)?)\b/iu,
+  },
+  {
+    predicates: ['likes', 'dislikes'],
+    asks: /\b(?:likes?|loves?|enjoys?|hobb(?:y|ies)|activit(?:y|ies)|interests?|favou?rite|fun|passion(?:ate)?|destress|relax|hates?|dislikes?|into)\b/iu,
+  },
+  { predicates: ['has_pet'], asks: /\b(?:pets?|dogs?|cats?|pupp(?:y|ies)|animals?)\b/iu },
+  {
+    predicates: ['plans_to'],
+    asks: /\b(?:plans?|planning|future|goals?|hop(?:e|es|ing)|want(?:s|ed)?|going to)\b/iu,
+  },
+  {
+    predicates: [
+      'married_to',
+      'dating',
+      'engaged_to',
+      'partner_of',
+      'sister_of',
+      'brother_of',
+      'sibling_of',
+      'mother_of',
+      'father_of',
+      'son_of',
+      'daughter_of',
+      'child_of',
+      'friend_of',
+      'cousin_of',
+    ],
     asks: /\b(?:family|married|husband|wife|partner|spouse|sister|brother|siblings?|kids?|children|son|daughter|mom|mother|dad|father|parents?|friends?|relationship|dating|boyfriend|girlfriend)\b/iu,
   },
 ];
