@@ -314,16 +314,21 @@ export async function mentionsOfIn(
   connection: SqlConnection,
   input: { scope: Scope; entityIds: readonly string[]; limitPerEntity: number },
 ): Promise<GraphMention[]> {
+  const entityIds = [...new Set(input.entityIds)];
+  if (entityIds.length === 0) return [];
   const visible = await schema.visible(connection, 'gm', input.scope);
-  const mentions: GraphMention[] = [];
-  for (const entityId of new Set(input.entityIds)) {
-    const rows = await connection.all<{ memory_id: string; observed_at: number | string }>(
-      sql`SELECT gm.memory_id, gm.observed_at FROM ${schema.dialect.table('graph_mentions')} gm
-          WHERE gm.entity_id = ${entityId} AND ${visible}
-          ORDER BY gm.observed_at DESC, gm.memory_id LIMIT ${input.limitPerEntity}`,
-    );
-    for (const row of rows)
-      mentions.push({ entityId, memoryId: row.memory_id, observedAt: iso(row.observed_at) });
-  }
-  return mentions;
+  // One statement for every entity: each one's newest mentions, numbered per entity.
+  const rows = await connection.all<{ entity_id: string; memory_id: string; observed_at: number | string }>(
+    sql`SELECT entity_id, memory_id, observed_at FROM (
+          SELECT gm.entity_id, gm.memory_id, gm.observed_at,
+            ROW_NUMBER() OVER (PARTITION BY gm.entity_id ORDER BY gm.observed_at DESC, gm.memory_id) AS n
+          FROM ${schema.dialect.table('graph_mentions')} gm
+          WHERE ${schema.dialect.anyOf(sql`gm.entity_id`, entityIds)} AND ${visible}) ranked
+        WHERE n <= ${input.limitPerEntity} ORDER BY entity_id, n`,
+  );
+  return rows.map((row) => ({
+    entityId: row.entity_id,
+    memoryId: row.memory_id,
+    observedAt: iso(row.observed_at),
+  }));
 }
