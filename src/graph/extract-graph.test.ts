@@ -1,6 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFacts } from '../core/graph.js';
-import { extractGraph } from './extract-graph.js';
+import { type ExtractGraphInput, extractGraph as extractWith } from './extract-graph.js';
+import { loadTagger, type Tagger } from './tagger.js';
+
+let tagger: Tagger;
+beforeAll(async () => {
+  tagger = await loadTagger();
+});
+const extractGraph = (input: Omit<ExtractGraphInput, 'tagger'>) => extractWith({ ...input, tagger });
 
 const JUNE = Date.parse('2024-06-05T00:00:00Z');
 

@@ -2,7 +2,6 @@
 // English NLP library), "I/my" resolved to the speaker, family and social roles ("my sister Emma"), and the
 // relation patterns of personal conversation (graph/relation-patterns.ts) with validity from the dates the
 // write path already grounded. Runs per memory in well under a millisecond for a conversational turn.
-import nlp from 'compromise';
 import {
   type EntityMention,
   type EntityType,
@@ -21,9 +20,12 @@ import {
   ROLE_MODIFIERS,
   ROLE_WORDS,
 } from './relation-patterns.js';
+import type { Tagger } from './tagger.js';
 
 export interface ExtractGraphInput {
   text: string;
+  /** The named-entity tagger (graph/tagger.ts `loadTagger`). */
+  tagger: Tagger;
   /** Who said it: "I", "me" and "my" are this person. Absent for assistant or tool text. */
   speaker?: string | undefined;
   /** Epoch ms: when it was said (relations start then unless a date in their sentence says otherwise). */
@@ -146,10 +148,10 @@ function nameWindows(sentences: readonly string[]): string {
   return parts.join(' … ');
 }
 
-function namedEntities(sentences: readonly string[]): Named[] {
+function namedEntities(sentences: readonly string[], tagger: Tagger): Named[] {
   const windows = nameWindows(sentences);
   if (windows === '') return [];
-  const doc = nlp(windows);
+  const tagged = tagger(windows);
   const found: Named[] = [];
   const take = (items: string[], type: EntityType) => {
     for (const raw of items) {
@@ -163,10 +165,9 @@ function namedEntities(sentences: readonly string[]): Named[] {
       found.push({ name, type });
     }
   };
-  // Tag matches, not the people()/places() views: the same tags, without their extra normalisation work.
-  take(doc.match('#Person+').out('array') as string[], 'person');
-  take(doc.match('#Place+').out('array') as string[], 'place');
-  take(doc.match('#Organization+').out('array') as string[], 'organization');
+  take(tagged.people, 'person');
+  take(tagged.places, 'place');
+  take(tagged.organizations, 'organization');
   return found;
 }
 
@@ -258,7 +259,8 @@ function objectAfter(
  * Reads entities and relations from one text, without a model.
  *
  * @example
- * extractGraph({ text: 'My sister Emma lives in Berlin.', speaker: 'alice', observedAt: Date.parse('2024-01-10') });
+ * extractGraph({ text: 'My sister Emma lives in Berlin.', speaker: 'alice', observedAt: Date.parse('2024-01-10'),
+ *   tagger: await loadTagger() });
  * // entities: alice, Emma (alias "alice's sister"), Berlin; relations: Emma sister_of alice, Emma lives_in Berlin
  */
 export function extractGraph(input: ExtractGraphInput): GraphFacts {
@@ -266,7 +268,7 @@ export function extractGraph(input: ExtractGraphInput): GraphFacts {
   const entities = new EntityList();
   const relations: RelationMention[] = [];
   const sentences = sentencesOf(text);
-  const named = namedEntities(sentences);
+  const named = namedEntities(sentences, input.tagger);
   let speakerIndex: number | undefined;
   const speaker = () => {
     if (input.speaker === undefined) return undefined;

@@ -6,6 +6,7 @@ import type { GroundedDate, MemoryKind, MemoryRecord } from '../core/records.js'
 import type { GraphStore } from '../store/graph-store.js';
 import { extractGraph } from './extract-graph.js';
 import { resolveEntities } from './resolve-entities.js';
+import { loadTagger, type Tagger } from './tagger.js';
 
 /** Kinds whose text says something about the world; summaries and core blocks restate or instruct. */
 const GRAPH_KINDS: ReadonlySet<MemoryKind> = new Set(['episode', 'fact', 'profile', 'insight']);
@@ -32,12 +33,13 @@ function datesOf(record: MemoryRecord): GroundedDate[] {
  * The offline graph facts of one memory, or undefined when it names no entity.
  *
  * @example
- * graphFactsOf(episode); // { entities: [{ name: 'Emma', type: 'person' }, …], relations: […] }
+ * graphFactsOf(episode, await loadTagger()); // { entities: [{ name: 'Emma', type: 'person' }, …], relations: […] }
  */
-export function graphFactsOf(record: MemoryRecord): GraphFacts | undefined {
+export function graphFactsOf(record: MemoryRecord, tagger: Tagger): GraphFacts | undefined {
   if (!GRAPH_KINDS.has(record.kind)) return undefined;
   const facts = extractGraph({
     text: record.text,
+    tagger,
     speaker: speakerOf(record),
     observedAt: Date.parse(record.validFrom ?? record.observedAt),
     dates: datesOf(record),
@@ -55,9 +57,10 @@ export function graphFactsOf(record: MemoryRecord): GraphFacts | undefined {
  */
 export function createGraphStep(options: { store: GraphStore }): GraphStep {
   return async (writes) => {
+    const tagger = await loadTagger();
     for (const write of writes) {
       if (write.graph !== undefined) continue;
-      const facts = graphFactsOf(write.record);
+      const facts = graphFactsOf(write.record, tagger);
       if (facts !== undefined) write.graph = facts;
     }
     const byScope = new Map<string, { record: MemoryRecord; facts: GraphFacts[] }>();

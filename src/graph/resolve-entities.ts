@@ -116,7 +116,7 @@ function nicknamesWithinBatch(mentions: EntityMention[]): void {
  * alias), after one bounded index lookup.
  *
  * @example
- * await resolveEntities({ store, scope, facts: [extractGraph({ text: 'Mel came over', speaker: 'Caroline', observedAt })] });
+ * await resolveEntities({ store, scope, facts: [extractGraph({ text: 'Mel came over', speaker: 'Caroline', observedAt, tagger })] });
  */
 export async function resolveEntities(input: {
   store: GraphStore;

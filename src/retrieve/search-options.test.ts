@@ -12,7 +12,7 @@ describe('parseSearchOptions', () => {
       includeHistory: false,
       explain: false,
       expand: 0,
-      weights: { lexical: 1, vector: 1, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
+      weights: { lexical: 1, vector: 1, graph: 0.25, recency: 0.1, importance: 0.1, textMatch: 0.1, answer: 0.1 },
       minScore: 0,
       recencyHalfLifeDays: 30,
       fusion: 'score',
@@ -52,6 +52,7 @@ describe('parseSearchOptions', () => {
     expect(options.weights).toEqual({
       lexical: 1,
       vector: 1,
+      graph: 0.25,
       recency: 0,
       importance: 0.1,
       textMatch: 0.1,

@@ -84,6 +84,8 @@ describe('orphan repair at open: SQLite', () => {
     db.exec(`DROP TRIGGER messages_erase_idempotency; DROP TRIGGER memories_erase_idempotency;
       DROP TABLE idempotency_targets; DROP TABLE idempotency_keys;
       ALTER TABLE memories ADD COLUMN tokens TEXT NOT NULL DEFAULT '[]'; ALTER TABLE memories DROP COLUMN token_form;
+      DROP TABLE graph_entities; DROP TABLE graph_aliases; DROP TABLE graph_mentions; DROP TABLE graph_relations;
+      DROP TABLE graph_relation_sources; DROP TABLE graph_merges;
       DELETE FROM mnemo_migrations WHERE component = 'memories' AND version >= 5`);
     db.close();
 
