@@ -68,8 +68,9 @@ async function crashRepeatedly(
   for (let done = 0; done < kills; done += WRITERS) {
     const rounds = await Promise.all(
       Array.from({ length: WRITERS }, (_, writer) =>
-        // From 100 ms (often while opening or migrating) to 1.1 s (mid-stream, dozens of adds in).
-        writeUntilKilled({ ...storeEnv, CRASH_WRITER: String(writer) }, 100 + Math.random() * 1000),
+        // From 100 ms (often while opening or migrating) to 1.7 s (mid-stream, dozens of adds in): a writer's
+        // first add also loads the entity tagger (~0.3 s), so the window reaches further than it once had to.
+        writeUntilKilled({ ...storeEnv, CRASH_WRITER: String(writer) }, 100 + Math.random() * 1600),
       ),
     );
     for (const ack of rounds.flat()) {
