@@ -177,6 +177,23 @@ export function itKeepsTheGraph(
       expect(names.sort()).toEqual(['Berlin', 'Emma']);
     });
 
+    it('purging an expired memory removes its graph like a forget', async () => {
+      const write = {
+        ...makeMemoryWrite({
+          scope: alice,
+          text: 'Emma lives in Berlin.',
+          observedAt: JAN,
+          expiresAt: JAN + DAY,
+        }),
+        graph: livesIn('Emma', 'Berlin', JAN),
+      };
+      await store.insertMemories({ memories: [write], actor: 'test', at: JAN });
+      expect(await relationsOf('Emma')).toHaveLength(1);
+      expect((await store.purgeExpired({ now: JAN + 2 * DAY })).purged).toBe(1);
+      expect(await store.listRelations({ scope: alice, limit: 10 })).toEqual([]);
+      expect((await store.listEntities({ scope: alice, limit: 10 })).items).toEqual([]);
+    });
+
     it('forgetting a scope removes its whole graph', async () => {
       await remember(aliceSession, 'Emma lives in Berlin.', livesIn('Emma', 'Berlin', JAN));
       await remember(bob, 'Emma lives in Rome.', livesIn('Emma', 'Rome', JAN));
