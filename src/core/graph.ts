@@ -144,8 +144,13 @@ export function entityKey(name: string): string {
 /**
  * What the write path asks of the graph: for each new memory, the facts it states (`graph`, read offline
  * where the write brings none, e.g. from an LLM extraction), resolved against the stored graph. Fills
- * `graph` in place. Injected by the SDK (graph/graph-step.ts).
+ * `graph` in place; a write's `embedding`, when it has one, helps tell apart two candidates a name fits.
+ * Injected by the SDK (graph/graph-step.ts).
  */
 export type GraphStep = (
-  writes: Array<{ record: MemoryRecord; graph?: GraphFacts | undefined }>,
+  writes: Array<{
+    record: MemoryRecord;
+    graph?: GraphFacts | undefined;
+    embedding?: Float32Array | undefined;
+  }>,
 ) => Promise<void>;

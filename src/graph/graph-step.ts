@@ -4,6 +4,7 @@
 import type { GraphFacts, GraphStep } from '../core/graph.js';
 import type { GroundedDate, MemoryKind, MemoryRecord } from '../core/records.js';
 import type { GraphStore } from '../store/graph-store.js';
+import type { MemoryStore } from '../store/memory-store.js';
 import { extractGraph } from './extract-graph.js';
 import { resolveEntities } from './resolve-entities.js';
 import { loadTagger, type Tagger } from './tagger.js';
@@ -55,7 +56,9 @@ export function graphFactsOf(record: MemoryRecord, tagger: Tagger): GraphFacts |
  * const graph = createGraphStep({ store });
  * await graph(writes); // writes[i].graph set where a memory names an entity
  */
-export function createGraphStep(options: { store: GraphStore }): GraphStep {
+export function createGraphStep(options: {
+  store: GraphStore & Partial<Pick<MemoryStore, 'getVectors'>>;
+}): GraphStep {
   return async (writes) => {
     const tagger = await loadTagger();
     for (const write of writes) {
@@ -63,17 +66,26 @@ export function createGraphStep(options: { store: GraphStore }): GraphStep {
       const facts = graphFactsOf(write.record, tagger);
       if (facts !== undefined) write.graph = facts;
     }
-    const byScope = new Map<string, { record: MemoryRecord; facts: GraphFacts[] }>();
+    const byScope = new Map<
+      string,
+      { record: MemoryRecord; facts: GraphFacts[]; embeddings: Array<Float32Array | undefined> }
+    >();
     for (const write of writes) {
       if (write.graph === undefined) continue;
       const { tenantId, userId, agentId } = write.record.scope;
       const key = JSON.stringify([tenantId, userId ?? null, agentId ?? null]);
-      const group = byScope.get(key) ?? { record: write.record, facts: [] };
+      const group = byScope.get(key) ?? { record: write.record, facts: [], embeddings: [] };
       group.facts.push(write.graph);
+      group.embeddings.push(write.embedding);
       byScope.set(key, group);
     }
     for (const group of byScope.values()) {
-      await resolveEntities({ store: options.store, scope: group.record.scope, facts: group.facts });
+      await resolveEntities({
+        store: options.store,
+        scope: group.record.scope,
+        facts: group.facts,
+        embeddings: group.embeddings,
+      });
     }
   };
 }

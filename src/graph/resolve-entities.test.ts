@@ -71,6 +71,35 @@ describe('resolveEntities', () => {
     expect(store.asked).toEqual([expect.objectContaining({ keys: ['mel'], prefixes: ['mel'], limit: 200 })]);
   });
 
+  it("lets the memory's embedding choose between two entities a name fits, when one is clearly closer", async () => {
+    const stone = entity('stone', 'Emma Stone');
+    const watson = entity('watson', 'Emma Watson');
+    const vectors = new Map([
+      ['m-film', Float32Array.from([1, 0, 0])],
+      ['m-garden', Float32Array.from([0, 1, 0])],
+    ]);
+    const store = {
+      ...storeWith([stone, watson]),
+      listMentions: async () => [
+        { entityId: 'stone', memoryId: 'm-film', observedAt: '2024-01-01T00:00:00.000Z' },
+        { entityId: 'watson', memoryId: 'm-garden', observedAt: '2024-01-01T00:00:00.000Z' },
+      ],
+      getVectors: async ({ ids }: { ids: string[] }) =>
+        new Map(ids.flatMap((id) => (vectors.has(id) ? [[id, vectors.get(id)!] as const] : []))),
+    };
+    const scope = { tenantId: 't', userId: 'u' };
+    const near = (embedding: number[]) => {
+      const facts: GraphFacts = { entities: [{ name: 'Emma', type: 'person' }], relations: [] };
+      return { facts, embedding: Float32Array.from(embedding) };
+    };
+    const garden = near([0.1, 0.9, 0]);
+    await resolveEntities({ store, scope, facts: [garden.facts], embeddings: [garden.embedding] });
+    expect(garden.facts.entities[0]?.entityId).toBe('watson');
+    const between = near([0.7, 0.7, 0]);
+    await resolveEntities({ store, scope, facts: [between.facts], embeddings: [between.embedding] });
+    expect(between.facts.entities[0]?.entityId).toBeUndefined();
+  });
+
   it('resolves nothing when two stored entities fit', async () => {
     const store = storeWith([entity('1', 'Emma Stone'), entity('2', 'Emma Watson')]);
     const facts: GraphFacts = { entities: [{ name: 'Emma', type: 'person' }], relations: [] };

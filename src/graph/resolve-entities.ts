@@ -2,11 +2,14 @@
 // returns for their keys and three-letter prefixes (one lookup per batch, at most MAX_CANDIDATES), never with
 // the whole graph. Exact keys, possessives and case are the store's (core/graph.ts `entityKey`); here a
 // nickname ("Mel" for Melanie), a first name for a full one ("Emma" for Emma Stone) and a near spelling
-// ("Carolin") join the one candidate they fit. Two fitting candidates resolve nothing: a wrong merge costs
-// more than a duplicate, which `mergeEntities` can fix later.
+// ("Carolin") join the one candidate they fit. When several fit, embeddings decide: the memory's vector
+// against the stored vectors of each candidate's recent memories; without a clear winner nothing is
+// resolved — a wrong merge costs more than a duplicate, which `mergeEntities` can fix later.
 import { type Entity, type EntityMention, entityKey, type GraphFacts } from '../core/graph.js';
 import type { Scope } from '../core/scope.js';
+import { cosineSimilarity } from '../core/vectors.js';
 import type { GraphStore } from '../store/graph-store.js';
+import type { MemoryStore } from '../store/memory-store.js';
 
 const MAX_CANDIDATES = 200;
 const MIN_SIMILARITY = 0.92;
@@ -91,6 +94,51 @@ function fitOfKeys(key: string, type: Entity['type'], candidate: KeyedCandidate)
   return undefined;
 }
 
+/** How much closer one candidate's context must be than the next for an ambiguous name to join it. */
+const CONTEXT_MARGIN = 0.05;
+/** Memories per candidate whose stored vectors describe its context. */
+const CONTEXT_MEMORIES = 5;
+
+/**
+ * Of several candidates a name fits ("Emma" for Emma Stone and Emma Watson), the one whose recent memories
+ * are closest in meaning to the memory that names it (cosine of stored vectors), when it is clearly closer
+ * than the next; undefined when the store keeps no vectors or the contexts do not tell them apart. Bounded:
+ * it runs only for ambiguous names, on at most five memories per candidate.
+ */
+async function closestInContext(
+  store: GraphStore & Partial<Pick<MemoryStore, 'getVectors'>>,
+  scope: Scope,
+  embedding: Float32Array,
+  candidates: readonly Entity[],
+): Promise<Entity | undefined> {
+  if (store.getVectors === undefined) return undefined;
+  const mentions = await store.listMentions({
+    scope,
+    entityIds: candidates.map((candidate) => candidate.id),
+    limitPerEntity: CONTEXT_MEMORIES,
+  });
+  const vectors = await store.getVectors({
+    scope,
+    ids: [...new Set(mentions.map((mention) => mention.memoryId))],
+  });
+  const scored = candidates
+    .map((candidate) => {
+      const similarities = mentions
+        .filter((mention) => mention.entityId === candidate.id)
+        .flatMap((mention) => {
+          const vector = vectors.get(mention.memoryId);
+          return vector === undefined || vector.length !== embedding.length
+            ? []
+            : [cosineSimilarity(embedding, vector)];
+        });
+      return { candidate, score: similarities.length === 0 ? -1 : Math.max(...similarities) };
+    })
+    .sort((a, b) => b.score - a.score);
+  const [best, next] = scored;
+  if (best === undefined || best.score < 0) return undefined;
+  return next === undefined || best.score - next.score >= CONTEXT_MARGIN ? best.candidate : undefined;
+}
+
 /**
  * Within one batch, a person's short name that begins exactly one longer name of the batch ("Mel" and
  * "Melanie") is written as that name, keeping the short one as an alias.
@@ -119,13 +167,21 @@ function nicknamesWithinBatch(mentions: EntityMention[]): void {
  * await resolveEntities({ store, scope, facts: [extractGraph({ text: 'Mel came over', speaker: 'Caroline', observedAt, tagger })] });
  */
 export async function resolveEntities(input: {
-  store: GraphStore;
+  store: GraphStore & Partial<Pick<MemoryStore, 'getVectors'>>;
   scope: Scope;
   facts: ReadonlyArray<GraphFacts | undefined>;
+  /** The embedding of each memory the facts come from (same order), to tell apart two fitting candidates. */
+  embeddings?: ReadonlyArray<Float32Array | undefined>;
 }): Promise<void> {
-  const mentions: EntityMention[] = input.facts.flatMap((facts) =>
-    (facts?.entities ?? []).filter((mention) => mention.mustExist !== true && mention.entityId === undefined),
-  );
+  const embeddingOf = new Map<EntityMention, Float32Array>();
+  const mentions: EntityMention[] = input.facts.flatMap((facts, index) => {
+    const open = (facts?.entities ?? []).filter(
+      (mention) => mention.mustExist !== true && mention.entityId === undefined,
+    );
+    const embedding = input.embeddings?.[index];
+    if (embedding !== undefined) for (const mention of open) embeddingOf.set(mention, embedding);
+    return open;
+  });
   if (mentions.length === 0) return;
   nicknamesWithinBatch(mentions);
   const keys = [...new Set(mentions.map((mention) => entityKey(mention.name)).filter((key) => key !== ''))];
@@ -148,7 +204,19 @@ export async function resolveEntities(input: {
       (candidate) => candidate.prefixes.has(prefix) && fitOfKeys(key, mention.type, candidate) !== undefined,
     );
     const [only, ...others] = fits;
-    if (only === undefined || others.length > 0) continue;
-    mention.entityId = only.entity.id;
+    if (only === undefined) continue;
+    if (others.length === 0) {
+      mention.entityId = only.entity.id;
+      continue;
+    }
+    const embedding = embeddingOf.get(mention);
+    if (embedding === undefined) continue;
+    const chosen = await closestInContext(
+      input.store,
+      input.scope,
+      embedding,
+      fits.map((fit) => fit.entity),
+    );
+    if (chosen !== undefined) mention.entityId = chosen.id;
   }
 }

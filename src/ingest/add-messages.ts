@@ -124,13 +124,14 @@ async function addOnce(
   );
   const writes: MemoryWrite[] = drafts.map((draft) => ({ record: draft.record, tokens: draft.tokens }));
   const reindex: ReindexWrite[] = context.reindex === undefined ? [] : [reindexWrite(context.reindex)];
-  await input.graph?.(writes);
   const embedded = await embedWrites({
     store: input.store,
     embedder: input.embedder,
     memories: writes,
     reindex,
   });
+  // After embedding: a name that fits two known entities is resolved by what the memory is about.
+  await input.graph?.(writes);
   spent.embeddingCalls += embedded.calls;
   const result: AddResult = {
     memories: writes.map((write) => write.record),

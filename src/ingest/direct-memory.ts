@@ -204,8 +204,8 @@ export async function addDirectMemory(input: AddDirectMemoryInput): Promise<AddR
     if (input.idempotency === undefined) return duplicate;
     return keep(input, { result: duplicate, memories: [], targetId: existing.id, at: now });
   }
-  await input.graph?.([write]);
   const embedded = await embedWrites({ store: input.store, embedder: input.embedder, memories: [write] });
+  await input.graph?.([write]);
   const result: AddResult = {
     memories: [write.record],
     messages: [],

@@ -153,8 +153,8 @@ export async function reviseMemory(
       validFrom: revision.validFrom,
     });
     // update() returns the two versions, not warnings: status() reports a store of another model.
-    await input.graph?.([replacement]);
     await embedWrites({ store, embedder: input.embedder, memories: [replacement] });
+    await input.graph?.([replacement]);
     const result = await store.supersedeMemory({
       scope,
       id: previous.id,

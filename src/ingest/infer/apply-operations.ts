@@ -178,7 +178,6 @@ export async function applyOperations(input: ApplyInput): Promise<ApplyResult> {
     .filter((change): change is Pending['change'] => change.type !== 'invalidate')
     .map((change) => ({ change, draft: draftFor(input, change) }));
   let pending = await dropDuplicates(input, built, report);
-  await input.graph?.(pending.map((entry) => entry.draft));
   const embedded = await embedWrites({
     store: input.store,
     embedder: input.embedder,
@@ -187,6 +186,7 @@ export async function applyOperations(input: ApplyInput): Promise<ApplyResult> {
   warnings.push(...embedded.warnings);
   const embeddingCalls = embedded.calls;
   pending = await dropVectorDuplicates(input, pending, report);
+  await input.graph?.(pending.map((entry) => entry.draft));
   const memories: MemoryRecord[] = [];
   const adds = pending.filter((entry) => entry.change.type === 'add');
   if (adds.length > 0) {
