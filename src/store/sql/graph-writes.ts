@@ -58,66 +58,99 @@ export async function addAliasesIn(
   }
 }
 
-/** The live (unmerged) entity an id or a name stands for in the partition, if any. */
-async function existingEntity(
+/**
+ * The entities the mentions of one memory stand for, found or created with a handful of statements whatever
+ * their number: ids chosen by resolution are re-checked, every name and alias is looked up in one query,
+ * and new entities, first/last seen and new aliases are each written in one statement. A mention that must
+ * exist and does not is undefined.
+ */
+async function entitiesFor(
   schema: StoreSchema,
   connection: SqlConnection,
   place: GraphPlace,
-  mention: EntityMention,
-): Promise<{ id: string; knownKeys: ReadonlySet<string> } | undefined> {
-  const entities = schema.dialect.table('graph_entities');
-  if (mention.entityId !== undefined) {
-    const byId = await connection.get<{ id: string; merged_into: string | null }>(
-      sql`SELECT id, merged_into FROM ${entities} WHERE id = ${mention.entityId} AND ${place.entityExact}`,
+  mentions: readonly EntityMention[],
+  times: { seen: number; at: number },
+): Promise<Array<string | undefined>> {
+  const { dialect } = schema;
+  const entities = dialect.table('graph_entities');
+  const live = new Map<string, string>();
+  const chosen = [...new Set(mentions.flatMap((mention) => mention.entityId ?? []))];
+  if (chosen.length > 0) {
+    const rows = await connection.all<{ id: string; merged_into: string | null }>(
+      sql`SELECT id, merged_into FROM ${entities} WHERE ${dialect.anyOf(sql`id`, chosen)} AND ${place.entityExact}`,
     );
-    if (byId !== undefined) return { id: byId.merged_into ?? byId.id, knownKeys: new Set() };
+    for (const row of rows) live.set(row.id, row.merged_into ?? row.id);
   }
-  const keys = [mention.name, ...(mention.aliases ?? [])].map(entityKey).filter((key) => key !== '');
-  if (keys.length === 0) return undefined;
-  const aliases = schema.dialect.table('graph_aliases');
-  const found = await connection.all<{ entity_id: string; alias_key: string }>(
-    sql`SELECT entity_id, alias_key FROM ${aliases} WHERE ${place.entityExact}
-        AND ${schema.dialect.anyOf(sql`alias_key`, keys)} ORDER BY entity_id`,
+  const keysOf = mentions.map((mention) =>
+    [mention.name, ...(mention.aliases ?? [])].map(entityKey).filter((key) => key !== ''),
   );
-  const first = found[0]?.entity_id;
-  if (first === undefined) return undefined;
-  const knownKeys = new Set(found.filter((row) => row.entity_id === first).map((row) => row.alias_key));
-  return { id: first, knownKeys };
-}
-
-/** The entity a mention resolves to, created when the partition has none by its id, name or aliases. */
-async function entityFor(
-  schema: StoreSchema,
-  connection: SqlConnection,
-  place: GraphPlace,
-  mention: EntityMention,
-  seen: number,
-  at: number,
-): Promise<string> {
-  const entities = schema.dialect.table('graph_entities');
-  const existing = await existingEntity(schema, connection, place, mention);
-  let id = existing?.id;
-  if (id === undefined) {
-    id = graphIds();
+  const allKeys = [...new Set(keysOf.flat())];
+  const byKey = new Map<string, string>();
+  const known = new Map<string, Set<string>>();
+  if (allKeys.length > 0) {
+    const rows = await connection.all<{ entity_id: string; alias_key: string }>(
+      sql`SELECT entity_id, alias_key FROM ${dialect.table('graph_aliases')} WHERE ${place.entityExact}
+          AND ${dialect.anyOf(sql`alias_key`, allKeys)} ORDER BY entity_id, alias_key`,
+    );
+    for (const row of rows) {
+      if (!byKey.has(row.alias_key)) byKey.set(row.alias_key, row.entity_id);
+      known.set(row.entity_id, (known.get(row.entity_id) ?? new Set()).add(row.alias_key));
+    }
+  }
+  const created: Array<{ id: string; mention: EntityMention }> = [];
+  const seenAgain = new Set<string>();
+  const aliasRows: Array<{ id: string; alias: string; key: string }> = [];
+  const ids = mentions.map((mention, index) => {
+    const keys = keysOf[index] ?? [];
+    let id = mention.entityId === undefined ? undefined : live.get(mention.entityId);
+    id ??= keys.flatMap((key) => byKey.get(key) ?? []).sort()[0];
+    if (id === undefined) {
+      if (mention.mustExist === true) return undefined;
+      id = graphIds();
+      created.push({ id, mention });
+    } else if (!created.some((entry) => entry.id === id)) {
+      seenAgain.add(id);
+    }
+    const has = known.get(id) ?? new Set<string>();
+    known.set(id, has);
+    for (const alias of [mention.name, ...(mention.aliases ?? [])]) {
+      const key = entityKey(alias);
+      if (key === '' || has.has(key)) continue;
+      has.add(key);
+      if (!byKey.has(key)) byKey.set(key, id);
+      aliasRows.push({ id, alias: alias.trim(), key });
+    }
+    return id;
+  });
+  const { seen, at } = times;
+  if (created.length > 0) {
+    const rows = created.map(
+      ({ id, mention }) =>
+        sql`(${id}, ${place.entityKey.values}, ${mention.name.trim()}, ${mention.type}, ${seen}, ${seen}, ${at})`,
+    );
     await connection.run(
       sql`INSERT INTO ${entities} (id, ${place.entityKey.columns}, name, type, first_seen, last_seen, created_at)
-          VALUES (${id}, ${place.entityKey.values}, ${mention.name.trim()}, ${mention.type}, ${seen}, ${seen}, ${at})`,
+          VALUES ${sql.join(rows, ', ')}`,
     );
-  } else {
+  }
+  if (seenAgain.size > 0) {
     await connection.run(
       sql`UPDATE ${entities} SET
             first_seen = CASE WHEN first_seen > ${seen} THEN ${seen} ELSE first_seen END,
             last_seen = CASE WHEN last_seen < ${seen} THEN ${seen} ELSE last_seen END
-          WHERE id = ${id} AND (first_seen > ${seen} OR last_seen < ${seen})`,
+          WHERE ${dialect.anyOf(sql`id`, [...seenAgain])} AND (first_seen > ${seen} OR last_seen < ${seen})`,
     );
   }
-  const knownKeys = existing?.knownKeys ?? new Set<string>();
-  const aliases = [mention.name, ...(mention.aliases ?? [])].filter(
-    (alias) => !knownKeys.has(entityKey(alias)),
-  );
-  if (aliases.length > 0)
-    await addAliasesIn(schema, connection, { entityId: id, key: place.entityKey, aliases });
-  return id;
+  if (aliasRows.length > 0) {
+    const rows = aliasRows.map(
+      ({ id, alias, key }) => sql`(${id}, ${place.entityKey.values}, ${alias}, ${key}, ${aliasPrefix(key)})`,
+    );
+    await connection.run(
+      sql`INSERT INTO ${dialect.table('graph_aliases')} (entity_id, ${place.entityKey.columns}, alias, alias_key, prefix)
+          VALUES ${sql.join(rows, ', ')} ON CONFLICT DO NOTHING`,
+    );
+  }
+  return ids;
 }
 
 interface OpenRelation {
@@ -153,18 +186,13 @@ export async function applyGraphFactsIn(
     input.places?.set(placeKey, place);
   }
   const observed = Date.parse(record.observedAt);
-  const mentions = schema.dialect.table('graph_mentions');
-  const ids: Array<string | undefined> = [];
-  for (const mention of facts.entities) {
-    const id =
-      mention.mustExist === true && (await existingEntity(schema, connection, place, mention)) === undefined
-        ? undefined
-        : await entityFor(schema, connection, place, mention, observed, at);
-    ids.push(id);
-    if (id === undefined) continue;
+  const ids = await entitiesFor(schema, connection, place, facts.entities, { seen: observed, at });
+  const linked = [...new Set(ids.flatMap((id) => id ?? []))];
+  if (linked.length > 0) {
+    const rows = linked.map((id) => sql`(${id}, ${record.id}, ${place.memoryKey.values}, ${observed})`);
     await connection.run(
-      sql`INSERT INTO ${mentions} (entity_id, memory_id, ${place.memoryKey.columns}, observed_at)
-          VALUES (${id}, ${record.id}, ${place.memoryKey.values}, ${observed}) ON CONFLICT DO NOTHING`,
+      sql`INSERT INTO ${schema.dialect.table('graph_mentions')} (entity_id, memory_id, ${place.memoryKey.columns}, observed_at)
+          VALUES ${sql.join(rows, ', ')} ON CONFLICT DO NOTHING`,
     );
   }
   for (const relation of facts.relations) {
