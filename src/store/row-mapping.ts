@@ -1,13 +1,16 @@
 // Row-mapping helpers shared by every SQL backend: scope columns with '' for absent levels, ms ⇄ ISO.
 import type { Scope } from '../core/scope.js';
 
-/** The scope a row belongs to; '' in a level column means the level is absent. */
-export function scopeOfRow(row: {
+/** The four scope columns of a row ('' for an absent level). */
+export interface ScopeColumns {
   tenant_id: string;
   user_id: string;
   agent_id: string;
   session_id: string;
-}): Scope {
+}
+
+/** The scope a row belongs to; '' in a level column means the level is absent. */
+export function scopeOfRow(row: ScopeColumns): Scope {
   const scope: Scope = { tenantId: row.tenant_id };
   if (row.user_id !== '') scope.userId = row.user_id;
   if (row.agent_id !== '') scope.agentId = row.agent_id;

@@ -4,9 +4,10 @@ import { MnemoError } from '../../core/errors.js';
 import type { EntityMerge } from '../../core/graph.js';
 import { createUuidV7Generator } from '../../core/ids.js';
 import type { Scope } from '../../core/scope.js';
+import { scopeOfRow } from '../row-mapping.js';
 import type { SqlConnection } from './dialect.js';
 import { addAliasesIn } from './graph-writes.js';
-import { scopeFromColumns } from './scope-storage.js';
+import { isoTime } from './rows.js';
 import { sql } from './sql.js';
 import type { StoreSchema } from './store-schema.js';
 
@@ -62,7 +63,7 @@ async function writableEntities(
     sql`SELECT e.id, e.name, e.merged_into, ${select} FROM ${schema.dialect.table('graph_entities')} e ${join}
         WHERE ${schema.dialect.anyOf(sql`e.id`, ids)} AND ${visible}`,
   );
-  return new Map(rows.map((row) => [row.id, { ...row, scope: scopeFromColumns(row) }]));
+  return new Map(rows.map((row) => [row.id, { ...row, scope: scopeOfRow(row) }]));
 }
 
 function mergeFromRow(row: MergeRow): EntityMerge {
@@ -71,10 +72,10 @@ function mergeFromRow(row: MergeRow): EntityMerge {
     keptId: row.kept_id,
     mergedId: row.merged_id,
     mergedName: row.merged_name,
-    at: new Date(Number(row.at)).toISOString(),
+    at: isoTime(row.at),
     actor: row.actor,
   };
-  if (row.undone_at !== null) merge.undoneAt = new Date(Number(row.undone_at)).toISOString();
+  if (row.undone_at !== null) merge.undoneAt = isoTime(row.undone_at);
   return merge;
 }
 
@@ -191,7 +192,7 @@ export async function unmergeEntitiesIn(
     throw new MnemoError({
       code: 'CONFLICT',
       message: `Merge ${input.mergeId} was already undone.`,
-      details: { id: input.mergeId, undoneAt: new Date(Number(row.undone_at)).toISOString() },
+      details: { id: input.mergeId, undoneAt: isoTime(row.undone_at) },
     });
   }
   const found = await writableEntities(schema, connection, input.scope, [row.kept_id, row.merged_id]);

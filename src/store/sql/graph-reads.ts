@@ -5,17 +5,11 @@ import type { Page } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EntityQuery, GraphMention, GraphStore, RelationQuery } from '../graph-store.js';
+import { type ScopeColumns, scopeOfRow } from '../row-mapping.js';
 import type { SqlConnection } from './dialect.js';
-import { scopeFromColumns } from './scope-storage.js';
+import { isoTime } from './rows.js';
 import { type SqlFragment, sql } from './sql.js';
 import type { StoreSchema } from './store-schema.js';
-
-interface ScopeColumns {
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-}
 
 interface EntityRow extends ScopeColumns {
   id: string;
@@ -41,8 +35,6 @@ interface RelationRow extends ScopeColumns {
   closed_at: number | string | null;
   confidence: number | string;
 }
-
-const iso = (ms: number | string): string => new Date(Number(ms)).toISOString();
 
 /** `e` has a mention the reader may see: the one condition that makes an entity visible. */
 async function entityVisible(
@@ -81,12 +73,12 @@ async function entitiesFromRows(
       .map((alias) => alias.alias);
     const entity: Entity = {
       id: row.id,
-      scope: scopeFromColumns(row),
+      scope: scopeOfRow(row),
       name: row.name,
       aliases: [...new Set(aliases)],
       type: row.type as EntityType,
-      firstSeen: iso(row.first_seen),
-      lastSeen: iso(row.last_seen),
+      firstSeen: isoTime(row.first_seen),
+      lastSeen: isoTime(row.last_seen),
       mentions: countOf.get(row.id) ?? 0,
     };
     if (row.summary !== null) entity.summary = row.summary;
@@ -267,22 +259,22 @@ async function relationsFromRows(
     if (subject === undefined || (row.object_id !== null && object === undefined)) return [];
     const relation: Relation = {
       id: row.id,
-      scope: scopeFromColumns(row),
+      scope: scopeOfRow(row),
       subject,
       predicate: row.predicate,
       object: object ?? { literal: row.object_literal ?? '' },
       fact: row.fact,
-      validFrom: iso(row.valid_from),
-      observedAt: iso(row.observed_at),
-      recordedAt: iso(row.recorded_at),
+      validFrom: isoTime(row.valid_from),
+      observedAt: isoTime(row.observed_at),
+      recordedAt: isoTime(row.recorded_at),
       sourceMemoryIds: sources
         .filter((source) => source.relation_id === row.id)
         .map((source) => source.memory_id),
       confidence: Number(row.confidence),
     };
-    if (row.valid_to !== null) relation.validTo = iso(row.valid_to);
+    if (row.valid_to !== null) relation.validTo = isoTime(row.valid_to);
     if (row.invalidated_by !== null && row.valid_to !== null) relation.invalidatedBy = row.invalidated_by;
-    if (row.closed_at !== null) relation.closedAt = iso(row.closed_at);
+    if (row.closed_at !== null) relation.closedAt = isoTime(row.closed_at);
     return [relation];
   });
 }
@@ -329,6 +321,6 @@ export async function mentionsOfIn(
   return rows.map((row) => ({
     entityId: row.entity_id,
     memoryId: row.memory_id,
-    observedAt: iso(row.observed_at),
+    observedAt: isoTime(row.observed_at),
   }));
 }

@@ -71,7 +71,13 @@ export interface HistoryColumns extends ScopeColumns {
   reason: string | null;
 }
 
-const iso = (ms: TimeColumn): string => new Date(Number(ms)).toISOString();
+/**
+ * A stored time (epoch ms; PostgreSQL returns bigint as a string) as ISO-8601 UTC.
+ *
+ * @example
+ * isoTime('1704844800000'); // '2024-01-10T00:00:00.000Z'
+ */
+export const isoTime = (ms: TimeColumn): string => new Date(Number(ms)).toISOString();
 
 /**
  * The record of a memory row.
@@ -91,18 +97,18 @@ export function memoryFromRow(row: MemoryColumns): MemoryRecord {
     importance: row.importance,
     confidence: row.confidence,
     source: jsonColumn(row.source),
-    observedAt: iso(row.observed_at),
-    createdAt: iso(row.created_at),
+    observedAt: isoTime(row.observed_at),
+    createdAt: isoTime(row.created_at),
     accessCount: row.access_count,
     hash: decodeHash(row.hash),
   };
-  if (row.valid_from !== null) record.validFrom = iso(row.valid_from);
-  if (row.valid_to !== null) record.validTo = iso(row.valid_to);
-  if (row.retired_at !== null) record.retiredAt = iso(row.retired_at);
+  if (row.valid_from !== null) record.validFrom = isoTime(row.valid_from);
+  if (row.valid_to !== null) record.validTo = isoTime(row.valid_to);
+  if (row.retired_at !== null) record.retiredAt = isoTime(row.retired_at);
   if (row.superseded_by !== null) record.supersededBy = row.superseded_by;
   if (row.supersedes !== null) record.supersedes = row.supersedes;
-  if (row.expires_at !== null) record.expiresAt = iso(row.expires_at);
-  if (row.last_accessed_at !== null) record.lastAccessedAt = iso(row.last_accessed_at);
+  if (row.expires_at !== null) record.expiresAt = isoTime(row.expires_at);
+  if (row.last_accessed_at !== null) record.lastAccessedAt = isoTime(row.last_accessed_at);
   if (row.embedding_model !== null) record.embeddingModel = row.embedding_model;
   return record;
 }
@@ -119,10 +125,10 @@ export function messageFromRow(row: MessageColumns): Message {
     scope: scopeOfRow(row),
     role: row.role as Message['role'],
     content: row.content,
-    observedAt: iso(row.observed_at),
+    observedAt: isoTime(row.observed_at),
     seq: row.seq,
     metadata: jsonColumn(row.metadata),
-    createdAt: iso(row.created_at),
+    createdAt: isoTime(row.created_at),
   };
   if (row.name !== null) message.name = row.name;
   return message;
@@ -140,7 +146,7 @@ export function historyFromRow(row: HistoryColumns): HistoryEntry {
     memoryId: row.memory_id,
     scope: scopeOfRow(row),
     event: row.event as HistoryEntry['event'],
-    at: iso(row.at),
+    at: isoTime(row.at),
     actor: row.actor,
   };
   if (row.before_json !== null) entry.before = jsonColumn(row.before_json);

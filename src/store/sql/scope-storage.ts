@@ -24,20 +24,6 @@ export interface ScopeStorage {
   columns(alias: string): { join: SqlFragment; select: SqlFragment };
 }
 
-/** A stored scope ('' for absent levels) as a Scope. */
-export function scopeFromColumns(row: {
-  tenant_id: string;
-  user_id: string;
-  agent_id: string;
-  session_id: string;
-}): Scope {
-  const scope: Scope = { tenantId: row.tenant_id };
-  if (row.user_id !== '') scope.userId = row.user_id;
-  if (row.agent_id !== '') scope.agentId = row.agent_id;
-  if (row.session_id !== '') scope.sessionId = row.session_id;
-  return scope;
-}
-
 /**
  * The levels `scope` names, over the four scope columns ('' stores an absent level): containment, the scope
  * and everything inside it.
