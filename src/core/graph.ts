@@ -125,6 +125,16 @@ export const functionalPredicates: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The first three letters of an alias key's first word: the index that finds "Mel" for "Melanie".
+ *
+ * @example
+ * aliasPrefix('melanie smith'); // 'mel'
+ */
+export function aliasPrefix(key: string): string {
+  return (key.split(' ')[0] ?? '').slice(0, 3);
+}
+
+/**
  * The lookup key of a name: lower case, possessive and punctuation stripped, spaces collapsed.
  *
  * @example

@@ -5,7 +5,7 @@
 // ("Carolin") join the one candidate they fit. When several fit, embeddings decide: the memory's vector
 // against the stored vectors of each candidate's recent memories; without a clear winner nothing is
 // resolved — a wrong merge costs more than a duplicate, which `mergeEntities` can fix later.
-import { type Entity, type EntityMention, entityKey, type GraphFacts } from '../core/graph.js';
+import { aliasPrefix, type Entity, type EntityMention, entityKey, type GraphFacts } from '../core/graph.js';
 import type { Scope } from '../core/scope.js';
 import { cosineSimilarity } from '../core/vectors.js';
 import type { GraphStore } from '../store/graph-store.js';
@@ -52,8 +52,6 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
-const prefixOf = (key: string): string => (key.split(' ')[0] ?? '').slice(0, 3);
-
 /** A candidate with the lookup keys of its name and aliases, computed once per batch. */
 interface KeyedCandidate {
   entity: Entity;
@@ -63,7 +61,7 @@ interface KeyedCandidate {
 
 function keyed(entity: Entity): KeyedCandidate {
   const keys = [entity.name, ...entity.aliases].map(entityKey);
-  return { entity, keys, prefixes: new Set(keys.map(prefixOf)) };
+  return { entity, keys, prefixes: new Set(keys.map(aliasPrefix)) };
 }
 
 /**
@@ -188,7 +186,7 @@ export async function resolveEntities(input: {
   const candidates = await input.store.findEntities({
     scope: input.scope,
     keys,
-    prefixes: [...new Set(keys.map(prefixOf).filter((prefix) => prefix.length === 3))],
+    prefixes: [...new Set(keys.map(aliasPrefix).filter((prefix) => prefix.length === 3))],
     limit: MAX_CANDIDATES,
   });
   if (candidates.length === 0) return;
@@ -199,7 +197,7 @@ export async function resolveEntities(input: {
     // A stored alias: the store links it by key.
     if (aliasKeys.has(key)) continue;
     // Only candidates found through this name's own prefix are compared (the index's answer for it).
-    const prefix = prefixOf(key);
+    const prefix = aliasPrefix(key);
     const fits = keyedCandidates.filter(
       (candidate) => candidate.prefixes.has(prefix) && fitOfKeys(key, mention.type, candidate) !== undefined,
     );

@@ -6,7 +6,7 @@ import { createUuidV7Generator } from '../../core/ids.js';
 import type { Scope } from '../../core/scope.js';
 import { scopeOfRow } from '../row-mapping.js';
 import type { SqlConnection } from './dialect.js';
-import { addAliasesIn } from './graph-writes.js';
+import { insertAliasesIn } from './graph-writes.js';
 import { isoTime } from './rows.js';
 import { sql } from './sql.js';
 import type { StoreSchema } from './store-schema.js';
@@ -138,10 +138,9 @@ export async function mergeEntitiesIn(
   };
   const key = await schema.scopes.key(connection, kept.scope);
   await connection.run(sql`DELETE FROM ${aliases} WHERE entity_id = ${merged.id}`);
-  await addAliasesIn(schema, connection, {
-    entityId: kept.id,
+  await insertAliasesIn(schema, connection, {
     key,
-    aliases: mergedAliases.map((row) => row.alias),
+    aliases: mergedAliases.map((row) => ({ entityId: kept.id, alias: row.alias })),
   });
   if (moved.mentions.length > 0) {
     await connection.run(
@@ -218,10 +217,9 @@ export async function unmergeEntitiesIn(
     );
   }
   const key = await schema.scopes.key(connection, merged.scope);
-  await addAliasesIn(schema, connection, {
-    entityId: merged.id,
+  await insertAliasesIn(schema, connection, {
     key,
-    aliases: moved.aliases.map(([alias]) => alias),
+    aliases: moved.aliases.map(([alias]) => ({ entityId: merged.id, alias })),
   });
   const relations = dialect.table('graph_relations');
   if (moved.mentions.length > 0) {

@@ -1,7 +1,15 @@
 // The graph's writes, written once for both dialects: a memory's GraphFacts resolved to entities (by id,
 // then by name and alias inside the user's graph), mentions linked, relations opened, and a functional
 // relation that a newer one contradicts closed (validTo, invalidatedBy), never overwritten.
-import { type EntityMention, entityKey, functionalPredicates, type GraphFacts } from '../../core/graph.js';
+
+import { MnemoError } from '../../core/errors.js';
+import {
+  aliasPrefix,
+  type EntityMention,
+  entityKey,
+  functionalPredicates,
+  type GraphFacts,
+} from '../../core/graph.js';
 import { createUuidV7Generator } from '../../core/ids.js';
 import type { MemoryRecord } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
@@ -20,11 +28,6 @@ export function entityScopeOf(scope: Scope): Scope {
   return entityScope;
 }
 
-/** The first three letters of an alias key's first word: the index that finds "Mel" for "Melanie". */
-export function aliasPrefix(key: string): string {
-  return (key.split(' ')[0] ?? '').slice(0, 3);
-}
-
 /** Where a memory's graph rows go: the entity partition and the memory's own scope. */
 export interface GraphPlace {
   entityKey: ScopeKey;
@@ -36,26 +39,29 @@ async function placeOf(schema: StoreSchema, connection: SqlConnection, scope: Sc
   const entityScope = entityScopeOf(scope);
   const entityKeyColumns = await schema.scopes.key(connection, entityScope);
   const entityExact = await schema.scopes.exact(connection, entityScope);
-  if (entityExact === undefined) throw new Error('the entity scope was just created and must exist');
+  if (entityExact === undefined) {
+    throw new MnemoError({ code: 'INTERNAL', message: 'The graph scope just created cannot be read back.' });
+  }
   return { entityKey: entityKeyColumns, entityExact, memoryKey: await schema.scopes.key(connection, scope) };
 }
 
-/** Adds `aliases` to an entity; a key it already has is kept as it is. */
-export async function addAliasesIn(
+/** Adds aliases to entities of one partition, in one statement; a key an entity already has is kept. */
+export async function insertAliasesIn(
   schema: StoreSchema,
   connection: SqlConnection,
-  input: { entityId: string; key: ScopeKey; aliases: readonly string[] },
+  input: { key: ScopeKey; aliases: ReadonlyArray<{ entityId: string; alias: string }> },
 ): Promise<void> {
-  const table = schema.dialect.table('graph_aliases');
-  for (const alias of input.aliases) {
+  const rows = input.aliases.flatMap(({ entityId, alias }) => {
     const key = entityKey(alias);
-    if (key === '') continue;
-    await connection.run(
-      sql`INSERT INTO ${table} (entity_id, ${input.key.columns}, alias, alias_key, prefix)
-          VALUES (${input.entityId}, ${input.key.values}, ${alias.trim()}, ${key}, ${aliasPrefix(key)})
-          ON CONFLICT DO NOTHING`,
-    );
-  }
+    return key === ''
+      ? []
+      : [sql`(${entityId}, ${input.key.values}, ${alias.trim()}, ${key}, ${aliasPrefix(key)})`];
+  });
+  if (rows.length === 0) return;
+  await connection.run(
+    sql`INSERT INTO ${schema.dialect.table('graph_aliases')} (entity_id, ${input.key.columns}, alias, alias_key, prefix)
+        VALUES ${sql.join(rows, ', ')} ON CONFLICT DO NOTHING`,
+  );
 }
 
 /**
@@ -99,7 +105,7 @@ async function entitiesFor(
   }
   const created: Array<{ id: string; mention: EntityMention }> = [];
   const seenAgain = new Set<string>();
-  const aliasRows: Array<{ id: string; alias: string; key: string }> = [];
+  const aliasRows: Array<{ entityId: string; alias: string }> = [];
   const ids = mentions.map((mention, index) => {
     const keys = keysOf[index] ?? [];
     let id = mention.entityId === undefined ? undefined : live.get(mention.entityId);
@@ -118,7 +124,7 @@ async function entitiesFor(
       if (key === '' || has.has(key)) continue;
       has.add(key);
       if (!byKey.has(key)) byKey.set(key, id);
-      aliasRows.push({ id, alias: alias.trim(), key });
+      aliasRows.push({ entityId: id, alias });
     }
     return id;
   });
@@ -141,15 +147,7 @@ async function entitiesFor(
           WHERE ${dialect.anyOf(sql`id`, [...seenAgain])} AND (first_seen > ${seen} OR last_seen < ${seen})`,
     );
   }
-  if (aliasRows.length > 0) {
-    const rows = aliasRows.map(
-      ({ id, alias, key }) => sql`(${id}, ${place.entityKey.values}, ${alias}, ${key}, ${aliasPrefix(key)})`,
-    );
-    await connection.run(
-      sql`INSERT INTO ${dialect.table('graph_aliases')} (entity_id, ${place.entityKey.columns}, alias, alias_key, prefix)
-          VALUES ${sql.join(rows, ', ')} ON CONFLICT DO NOTHING`,
-    );
-  }
+  await insertAliasesIn(schema, connection, { key: place.entityKey, aliases: aliasRows });
   return ids;
 }
 
