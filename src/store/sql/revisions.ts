@@ -1,7 +1,7 @@
 // The revision rules of every SQL store, written once: supersede (a retired memory is a CONFLICT),
 // invalidate, patch and forget, each inside the caller's write transaction, each with its history.
 import { MnemoError, notFound } from '../../core/errors.js';
-import type { MemoryRecord } from '../../core/records.js';
+import type { HistoryEvent, MemoryRecord } from '../../core/records.js';
 import { isVisible } from '../../core/scope.js';
 import type { MemoryStore } from '../memory-store.js';
 import { type MemoryRows, rowInScope } from './memory-rows.js';
@@ -21,6 +21,33 @@ async function reread<Tx, Row extends MemoryColumns>(
   const row = await rows.byId(tx, id);
   if (row === undefined) throw notFound('Memory', id);
   return rows.record(row);
+}
+
+/** Memory `id` as the change left it, with that change's history entry (from `before` to it). */
+async function rereadWithHistory<Tx, Row extends MemoryColumns>(
+  rows: MemoryRows<Tx, Row>,
+  tx: Tx,
+  change: {
+    id: string;
+    event: HistoryEvent;
+    before: MemoryRecord;
+    at: number;
+    actor: string;
+    reason?: string | undefined;
+  },
+): Promise<MemoryRecord> {
+  const after = await reread(rows, tx, change.id);
+  await rows.history(tx, {
+    memoryId: after.id,
+    scope: after.scope,
+    event: change.event,
+    before: change.before,
+    after,
+    at: change.at,
+    actor: change.actor,
+    reason: change.reason,
+  });
+  return after;
 }
 
 /**
@@ -60,28 +87,9 @@ export async function supersedeIn<Tx, Row extends MemoryColumns>(
     input.id,
     sql`retired_at = ${input.at}, superseded_by = ${record.id}, valid_to = ${input.validTo ?? input.at}`,
   );
-  const previous = await reread(rows, tx, input.id);
-  const current = await reread(rows, tx, record.id);
-  const common = {
-    event: 'supersede' as const,
-    at: input.at,
-    actor: input.actor,
-    reason: input.reason,
-  };
-  await rows.history(tx, {
-    ...common,
-    memoryId: previous.id,
-    scope: previous.scope,
-    before,
-    after: previous,
-  });
-  await rows.history(tx, {
-    ...common,
-    memoryId: current.id,
-    scope: current.scope,
-    before: previous,
-    after: current,
-  });
+  const change = { event: 'supersede' as const, at: input.at, actor: input.actor, reason: input.reason };
+  const previous = await rereadWithHistory(rows, tx, { ...change, id: input.id, before });
+  const current = await rereadWithHistory(rows, tx, { ...change, id: record.id, before: previous });
   return { previous, current };
 }
 
@@ -104,18 +112,14 @@ export async function invalidateIn<Tx, Row extends MemoryColumns>(
     input.id,
     sql`valid_to = ${input.validTo}, retired_at = COALESCE(retired_at, ${input.at})`,
   );
-  const after = await reread(rows, tx, input.id);
-  await rows.history(tx, {
-    memoryId: after.id,
-    scope: after.scope,
+  return rereadWithHistory(rows, tx, {
+    id: input.id,
     event: 'invalidate',
     before,
-    after,
     at: input.at,
     actor: input.actor,
     reason: input.reason,
   });
-  return after;
 }
 
 /**
@@ -145,17 +149,13 @@ export async function patchIn<Tx, Row extends MemoryColumns>(
     sql`importance = ${patch.importance ?? row.importance}, confidence = ${patch.confidence ?? row.confidence},
         metadata = ${JSON.stringify(patch.metadata ?? before.metadata)}, expires_at = ${expires}`,
   );
-  const after = await reread(rows, tx, input.id);
-  await rows.history(tx, {
-    memoryId: after.id,
-    scope: after.scope,
+  return rereadWithHistory(rows, tx, {
+    id: input.id,
     event: 'update',
     before,
-    after,
     at: input.at,
     actor: input.actor,
   });
-  return after;
 }
 
 /**
