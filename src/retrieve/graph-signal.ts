@@ -2,6 +2,7 @@
 // graph-candidates.ts), kept only where the search's filter admits them, with scores normalised to [0, 1]
 // for fusion beside lexical and vector candidates.
 
+import type { MemoryRecord } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
 import { type GraphEvidence, graphCandidates, linkQueryEntities } from '../graph/graph-candidates.js';
 import { matchesMemoryFilter } from '../store/filter.js';
@@ -15,6 +16,8 @@ export interface GraphView {
   rank: number;
   normalized: number;
   evidence: GraphEvidence;
+  /** The memory, already loaded (and checked against the filter). */
+  record: MemoryRecord;
 }
 
 /**
@@ -44,17 +47,18 @@ export async function graphSignal(input: {
   });
   const best = [...evidence].sort((a, b) => b[1].score - a[1].score).slice(0, MAX_GRAPH_CANDIDATES);
   if (best.length === 0) return new Map();
-  const admitted = new Set(
+  const admitted = new Map(
     (await store.getMemories({ scope, ids: best.map(([id]) => id) }))
       .filter((record) => matchesMemoryFilter(record, filter))
-      .map((record) => record.id),
+      .map((record) => [record.id, record]),
   );
-  const kept = best.filter(([id]) => admitted.has(id));
-  // Scores are absolute (capped at 1), not divided by the best: weak evidence stays weak when it is all there is.
-  return new Map(
-    kept.map(([id, entry], index) => [
-      id,
-      { score: entry.score, rank: index + 1, normalized: Math.min(1, entry.score), evidence: entry },
-    ]),
-  );
+  const views = new Map<string, GraphView>();
+  for (const [id, entry] of best) {
+    const record = admitted.get(id);
+    if (record === undefined) continue;
+    // Scores are absolute (capped at 1), not divided by the best: weak evidence stays weak when it is all there is.
+    const score = entry.score;
+    views.set(id, { score, rank: views.size + 1, normalized: Math.min(1, score), evidence: entry, record });
+  }
+  return views;
 }

@@ -293,16 +293,17 @@ async function rankWithBoundedLoading(input: {
   const { fused, wanted, options } = input;
   const { recency, importance, textMatch, answer } = options.weights;
   const maxBonus = recency + importance + textMatch + answer;
-  const records = new Map<string, MemoryRecord>();
+  // Graph candidates were loaded to be checked against the filter: they are not loaded again.
+  const records = new Map<string, MemoryRecord>(
+    [...input.views.graph].map(([id, view]) => [id, view.record]),
+  );
   let ranked: Ranked[] = [];
   let loaded = 0;
   while (loaded < fused.length) {
     const chunk = fused.slice(loaded, loaded + Math.max(wanted, 10));
     loaded += chunk.length;
-    for (const record of await input.store.getMemories({
-      scope: input.scope,
-      ids: chunk.map((candidate) => candidate.id),
-    })) {
+    const missing = chunk.map((candidate) => candidate.id).filter((id) => !records.has(id));
+    for (const record of await input.store.getMemories({ scope: input.scope, ids: missing })) {
       records.set(record.id, record);
     }
     ranked = [...ranked, ...rankCandidates({ ...input, fused: chunk, records })].sort(byFinal);
