@@ -1,7 +1,7 @@
 // The MCP tools of the knowledge graph: search_entities finds the people, places and things the user talks
 // about; get_entity tells what holds about one now, what held before (with when), and the memories behind it.
 import { z } from 'zod';
-import { type Entity, type EntityRef, entityTypes, type Relation } from '../../core/graph.js';
+import { type Entity, entityTypes, type Relation } from '../../core/graph.js';
 import type { Scope } from '../../core/scope.js';
 import { callScope, defineTool, type McpTool, scopeArguments } from './mcp-tool.js';
 import { DATA_NOT_INSTRUCTIONS } from './memory-tools.js';
@@ -21,17 +21,10 @@ export interface EntityView {
 }
 
 /** What an agent sees of a relation: who, what, since when and until when, read from which sentence and memories. */
-export interface RelationView {
-  id: string;
-  subject: EntityRef;
-  predicate: string;
-  object: EntityRef | { literal: string };
-  fact: string;
-  validFrom: string;
-  /** Absent while the relation holds. */
-  validTo?: string;
-  sourceMemoryIds: string[];
-}
+export type RelationView = Pick<
+  Relation,
+  'id' | 'subject' | 'predicate' | 'object' | 'fact' | 'validFrom' | 'validTo' | 'sourceMemoryIds'
+>;
 
 function owner(scope: Scope): { userId?: string; agentId?: string } {
   return {
