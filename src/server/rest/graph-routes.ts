@@ -1,5 +1,6 @@
 // The REST routes of the knowledge graph: entities, relations over time, neighbours, and merges by hand.
 import type { z } from 'zod';
+import type { ScopeInput } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import {
   entitiesQuerySchema,
@@ -24,23 +25,12 @@ const nameParameter = {
   nameOrId: 'The entity: its id, or any of its names and aliases (case-insensitive), percent-encoded.',
 };
 
-interface ScopeFields {
-  tenantId?: string | undefined;
-  userId?: string | undefined;
-  agentId?: string | undefined;
-  sessionId?: string | undefined;
-}
-
 /** Reads the query and splits it into its scope (bound to the caller's tenant) and the options that are set. */
-function readScopedQuery<Schema extends z.ZodType<ScopeFields>>(
-  c: RestContext,
-  schema: Schema,
-  what: string,
-) {
+function readScopedQuery<Schema extends z.ZodType<ScopeInput>>(c: RestContext, schema: Schema, what: string) {
   const { tenantId, userId, agentId, sessionId, ...options } = readQuery(c, schema, what);
   return {
     ...boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId }),
-    ...(options as Omit<z.output<Schema>, keyof ScopeFields>),
+    ...(options as Omit<z.output<Schema>, keyof ScopeInput>),
   };
 }
 
