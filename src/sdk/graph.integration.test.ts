@@ -2,57 +2,18 @@
 // graph-aware search with its explanation, updates, forgetting, merges, and `graph: false`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../core/clock.js';
-import { isMnemoError } from '../core/errors.js';
 import type { Relation } from '../core/graph.js';
-import {
-  dropSchema,
-  postgresRequired,
-  testPostgresUrl,
-  uniqueSchema,
-} from '../store/postgres/postgres-test-database.js';
-import { type CreateMemoryOptions, createMemory, type Memory } from './create-memory.js';
+import { createMemory, type Memory } from './create-memory.js';
 import { createTempDatabase } from './test-support/inference-fixture.js';
+import { codeOf, type SdkBackend, sdkBackends } from './test-support/sdk-backends.js';
 
-interface Backend {
-  open(options: Omit<CreateMemoryOptions, 'store'>): Promise<Memory>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const database = createTempDatabase('mnemo-graph-');
-  return {
-    open: (options) => createMemory({ ...options, store: database.path }),
-    cleanup: async () => database.cleanup(),
-  };
-}
-
-function postgresBackend(url: string): Backend {
-  const schema = uniqueSchema();
-  return {
-    open: (options) =>
-      createMemory({
-        ...options,
-        store: { provider: 'postgres', connection: url, schema, maxConnections: 4 },
-      }),
-    cleanup: () => dropSchema(url, schema),
-  };
-}
-
-if (testPostgresUrl === undefined && postgresRequired) {
-  it('runs the graph tests on PostgreSQL in CI (MNEMO_TEST_POSTGRES_URL must be set)', () => {
-    expect.fail('CI=true but MNEMO_TEST_POSTGRES_URL is not set.');
-  });
-}
-
-const backends: Array<[string, () => Backend]> = [['sqlite', sqliteBackend]];
-if (testPostgresUrl !== undefined) backends.push(['postgres', () => postgresBackend(testPostgresUrl!)]);
-
+const backends = sdkBackends('graph', 'mnemo-graph-');
 const u = { userId: 'u' };
 const objectName = (relation: Relation) =>
   'name' in relation.object ? relation.object.name : relation.object.literal;
 
 describe.each(backends)('knowledge graph on %s', (_name, makeBackend) => {
-  let backend: Backend;
+  let backend: SdkBackend;
   let memory: Memory;
   const clock = createFixedClock('2024-06-10T12:00:00Z');
 
@@ -146,16 +107,11 @@ describe.each(backends)('knowledge graph on %s', (_name, makeBackend) => {
   });
 
   it('refuses bad graph input without changing anything', async () => {
-    const code = async (promise: Promise<unknown>) =>
-      promise.then(
-        () => undefined,
-        (error: unknown) => (isMnemoError(error) ? error.code : String(error)),
-      );
-    expect(await code(memory.graph.entity('Nobody', u))).toBe('NOT_FOUND');
-    expect(await code(memory.graph.entities({ ...u, limit: 0 }))).toBe('INVALID_INPUT');
-    expect(await code(memory.graph.relations({ ...u, asOf: 'not a date' }))).toBe('INVALID_INPUT');
-    expect(await code(memory.graph.entities({}))).toBe('SCOPE_REQUIRED');
-    expect(await code(memory.graph.mergeEntities('Emma', 'Emma', u))).toBe('INVALID_INPUT');
+    expect(await codeOf(memory.graph.entity('Nobody', u))).toBe('NOT_FOUND');
+    expect(await codeOf(memory.graph.entities({ ...u, limit: 0 }))).toBe('INVALID_INPUT');
+    expect(await codeOf(memory.graph.relations({ ...u, asOf: 'not a date' }))).toBe('INVALID_INPUT');
+    expect(await codeOf(memory.graph.entities({}))).toBe('SCOPE_REQUIRED');
+    expect(await codeOf(memory.graph.mergeEntities('Emma', 'Emma', u))).toBe('INVALID_INPUT');
     expect((await memory.graph.merges(u)).length).toBe(0);
   });
 });

@@ -2,65 +2,16 @@
 // profile slots, working memory, edits that keep their time, and the two times (asOf / knownAt).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixedClock } from '../core/clock.js';
-import { isMnemoError } from '../core/errors.js';
-import {
-  dropSchema,
-  postgresRequired,
-  testPostgresUrl,
-  uniqueSchema,
-} from '../store/postgres/postgres-test-database.js';
-import { type CreateMemoryOptions, createMemory, type Memory } from './create-memory.js';
-import { createRoutingModel, createTempDatabase, operations } from './test-support/inference-fixture.js';
+import type { Memory } from './create-memory.js';
+import { createRoutingModel, operations } from './test-support/inference-fixture.js';
+import { codeOf, type SdkBackend, sdkBackends } from './test-support/sdk-backends.js';
 
-interface Backend {
-  name: string;
-  open(options: Omit<CreateMemoryOptions, 'store'>): Promise<Memory>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const database = createTempDatabase('mnemo-working-set-');
-  return {
-    name: 'sqlite',
-    open: (options) => createMemory({ ...options, store: database.path }),
-    cleanup: async () => database.cleanup(),
-  };
-}
-
-function postgresBackend(url: string): Backend {
-  const schema = uniqueSchema();
-  return {
-    name: 'postgres',
-    open: (options) =>
-      createMemory({
-        ...options,
-        store: { provider: 'postgres', connection: url, schema, maxConnections: 4 },
-      }),
-    cleanup: () => dropSchema(url, schema),
-  };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  return isMnemoError(error) ? error.code : error === undefined ? undefined : String(error);
-}
-
-if (testPostgresUrl === undefined && postgresRequired) {
-  it('runs the working-set tests on PostgreSQL in CI (MNEMO_TEST_POSTGRES_URL must be set)', () => {
-    expect.fail('CI=true but MNEMO_TEST_POSTGRES_URL is not set.');
-  });
-}
-
-const backends: Array<[string, () => Backend]> = [['sqlite', sqliteBackend]];
-if (testPostgresUrl !== undefined) backends.push(['postgres', () => postgresBackend(testPostgresUrl!)]);
+const backends = sdkBackends('working-set', 'mnemo-working-set-');
 
 const erin = { userId: 'erin' };
 
 describe.each(backends)('working set on %s', (_name, makeBackend) => {
-  let backend: Backend;
+  let backend: SdkBackend;
   let memory: Memory;
   const clock = createFixedClock('2024-06-01T12:00:00Z');
 
@@ -214,7 +165,7 @@ describe.each(backends)('working set on %s', (_name, makeBackend) => {
 });
 
 describe.each(backends)('inferred supersession answers both times on %s', (_name, makeBackend) => {
-  let backend: Backend;
+  let backend: SdkBackend;
   let memory: Memory | undefined;
   afterEach(async () => {
     await memory?.close();
