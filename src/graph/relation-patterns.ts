@@ -162,7 +162,7 @@ export const RELATION_PATTERNS: readonly RelationPattern[] = [
 
 /**
  * What a question asks about, by predicate: the words that ask for a relation of that kind ("Where has
- * Melanie camped?" asks for places visited; "What activities…" for what someone likes). Graph recall
+ * Emma travelled?" asks for places visited; "What activities…" for what someone likes). Graph recall
  * favours the relations a question asks for (graph/graph-candidates.ts).
  */
 export const PREDICATE_QUESTIONS: ReadonlyArray<{ predicates: readonly string[]; asks: RegExp }> = [
@@ -172,7 +172,7 @@ export const PREDICATE_QUESTIONS: ReadonlyArray<{ predicates: readonly string[];
   },
   {
     predicates: ['visited', 'plans_to'],
-    asks: /\b(?:where|visit(?:ed|s)?|went|been|travel(?:l?ed)?|trips?|vacation|holidays?|camp(?:ed|ing)?)\b/iu,
+    asks: /\b(?:where|visit(?:ed|s)?|went|been|travel(?:l?ed)?|trips?|vacation|holidays?)\b/iu,
   },
   {
     predicates: ['works_at', 'studies_at'],
@@ -180,7 +180,7 @@ export const PREDICATE_QUESTIONS: ReadonlyArray<{ predicates: readonly string[];
   },
   {
     predicates: ['likes', 'dislikes'],
-    asks: /\b(?:likes?|loves?|enjoys?|hobb(?:y|ies)|activit(?:y|ies)|interests?|favou?rite|fun|passion(?:ate)?|destress|relax|hates?|dislikes?|into)\b/iu,
+    asks: /\b(?:likes?|loves?|enjoys?|hobb(?:y|ies)|activit(?:y|ies)|interests?|favou?rite|fun|passion(?:ate)?|relax|hates?|dislikes?|into)\b/iu,
   },
   { predicates: ['has_pet'], asks: /\b(?:pets?|dogs?|cats?|pupp(?:y|ies)|animals?)\b/iu },
   {
