@@ -2,7 +2,16 @@
 export type { ContextItem, ContextResult, ContextSection } from './context/assemble-context.js';
 export type { CoreBlock, CoreBlockSetOptions } from './context/core-blocks.js';
 export type { WorkingSetOptions } from './context/working-memory.js';
+export type {
+  Entity,
+  EntityMerge,
+  EntityRef,
+  EntityType,
+  GraphFacts,
+  Relation,
+} from './core/graph.js';
 export * from './core/index.js';
+export type { EntityDetail, GraphMethods, Neighbour } from './graph/graph-methods.js';
 export type { AddResult, AddUsage } from './ingest/add-messages.js';
 export type { ExtractionFailure, InferenceFailure } from './ingest/infer/buffered-ingest.js';
 export {
@@ -61,6 +70,7 @@ export type { EmbedderConfig } from './sdk/resolve-embedder.js';
 export type { StoreConfig } from './sdk/resolve-store.js';
 export type { MemoryStatus } from './sdk/status.js';
 export { type CopyStoreResult, copyStore } from './store/copy-store.js';
+export type { EntityQuery, GraphMention, GraphStore, RelationQuery } from './store/graph-store.js';
 export type { MemoryFilter, MemoryStore, StoreCapabilities, VacuumReport } from './store/memory-store.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
 export type { SqliteSynchronous } from './store/sqlite/sqlite-busy.js';

@@ -35,7 +35,7 @@ export interface ExtractGraphInput {
 }
 
 /** Only the first characters of a text are read. */
-export const MAX_GRAPH_TEXT_CHARS = 2_000;
+const MAX_GRAPH_TEXT_CHARS = 2_000;
 const MAX_FACT_CHARS = 300;
 const MAX_PHRASE_WORDS = 6;
 

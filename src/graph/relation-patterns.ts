@@ -55,7 +55,7 @@ export const ROLE_WORDS: ReadonlyMap<string, string> = new Map([
 export const ROLE_MODIFIERS =
   'best|older|younger|little|big|baby|twin|oldest|youngest|new|old|close|dear|ex|step';
 
-export const PET_WORDS =
+const PET_WORDS =
   'dog|dogs|cat|cats|puppy|puppies|kitten|kittens|pet|pets|hamster|parrot|bird|rabbit|bunny|horse|turtle|fish|guinea pig|lizard|snake';
 
 /** How an object is read: an entity of a type, or a literal phrase. */

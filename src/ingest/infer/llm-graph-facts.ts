@@ -12,7 +12,7 @@ import {
 } from '../../core/graph.js';
 
 /** At most this many entities and relations are read per memory. */
-export const MAX_GRAPH_ITEMS = 10;
+const MAX_GRAPH_ITEMS = 10;
 /** How sure a relation the model stated is taken to be. */
 const MODEL_CONFIDENCE = 0.85;
 
