@@ -40,6 +40,13 @@ export interface AssembleContextInput {
 const day = (iso: string): string => iso.slice(0, 10);
 const flat = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
+/** The memories an insight was derived from (undefined for any other memory). */
+function derivedSources(record: MemoryRecord): string[] | undefined {
+  if (record.kind !== 'insight') return undefined;
+  const sources = record.attributes.derivedFrom;
+  return Array.isArray(sources) ? sources.filter((id): id is string => typeof id === 'string') : [];
+}
+
 function candidate(item: Omit<ContextItem, 'tokens'>, line: string): ContextCandidate {
   return { item: { ...item, tokens: estimateTokens(line) }, line };
 }
@@ -58,7 +65,15 @@ function memoryCandidate(section: ContextSection, record: MemoryRecord, score?: 
     : [];
   const grounded = dates.length > 0 ? ` (${dates.join('; ')})` : '';
   const { origin, trust } = record.source;
-  const mark = trust === 'high' ? origin : `${origin}, ${trust} trust`;
+  const derivedFrom = derivedSources(record);
+  // An insight is Mnemo's own reading of other memories: labelled as derived, with what it rests on.
+  const provenance = trust === 'high' ? origin : `${origin}, ${trust} trust`;
+  const mark =
+    derivedFrom === undefined
+      ? provenance
+      : derivedFrom.length === 0
+        ? `insight, ${provenance}`
+        : `derived from ${derivedFrom.length} memor${derivedFrom.length === 1 ? 'y' : 'ies'}, confidence ${record.confidence}`;
   const said = speaker === undefined ? flat(record.text) : `${flat(speaker)}: ${flat(record.text)}`;
   const body = trust === 'high' ? said : `quoted ${JSON.stringify(said)}`;
   const line = `- [${record.id} · ${day(record.observedAt)} · ${mark}] ${body}${grounded}`;
@@ -72,6 +87,7 @@ function memoryCandidate(section: ContextSection, record: MemoryRecord, score?: 
       origin,
       trust,
       ...(score === undefined ? {} : { score }),
+      ...(derivedFrom === undefined ? {} : { derivedFrom }),
     },
     line,
   );

@@ -32,6 +32,8 @@ export interface ContextItem {
   /** Where a memory came from and how far it is trusted (absent for working memory, the agent's own). */
   origin?: Origin;
   trust?: Trust;
+  /** For an insight: the memories it was derived from (it is Mnemo's reading of them, not something said). */
+  derivedFrom?: string[];
 }
 
 /** One candidate line. Candidates of a section are in priority order (recent turns: newest first). */

@@ -99,6 +99,11 @@ export interface MemoryRecord {
   expiresAt?: string;
   accessCount: number;
   lastAccessedAt?: string;
+  /**
+   * When upkeep archived it (its strength faded below the threshold): hidden from default reads like a
+   * retired memory, kept with its history, restorable (`memory.restore`).
+   */
+  archivedAt?: string;
   /** `provider:model:dimensions` of the embedder that embedded it, when embedded. */
   embeddingModel?: string;
   /** sha256 of kind + normalised text, for dedupe. */
@@ -113,6 +118,9 @@ export const historyEvents = [
   'forget',
   'restore',
   'expire',
+  'merge',
+  'unmerge',
+  'archive',
 ] as const;
 export type HistoryEvent = (typeof historyEvents)[number];
 

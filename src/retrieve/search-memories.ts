@@ -1,7 +1,9 @@
 // The read path: analyse → lexical + vector candidates (floored: only evidence) → fuse → query feedback
 // (second vector search) → fuse again → recency/importance/text match/answer → minScore → MMR → limit → expand.
+
 import type { MemoryRecord } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
+import { memoryStrength, type StrengthPolicy, strengthDefaults } from '../core/strength.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze, analyzeQuery, countTermsIn } from '../models/text-analyzer.js';
 import type { LexicalHit, MemoryFilter, MemoryStore, VectorHit } from '../store/memory-store.js';
@@ -40,6 +42,8 @@ export interface SearchMemoriesInput {
   options: SearchOptions;
   /** Epoch ms: the reference time for expiry, "current" and recency (unless `asOf` is given). */
   now: number;
+  /** The forgetting curve whose strength `explain` shows (default `strengthDefaults`). */
+  strength?: StrengthPolicy | undefined;
 }
 
 /** Per-source view of one candidate, for explanations. */
@@ -189,7 +193,13 @@ export async function searchMemories(input: SearchMemoriesInput): Promise<Search
   return respond(
     ranked.map((entry) => {
       const result: SearchResult = { memory: entry.record, score: entry.final };
-      if (options.explain) result.explanation = entry.explanation;
+      if (options.explain) {
+        const strength = memoryStrength(entry.record, input.now, input.strength ?? strengthDefaults);
+        result.explanation = {
+          ...entry.explanation,
+          strength: { ...strength, accessCount: entry.record.accessCount },
+        };
+      }
       const context = contexts?.get(entry.record.id);
       if (context !== undefined) result.context = context;
       return result;

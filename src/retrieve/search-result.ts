@@ -1,5 +1,6 @@
 // The shapes a search returns: results, their explanations, warnings and usage.
 import type { MemoryRecord, Message } from '../core/records.js';
+import type { Strength } from '../core/strength.js';
 
 /**
  * Why a memory ranked where it did. Every signal shows its raw value, its normalised value and its
@@ -50,6 +51,11 @@ export interface SearchExplanation {
   matchedTerms: string[];
   /** Set when MMR re-ordered the results: the position the memory had before MMR (1-based). */
   rankBeforeMmr?: number;
+  /**
+   * How strongly the memory is held (core/strength.ts): 1 when written or recalled, halving every half-life
+   * idle; upkeep archives what falls below the threshold. Shown, not a ranking signal.
+   */
+  strength?: Strength & { accessCount: number };
 }
 
 export interface SearchResult {

@@ -8,20 +8,30 @@ import { createWorkingMemory } from '../context/working-memory.js';
 import { systemClock } from '../core/clock.js';
 import { MnemoError } from '../core/errors.js';
 import { uuidV7 } from '../core/ids.js';
+import { strengthDefaults } from '../core/strength.js';
 import { parseInput } from '../core/validate.js';
 import { createGraphMethods } from '../graph/graph-methods.js';
 import { createGraphStep } from '../graph/graph-step.js';
 import { type BatchPolicy, batchPolicyDefaults } from '../ingest/infer/inference-queue.js';
 import { createInferenceRunner, type SummaryThresholds } from '../ingest/infer/inference-runner.js';
 import { createSessionSummarizer, summaryThresholdDefaults } from '../lifecycle/auto-summaries.js';
+import { maintainDefaults } from '../lifecycle/maintain/maintain.js';
+import { createMaintenanceSchedule } from '../lifecycle/maintain/schedule.js';
 import type { CreateMemoryOptions, Memory } from './memory.js';
 import {
   createReadMethods,
   createUpkeepMethods,
   createWriteMethods,
+  type MaintenanceSettings,
   type MemoryDeps,
 } from './memory-methods.js';
-import { backgroundOptionSchema, batchPolicySchema, summariesOptionSchema } from './options.js';
+import {
+  backgroundOptionSchema,
+  batchPolicySchema,
+  type MaintenanceOption,
+  maintenanceOptionSchema,
+  summariesOptionSchema,
+} from './options.js';
 import { repairAtOpen } from './repair-at-open.js';
 import { learnDimensions, resolveEmbedder } from './resolve-embedder.js';
 import { resolveInferenceQueue } from './resolve-inference-queue.js';
@@ -75,6 +85,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     summaries: summaries === undefined ? undefined : (context) => createSessionSummarizer(context, summaries),
   });
   if (settings.backgroundMs !== undefined) runner.startBackground(settings.backgroundMs);
+  const maintenance = maintenanceSettings(options.maintenance);
   let closed = false;
   const ensureOpen = () => {
     if (closed)
@@ -95,7 +106,11 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     profile,
     ensureOpen,
     graph,
+    maintenance,
   };
+  const upkeep = createUpkeepMethods(deps);
+  const schedule = createMaintenanceSchedule({ run: () => upkeep.maintain(), clock });
+  if (maintenance.intervalMs !== undefined) schedule.start(maintenance.intervalMs);
   const memory: Memory = {
     store,
     embedder,
@@ -106,12 +121,20 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     graph: guarded(createGraphMethods({ store, clock, actor }), ensureOpen),
     ...createWriteMethods(deps),
     ...createReadMethods(deps),
-    ...createUpkeepMethods(deps),
+    ...upkeep,
     async status() {
       ensureOpen();
       const inference = await runner.status();
       const queueWarning = queue.warning;
-      const status = await buildStatus({ store, embedder, llm, inference, queueWarning, repairWarnings });
+      const status = await buildStatus({
+        store,
+        embedder,
+        llm,
+        inference,
+        maintenance: schedule.status(),
+        queueWarning,
+        repairWarnings,
+      });
       // The repair done at open is news once.
       repairWarnings = [];
       return status;
@@ -119,6 +142,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     async close() {
       if (closed) return;
       closed = true;
+      await schedule.stop();
       await runner.stopBackground();
       await queue.queue.close();
       await store.close();
@@ -189,5 +213,27 @@ function inferenceSettings(options: CreateMemoryOptions): {
         ? undefined
         : { ...summaryThresholdDefaults, ...(summaries === true ? {} : defined(summaries)) },
     backgroundMs,
+  };
+}
+
+/** Validates the `maintenance` option: `false` turns decay and the timer off; fields override the defaults. */
+function maintenanceSettings(option: MaintenanceOption | undefined): MaintenanceSettings {
+  const parsed = parseInput(maintenanceOptionSchema, option ?? {}, 'maintenance option');
+  if (parsed === false) {
+    return {
+      strength: undefined,
+      maxLlmCalls: maintainDefaults.maxLlmCalls,
+      maxMemories: maintainDefaults.maxMemories,
+      intervalMs: undefined,
+    };
+  }
+  return {
+    strength: {
+      halfLifeDays: parsed.halfLifeDays ?? strengthDefaults.halfLifeDays,
+      archiveBelow: parsed.archiveBelow ?? strengthDefaults.archiveBelow,
+    },
+    maxLlmCalls: parsed.maxLlmCalls ?? maintainDefaults.maxLlmCalls,
+    maxMemories: parsed.maxMemories ?? maintainDefaults.maxMemories,
+    intervalMs: parsed.intervalMs,
   };
 }

@@ -8,11 +8,14 @@ import type { GraphStep } from '../core/graph.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject } from '../core/records.js';
 import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import type { StrengthPolicy } from '../core/strength.js';
 import { parseInput } from '../core/validate.js';
 import { forgetMemory, forgetScope } from '../ingest/forget-memory.js';
 import type { InferenceQueue } from '../ingest/infer/inference-queue.js';
 import type { InferenceRunner } from '../ingest/infer/inference-runner.js';
 import { reviseMemory } from '../ingest/revise-memory.js';
+import { runMaintenance } from '../lifecycle/maintain/maintain.js';
+import { maintainSteps } from '../lifecycle/maintain/maintain-report.js';
 import { reembedMemories } from '../lifecycle/reembed.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
@@ -26,6 +29,7 @@ import {
   idSchema,
   listOptionsSchema,
   type MaintenanceScope,
+  maintainOptionsSchema,
   maintenanceScopeSchema,
   querySchema,
   reprocessOptionsSchema,
@@ -52,6 +56,17 @@ export interface MemoryDeps {
   ensureOpen: () => void;
   /** Reads entities and relations from new memories (absent with `graph: false`). */
   graph: GraphStep | undefined;
+  /** Upkeep settings: the decay curve (undefined: decay off) and the default budget of a run. */
+  maintenance: MaintenanceSettings;
+}
+
+/** The parsed `maintenance` option of createMemory(). */
+export interface MaintenanceSettings {
+  strength: StrengthPolicy | undefined;
+  maxLlmCalls: number;
+  maxMemories: number;
+  /** Runs maintain() on a timer every this many ms, when set. */
+  intervalMs: number | undefined;
 }
 
 /**
@@ -133,7 +148,8 @@ export function createReadMethods(
       const { tenantId, userId, agentId, sessionId, ...rest } = searchOptions ?? {};
       const scope = parseScope({ tenantId, userId, agentId, sessionId });
       const options = { ...deps.searchDefaults, ...rest };
-      return searchMemories({ store, embedder, query: text, scope, options, now: clock.now() });
+      const strength = deps.maintenance.strength;
+      return searchMemories({ store, embedder, query: text, scope, options, now: clock.now(), strength });
     },
     async context(query, contextOptions) {
       ensureOpen();
@@ -198,7 +214,7 @@ export function createReadMethods(
 }
 
 /**
- * Inference and upkeep: flush, failures, reprocess, reembed, purgeExpired.
+ * Inference and upkeep: flush, failures, reprocess, reembed, purgeExpired, maintain, unmerge, unarchive.
  *
  * @example
  * const upkeep = createUpkeepMethods(deps);
@@ -206,7 +222,10 @@ export function createReadMethods(
  */
 export function createUpkeepMethods(
   deps: MemoryDeps,
-): Pick<Memory, 'flush' | 'failures' | 'reprocess' | 'reembed' | 'purgeExpired'> {
+): Pick<
+  Memory,
+  'flush' | 'failures' | 'reprocess' | 'reembed' | 'purgeExpired' | 'maintain' | 'unmerge' | 'unarchive'
+> {
   const { store, runner, clock, ensureOpen } = deps;
   return {
     async flush(flushOptions) {
@@ -241,9 +260,52 @@ export function createUpkeepMethods(
       ensureOpen();
       return reembedMemories({ store, embedder: deps.embedder, ...reembedOptions });
     },
-    async purgeExpired() {
+    async purgeExpired(purgeOptions) {
       ensureOpen();
-      return store.purgeExpired({ now: clock.now() });
+      const fields = parseInput(maintenanceScopeSchema, purgeOptions ?? {}, 'purge options');
+      return store.purgeExpired({ now: clock.now(), scope: maintenanceScope(fields) });
+    },
+    async maintain(maintainOptions) {
+      ensureOpen();
+      const { onProgress, ...rest } = maintainOptions ?? {};
+      const { steps, maxLlmCalls, maxMemories, full, ...scopeFields } = parseInput(
+        maintainOptionsSchema,
+        rest,
+        'maintain options',
+      );
+      const settings = deps.maintenance;
+      return runMaintenance(
+        {
+          store,
+          embedder: deps.embedder,
+          llm: deps.llm,
+          clock,
+          ids: deps.ids,
+          actor: deps.actor === 'sdk' ? 'maintain' : deps.actor,
+          graph: deps.graph,
+          strength: settings.strength,
+        },
+        {
+          scope: maintenanceScope(scopeFields),
+          steps: new Set(steps ?? maintainSteps),
+          maxLlmCalls: maxLlmCalls ?? settings.maxLlmCalls,
+          maxMemories: maxMemories ?? settings.maxMemories,
+          full: full ?? false,
+          onProgress,
+        },
+      );
+    },
+    async unmerge(id, scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(scopeOptions);
+      const memoryId = parseInput(idSchema, id, 'memory id');
+      return store.unmergeMemory({ scope, id: memoryId, at: clock.now(), actor: deps.actor });
+    },
+    async unarchive(id, scopeOptions) {
+      ensureOpen();
+      const scope = parseScope(scopeOptions);
+      const memoryId = parseInput(idSchema, id, 'memory id');
+      return store.restoreMemory({ scope, id: memoryId, at: clock.now(), actor: deps.actor });
     },
   };
 }

@@ -15,6 +15,7 @@ import type { Profile } from '../ingest/infer/get-profile.js';
 import type { BatchPolicy, InferenceQueue } from '../ingest/infer/inference-queue.js';
 import type { FlushResult, ReprocessResult } from '../ingest/infer/inference-runner.js';
 import type { MessageInput } from '../ingest/message-input.js';
+import type { MaintainReport } from '../lifecycle/maintain/maintain-report.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { SearchOptions, SearchResponse } from '../retrieve/search-memories.js';
@@ -24,6 +25,8 @@ import type {
   ContextOptions,
   FailuresOptions,
   ListOptions,
+  MaintainOptions,
+  MaintenanceOption,
   MaintenanceScope,
   MemoryUpdate,
   ReprocessOptions,
@@ -79,6 +82,12 @@ export interface CreateMemoryOptions {
   graph?: boolean | undefined;
   /** Defaults merged into every search. */
   searchDefaults?: Partial<SearchOptions> | undefined;
+  /**
+   * Upkeep (`maintain()`): the decay curve (`halfLifeDays`, `archiveBelow`), the default budget of a run, and
+   * `intervalMs` to run it on a timer (off unless given; unref'd, stopped by `close()`). `false` turns the
+   * timer off and makes `maintain()` skip decay.
+   */
+  maintenance?: MaintenanceOption | undefined;
 }
 
 /**
@@ -178,8 +187,34 @@ export interface Memory extends AsyncDisposable {
   /** Erases everything inside a user, agent or session scope (never wider). */
   forgetScope(options: ScopeOptions): Promise<{ memories: number; messages: number }>;
   history(id: string, options: ScopeOptions): Promise<HistoryEntry[]>;
-  /** Erases memories past their `expiresAt`. */
-  purgeExpired(): Promise<{ purged: number }>;
+  /** Erases memories past their `expiresAt` (inside the scope, or everywhere), as strongly as `forget`. */
+  purgeExpired(options?: MaintenanceScope): Promise<{ purged: number }>;
+  /**
+   * Upkeep, per exact scope inside `options` (none = every tenant): erases expired memories, merges
+   * restatements (offline by documented thresholds; with an LLM also paraphrases, in batches) behind a loss
+   * guard, retires memories a newer statement contradicts, reflects insights (LLM), and archives memories
+   * whose strength faded. Incremental (only what is new since the last run), bounded by `maxLlmCalls` and
+   * `maxMemories`, safe with several processes (a scope is claimed by one run at a time).
+   *
+   * @example
+   * const report = await memory.maintain({ userId: 'alice' });
+   * console.log(report.merged, report.superseded, report.purged, report.remaining);
+   */
+  maintain(options?: MaintainOptions): Promise<MaintainReport>;
+  /**
+   * Undoes a merge: its sources become current again and the merged memory is erased (a tombstone stays).
+   *
+   * @example
+   * const { restored } = await memory.unmerge(mergedId, { userId: 'alice' });
+   */
+  unmerge(id: string, options: ScopeOptions): Promise<{ restored: MemoryRecord[]; erasedId: string }>;
+  /**
+   * Makes an archived memory (faded below the strength threshold) current again.
+   *
+   * @example
+   * const current = await memory.unarchive(id, { userId: 'alice' });
+   */
+  unarchive(id: string, options: ScopeOptions): Promise<MemoryRecord>;
   /** Re-embeds every memory with the current embedder, switching the store's embedding space. */
   reembed(options?: {
     batchSize?: number | undefined;

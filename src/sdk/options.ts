@@ -7,6 +7,7 @@ import { timeInputSchema } from '../core/time-input.js';
 import { textSchema } from '../core/validate.js';
 import { directKinds } from '../ingest/direct-memory.js';
 import { idempotencyKeySchema } from '../ingest/idempotency.js';
+import { type MaintainProgress, maintainSteps } from '../lifecycle/maintain/maintain-report.js';
 
 /** The scope fields every method takes, flattened into its options. */
 export const scopeFieldsSchema = scopeSchema;
@@ -114,6 +115,45 @@ export const maintenanceScopeSchema = z.object({
   sessionId: scopeSchema.shape.sessionId,
 });
 export type MaintenanceScope = z.input<typeof maintenanceScopeSchema>;
+
+/** What one maintain() run may spend: model calls and memories examined. */
+const maintainBudgetSchema = z.object({
+  /** Most LLM calls the run makes (consolidation batches, reflections); default 8. 0 = offline only. */
+  maxLlmCalls: z.number().int().min(0).max(100_000).optional(),
+  /** Most memories the run examines (new since the last run, and fading candidates); default 2 000. */
+  maxMemories: z.number().int().min(1).max(10_000_000).optional(),
+});
+
+/** Options of `maintain()`: an optional scope (none = every tenant), the steps and the budget. */
+export const maintainOptionsSchema = maintenanceScopeSchema.merge(maintainBudgetSchema).extend({
+  /** The steps to run (default all): expire, consolidate, reflect, decay. */
+  steps: z.array(z.enum(maintainSteps)).min(1).optional(),
+  /** Examine every current memory again, not only those new since the last run. */
+  full: z.boolean().optional(),
+});
+export type MaintainOptions = z.input<typeof maintainOptionsSchema> & {
+  /** Called as each scope starts and when the run ends. */
+  onProgress?: ((progress: MaintainProgress) => void) | undefined;
+};
+
+/**
+ * Upkeep settings (`createMemory({ maintenance })`): the decay curve, the budget of each run, and a timer
+ * that runs maintain() every `intervalMs` (off unless given). `false` turns scheduled upkeep off.
+ */
+export const maintenanceOptionSchema = z.union([
+  z.literal(false),
+  maintainBudgetSchema
+    .extend({
+      /** Runs maintain() on a timer (unref'd, stopped by close()); at least every second, at most weekly. */
+      intervalMs: z.number().int().min(1_000).max(604_800_000).optional(),
+      /** Days for an unread memory of importance 0.5 to lose half its strength (default 90). */
+      halfLifeDays: z.number().positive().max(36_500).optional(),
+      /** Strength below which a memory is archived (default 0.05; 0 never archives). */
+      archiveBelow: z.number().min(0).max(1).optional(),
+    })
+    .strict(),
+]);
+export type MaintenanceOption = z.input<typeof maintenanceOptionSchema>;
 
 /** Options of `failures()`: an optional scope and a page size. */
 export const failuresOptionsSchema = maintenanceScopeSchema.extend({

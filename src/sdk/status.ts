@@ -1,6 +1,7 @@
 // status(): what the engine is running on and can do, as data.
 
 import type { InferenceStatus } from '../ingest/infer/inference-runner.js';
+import type { MaintenanceScheduleStatus } from '../lifecycle/maintain/schedule.js';
 import { type EmbeddingModel, embeddingModelKey, embeddingSpaceMismatch } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { MemoryStore, StoreCapabilities, StoreStats } from '../store/memory-store.js';
@@ -23,6 +24,8 @@ export interface MemoryStatus {
   };
   /** Buffered ingestion, extraction failures, automatic summaries and the background timer. */
   inference: InferenceStatus;
+  /** Scheduled upkeep (`createMemory({ maintenance: { intervalMs } })`): its interval and last run. */
+  maintenance: MaintenanceScheduleStatus;
   capabilities: {
     rawMode: boolean;
     inferredMode: boolean;
@@ -38,6 +41,7 @@ export async function buildStatus(input: {
   embedder: EmbeddingModel | undefined;
   llm: LanguageModel | undefined;
   inference: InferenceStatus;
+  maintenance: MaintenanceScheduleStatus;
   /** Why the inference queue is not durable, when it is not. */
   queueWarning?: string | undefined;
   /** What the orphan repair at open did or could not do (reported by the first status() only). */
@@ -101,6 +105,7 @@ export async function buildStatus(input: {
         ? null
         : { provider: llm.provider, modelId: llm.modelId, capabilities: llm.capabilities },
     inference,
+    maintenance: input.maintenance,
     capabilities: {
       rawMode: true,
       inferredMode: llm !== undefined,

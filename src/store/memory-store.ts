@@ -27,6 +27,7 @@ import type {
 import type { Scope } from '../core/scope.js';
 import type { GraphStore } from './graph-store.js';
 import type { ApiKeyStore } from './keys/api-key-store.js';
+import type { MaintenanceStore } from './maintenance-store.js';
 import type { InferenceQueue } from './queue/inference-queue.js';
 
 export interface StoreCapabilities {
@@ -213,7 +214,7 @@ export interface StoreInferenceQueue {
   durable: boolean;
 }
 
-export interface MemoryStore extends GraphStore, AsyncDisposable {
+export interface MemoryStore extends GraphStore, MaintenanceStore, AsyncDisposable {
   /** `sqlite`, `postgres`, or a third backend's name. */
   readonly provider: 'sqlite' | 'postgres' | (string & {});
   readonly capabilities: StoreCapabilities;
@@ -345,10 +346,11 @@ export interface MemoryStore extends GraphStore, AsyncDisposable {
   vacuum?(input: { full?: boolean | undefined }): Promise<VacuumReport>;
   listHistory(input: { scope: Scope; memoryId: string }): Promise<HistoryEntry[]>;
   /**
-   * Erases memories whose `expiresAt` <= now, across all scopes (a maintenance job; history: `expire`),
-   * and expired working-memory entries. `purged` counts memories.
+   * Erases memories whose `expiresAt` <= now, across all scopes or inside `scope` (a maintenance job;
+   * history: `expire`, erased as strongly as `forgetMemory`), and expired working-memory entries. `purged`
+   * counts memories.
    */
-  purgeExpired(input: { now: number }): Promise<{ purged: number }>;
+  purgeExpired(input: { now: number; scope?: Scope | undefined }): Promise<{ purged: number }>;
   /** Bumps access counts and `lastAccessedAt` of returned memories. */
   recordAccess(input: { scope: Scope; ids: string[]; at: number }): Promise<void>;
 

@@ -202,6 +202,22 @@ CREATE INDEX graph_merges_kept ON {schema}.graph_merges (kept_id);
 CREATE INDEX graph_merges_merged ON {schema}.graph_merges (merged_id);
 `,
   },
+  {
+    // Upkeep (maintain()): archived memories stay but are hidden; per exact scope, how far the last run got
+    // and who holds the scope's claim.
+    component: 'memories',
+    version: 8,
+    name: 'maintenance',
+    sql: `
+ALTER TABLE {schema}.memories ADD COLUMN archived_at bigint;
+CREATE TABLE {schema}.maintenance_state (
+  tenant_id text NOT NULL, user_id text NOT NULL, agent_id text NOT NULL, session_id text NOT NULL,
+  watermark_at bigint, watermark_id text, reflected_count integer NOT NULL DEFAULT 0,
+  last_run_at bigint, claimed_by text, claim_until bigint,
+  PRIMARY KEY (tenant_id, user_id, agent_id, session_id)
+);
+`,
+  },
 ];
 
 const queueMigrations: readonly SqlMigration[] = [

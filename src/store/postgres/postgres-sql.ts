@@ -24,7 +24,7 @@ export type HistoryRow = HistoryColumns;
 export const MEMORY_COLUMNS =
   'm.id, m.tenant_id, m.user_id, m.agent_id, m.session_id, m.kind, m.text, m.index_text, m.attributes, m.metadata, ' +
   'm.importance, m.confidence, m.source, m.observed_at, m.valid_from, m.valid_to, m.created_at, m.retired_at, ' +
-  'm.superseded_by, m.supersedes, m.expires_at, m.access_count, m.last_accessed_at, m.embedding_model, m.hash, m.tokens';
+  'm.superseded_by, m.supersedes, m.expires_at, m.access_count, m.last_accessed_at, m.archived_at, m.embedding_model, m.hash, m.tokens';
 
 /** The four scope columns of a write, with '' for levels the scope leaves out. */
 export function scopeColumns(scope: Scope): [string, string, string, string] {

@@ -26,6 +26,7 @@ import type {
 import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
+import { eraseMaintenanceStateIn } from '../sql/maintenance.js';
 import { type MemoryRows, rowInScope } from '../sql/memory-rows.js';
 import { migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
@@ -246,16 +247,20 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
       );
       const connection = connectionOf(client);
       await eraseUsageIn(this.schema, connection, scope);
+      await eraseMaintenanceStateIn(this.schema, connection, scope);
       await eraseWorkingEntriesIn(this.schema, connection, scope);
       return { memories: rows.rows.length, messages: Number(counted.rows[0]?.count ?? 0) };
     });
   }
 
-  async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
+  async purgeExpired(input: { now: number; scope?: Scope | undefined }): Promise<{ purged: number }> {
     return this.write(async (client) => {
+      const params = new SqlParams();
+      const now = params.add(input.now);
+      const inScope = input.scope === undefined ? '' : ` AND ${visibleSql('m', input.scope, params)}`;
       const rows = await client.query<MemoryRow>(
-        `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.expires_at IS NOT NULL AND m.expires_at <= $1 FOR UPDATE`,
-        [input.now],
+        `SELECT ${MEMORY_COLUMNS} FROM ${this.tables.memories} m WHERE m.expires_at IS NOT NULL AND m.expires_at <= ${now}${inScope} FOR UPDATE`,
+        params.values,
       );
       await eraseGraphOfMemoriesIn(
         this.schema,

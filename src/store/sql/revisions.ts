@@ -24,13 +24,13 @@ async function reread<Tx, Row extends MemoryColumns>(
 }
 
 /** Memory `id` as the change left it, with that change's history entry (from `before` to it). */
-async function rereadWithHistory<Tx, Row extends MemoryColumns>(
+export async function rereadWithHistory<Tx, Row extends MemoryColumns>(
   rows: MemoryRows<Tx, Row>,
   tx: Tx,
   change: {
     id: string;
     event: HistoryEvent;
-    before: MemoryRecord;
+    before: MemoryRecord | undefined;
     at: number;
     actor: string;
     reason?: string | undefined;

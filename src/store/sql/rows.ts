@@ -43,6 +43,7 @@ export interface MemoryColumns extends ScopeColumns {
   expires_at: TimeColumn | null;
   access_count: number;
   last_accessed_at: TimeColumn | null;
+  archived_at: TimeColumn | null;
   embedding_model: string | null;
   /** The content hash: hex text, or its 32 bytes where the backend stores them so (store/stored-fields.ts). */
   hash: string | Buffer;
@@ -109,6 +110,7 @@ export function memoryFromRow(row: MemoryColumns): MemoryRecord {
   if (row.supersedes !== null) record.supersedes = row.supersedes;
   if (row.expires_at !== null) record.expiresAt = isoTime(row.expires_at);
   if (row.last_accessed_at !== null) record.lastAccessedAt = isoTime(row.last_accessed_at);
+  if (row.archived_at != null) record.archivedAt = isoTime(row.archived_at);
   if (row.embedding_model !== null) record.embeddingModel = row.embedding_model;
   return record;
 }
@@ -178,7 +180,7 @@ export function memoryColumnValues(
     columns: sql.raw(
       'kind, text, index_text, attributes, metadata, importance, confidence, source, observed_at, valid_from, ' +
         'valid_to, created_at, retired_at, superseded_by, supersedes, expires_at, access_count, last_accessed_at, ' +
-        'embedding_model, hash',
+        'archived_at, embedding_model, hash',
     ),
     values: sql.join([
       record.kind,
@@ -199,6 +201,7 @@ export function memoryColumnValues(
       msOrNull(record.expiresAt),
       record.accessCount,
       msOrNull(record.lastAccessedAt),
+      msOrNull(record.archivedAt),
       options.embeddingModel,
       options.stored?.hash ?? record.hash,
     ]),

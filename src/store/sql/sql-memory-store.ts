@@ -16,6 +16,7 @@ import type {
 import type { Scope } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EntityQuery, GraphMention, GraphStore, RelationQuery } from '../graph-store.js';
+import type { MaintenanceScopeInfo, MaintenanceState, MaintenanceStore } from '../maintenance-store.js';
 import type {
   IdempotencyRecord,
   MemoryFilter,
@@ -37,7 +38,24 @@ import {
 } from './graph-reads.js';
 import { applyGraphFactsIn } from './graph-writes.js';
 import { historyEntriesIn, type StoredHistoryRow } from './history.js';
+import {
+  claimMaintenanceIn,
+  createdAfterIn,
+  fadingIn,
+  maintenanceScopesIn,
+  releaseMaintenanceIn,
+} from './maintenance.js';
 import { addMemories, type MemoryRows } from './memory-rows.js';
+import {
+  type ArchiveInput,
+  archiveIn,
+  type MergeInput,
+  mergeIn,
+  type RestoreInput,
+  restoreIn,
+  type UnmergeInput,
+  unmergeIn,
+} from './merge-revisions.js';
 import {
   type ForgetInput,
   forgetIn,
@@ -360,6 +378,70 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
 
   async listMerges(input: Parameters<GraphStore['listMerges']>[0]): Promise<EntityMerge[]> {
     return this.statements('read', (connection) => listMergesIn(this.schema, connection, input));
+  }
+
+  async mergeMemories(input: MergeInput): Promise<{ merged: MemoryRecord; sources: MemoryRecord[] }> {
+    return this.write(async (tx) => {
+      const result = await mergeIn(this.rows, tx, input);
+      await this.applyGraph(tx, input.replacement, result.merged, input.at);
+      return result;
+    });
+  }
+
+  async unmergeMemory(input: UnmergeInput): Promise<{ restored: MemoryRecord[]; erasedId: string }> {
+    return this.erase(async (tx) => {
+      const { restored, merged } = await unmergeIn(this.rows, tx, input);
+      await eraseGraphOfMemoriesIn(this.schema, this.rows.statements(tx), [merged.id]);
+      await this.rows.erase(tx, [merged], {
+        tombstone: { event: 'unmerge', at: input.at, actor: input.actor },
+      });
+      return { restored, erasedId: merged.id };
+    });
+  }
+
+  async archiveMemory(input: ArchiveInput): Promise<MemoryRecord> {
+    return this.write((tx) => archiveIn(this.rows, tx, input));
+  }
+
+  async restoreMemory(input: RestoreInput): Promise<MemoryRecord> {
+    return this.write((tx) => restoreIn(this.rows, tx, input));
+  }
+
+  async listMaintenanceScopes(input: { scope?: Scope | undefined }): Promise<MaintenanceScopeInfo[]> {
+    return this.statements('read', (connection) => maintenanceScopesIn(this.schema, connection, input.scope));
+  }
+
+  async claimMaintenance(
+    input: Parameters<MaintenanceStore['claimMaintenance']>[0],
+  ): Promise<MaintenanceState | undefined> {
+    return this.statements('write', (connection) => claimMaintenanceIn(this.schema, connection, input));
+  }
+
+  async releaseMaintenance(input: Parameters<MaintenanceStore['releaseMaintenance']>[0]): Promise<void> {
+    await this.statements('write', (connection) => releaseMaintenanceIn(this.schema, connection, input));
+  }
+
+  async listCreatedAfter(
+    input: Parameters<MaintenanceStore['listCreatedAfter']>[0],
+  ): Promise<{ items: MemoryRecord[]; total: number }> {
+    return this.statements('read', async (connection) => {
+      const { ids, total } = await createdAfterIn(this.schema, connection, input);
+      return { items: await this.recordsIn(connection, ids), total };
+    });
+  }
+
+  async listFading(input: Parameters<MaintenanceStore['listFading']>[0]): Promise<MemoryRecord[]> {
+    return this.statements('read', async (connection) =>
+      this.recordsIn(connection, await fadingIn(this.schema, connection, input)),
+    );
+  }
+
+  /** The records of `ids` (already scoped by the caller), in the order asked. */
+  private async recordsIn(connection: SqlConnection, ids: string[]): Promise<MemoryRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await connection.all<Row>(sql`${this.schema.memoriesWithIds(ids)}`);
+    const byId = new Map(rows.map((row) => [row.id, this.rows.record(row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async forgetScope(input: ForgetScopeInput): Promise<{ memories: number; messages: number }> {

@@ -15,6 +15,7 @@ import { migration0008 } from './migrations/0008-compact-fields.js';
 import { migration0009 } from './migrations/0009-history-ids.js';
 import { migration0010 } from './migrations/0010-episode-text.js';
 import { migration0011 } from './migrations/0011-graph.js';
+import { migration0012 } from './migrations/0012-maintenance.js';
 import type { SqliteDialect } from './sqlite-dialect.js';
 
 /** A memories migration written in TypeScript over the better-sqlite3 connection (user functions, row loops). */
@@ -65,6 +66,7 @@ export const sqliteMemoryMigrations: readonly SqlMigration[] = [
   migration0005,
   ...sqliteConnectionMigrations.map(onConnection),
   migration0011,
+  migration0012,
 ];
 
 const queueMigrations: readonly SqlMigration[] = [

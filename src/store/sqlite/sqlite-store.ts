@@ -23,6 +23,7 @@ import type {
 import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
+import { eraseMaintenanceStateIn } from '../sql/maintenance.js';
 import type { MemoryRows } from '../sql/memory-rows.js';
 import { latestVersion, migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
@@ -362,6 +363,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
       db.prepare(`DELETE FROM history WHERE ${history.sql}`).run(...history.params);
       db.prepare(`DELETE FROM messages WHERE ${messages.sql}`).run(...messages.params);
       await eraseUsageIn(this.schema, connection, scope);
+      await eraseMaintenanceStateIn(this.schema, connection, scope);
       await eraseWorkingEntriesIn(this.schema, connection, scope);
       // The partition rows name the forgotten user or agent: none may outlive its data.
       vectorIndexCacheFor(db).drop(deleteEmptyPartitions(db, partitions));
@@ -369,11 +371,14 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
     });
   }
 
-  async purgeExpired(input: { now: number }): Promise<{ purged: number }> {
+  async purgeExpired(input: { now: number; scope?: Scope | undefined }): Promise<{ purged: number }> {
     const { purged, working } = await this.write(async (db, connection) => {
+      const inScope = input.scope === undefined ? undefined : visibleSql(db, 'm', input.scope);
       const rows = db
-        .prepare(`${MEMORY_SELECT} WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?`)
-        .all(input.now) as MemoryRow[];
+        .prepare(
+          `${MEMORY_SELECT} WHERE m.expires_at IS NOT NULL AND m.expires_at <= ?${inScope ? ` AND ${inScope.sql}` : ''}`,
+        )
+        .all(input.now, ...(inScope?.params ?? [])) as MemoryRow[];
       await eraseGraphOfMemoriesIn(
         this.schema,
         connection,

@@ -1,0 +1,133 @@
+// The loss guard of consolidation: a merged text must keep what each of its sources says. A text is read
+// as content units — stemmed content words (the analyser's, so "hiking" and "hike" agree), numbers, names
+// (capitalised words inside a sentence) and a negation mark — and a merge is refused when the result drops a
+// source's unit. Offline merges must keep every unit; a model's paraphrase may reword ordinary words (a word
+// counts as kept when the result shares its concept), never names, numbers or negation.
+import { conceptsOf } from '../../models/concept-lexicon.js';
+import { analyze, STOPWORDS } from '../../models/text-analyzer.js';
+
+/** The mark a negated statement carries among its units. */
+export const NEGATION = '¬';
+
+const NEGATION_PATTERN =
+  /\b(?:not|no|never|nothing|none|nobody|neither|nor|without|cannot|no longer|anymore)\b|n[’']t\b/iu;
+
+export interface ContentUnits {
+  /** Every unit: stems, numbers, names and the negation mark. */
+  all: ReadonlySet<string>;
+  /** The units no paraphrase may lose: numbers, names and the negation mark. */
+  strict: ReadonlySet<string>;
+}
+
+/**
+ * The content units of a text.
+ *
+ * @example
+ * contentUnits('I really enjoy hiking in the Alps').all; // Set { 'enjoi', 'hike', 'alp' }
+ * contentUnits("I don't like sushi").strict; // Set { '¬' }
+ */
+export function contentUnits(text: string): ContentUnits {
+  const all = new Set(analyze(expandNegations(text)).filter((unit) => !NEGATION_WORDS.has(unit)));
+  const strict = new Set<string>();
+  for (const unit of all) if (/^\d/u.test(unit)) strict.add(unit);
+  for (const name of namesIn(text)) {
+    for (const unit of analyze(name)) {
+      all.add(unit);
+      strict.add(unit);
+    }
+  }
+  if (NEGATION_PATTERN.test(text)) {
+    all.add(NEGATION);
+    strict.add(NEGATION);
+  }
+  return { all, strict };
+}
+
+/** Words that only negate: the negation mark stands for them, so "I never eat meat" is "I eat meat" negated. */
+const NEGATION_WORDS: ReadonlySet<string> = new Set([
+  'never',
+  'noth',
+  'nothing',
+  'none',
+  'nobodi',
+  'nobody',
+  'neither',
+  'without',
+  'cannot',
+  'anymor',
+  'anymore',
+]);
+
+/** "doesn't" → "does not", "can't" → "can not", "won't" → "will not": the verb is a stopword, "not" a negation. */
+function expandNegations(text: string): string {
+  return text
+    .replace(/\bcan[’']t\b/giu, 'can not')
+    .replace(/\bwon[’']t\b/giu, 'will not')
+    .replace(/\bshan[’']t\b/giu, 'shall not')
+    .replace(/\b(\p{L}+)n[’']t\b/giu, '$1 not');
+}
+
+/** Capitalised words that do not start a sentence (and are not "I"): names of people, places, things. */
+function namesIn(text: string): string[] {
+  const names: string[] = [];
+  for (const sentence of text.split(/(?<=[.!?])\s+|\n+/u)) {
+    const words = sentence.split(/\s+/u).filter(Boolean);
+    for (const [index, raw] of words.entries()) {
+      const word = raw.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
+      if (index === 0 || word === 'I' || !/^\p{Lu}/u.test(word)) continue;
+      if (STOPWORDS.has(word.toLowerCase())) continue;
+      names.push(word);
+    }
+  }
+  return names;
+}
+
+/** What a candidate text drops of one source, and whether that is allowed. */
+export interface Coverage {
+  kept: boolean;
+  /** The source's units the result does not keep. */
+  missing: string[];
+}
+
+/**
+ * Whether `result` keeps what `source` says. `strict` (offline merges): every unit. Otherwise (a model's
+ * paraphrase): every number, name and negation, and every other unit either literally or through a shared
+ * concept (concept-lexicon.ts), with at most `maxReworded` of them through a concept only.
+ *
+ * @example
+ * coverage(contentUnits('I enjoy hiking in the Alps'), contentUnits('I really enjoy hiking in the Alps'), { strict: true }).kept; // true
+ * coverage(contentUnits('I have 2 kids'), contentUnits('I have 3 kids'), { strict: true }).missing; // ['2']
+ */
+export function coverage(
+  source: ContentUnits,
+  result: ContentUnits,
+  options: { strict: boolean; maxReworded?: number | undefined },
+): Coverage {
+  const missing: string[] = [];
+  let reworded = 0;
+  const resultConcepts = new Set([...result.all].flatMap((unit) => conceptsOf(unit)));
+  for (const unit of source.all) {
+    if (result.all.has(unit)) continue;
+    const paraphrased =
+      !options.strict && !source.strict.has(unit) && conceptsOf(unit).some((id) => resultConcepts.has(id));
+    if (paraphrased) reworded += 1;
+    else missing.push(unit);
+  }
+  // A result that adds a negation (or drops one) says the opposite: never a merge.
+  if (result.all.has(NEGATION) && !source.all.has(NEGATION)) missing.push(NEGATION);
+  const allowedRewording = options.maxReworded ?? Math.max(1, Math.floor(source.all.size / 2));
+  return { kept: missing.length === 0 && reworded <= allowedRewording, missing };
+}
+
+/**
+ * Jaccard similarity of two unit sets, in [0, 1].
+ *
+ * @example
+ * unitJaccard(contentUnits('I like sushi').all, contentUnits('I like sushi a lot').all); // 0.67
+ */
+export function unitJaccard(left: ReadonlySet<string>, right: ReadonlySet<string>): number {
+  if (left.size === 0 && right.size === 0) return 1;
+  let shared = 0;
+  for (const unit of left) if (right.has(unit)) shared++;
+  return shared / (left.size + right.size - shared);
+}
