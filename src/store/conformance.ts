@@ -13,6 +13,7 @@ import {
   T0,
 } from './test-support/fixtures.js';
 import { itKeepsTheGraph } from './test-support/graph-conformance.js';
+import { itKeepsUpkeep } from './test-support/maintenance-conformance.js';
 import { itKeepsScopesApart } from './test-support/scope-property.js';
 import { itAnswersBothTimes } from './test-support/time-conformance.js';
 import { itWritesTurnsAtomically } from './test-support/turns-conformance.js';
@@ -681,6 +682,7 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
     itAnswersBothTimes(createStore);
     itKeepsWorkingMemory(createStore);
     itKeepsTheGraph(createStore);
+    itKeepsUpkeep(createStore);
     itWritesTurnsAtomically(createStore);
   });
 }

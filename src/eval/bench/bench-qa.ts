@@ -1,4 +1,5 @@
 // QA mode of the retrieval benchmarks (`--qa`): answer each question from what Mnemo retrieved, score, report.
+
 import type { LanguageModel } from '../../models/language-model.js';
 import type { SearchOptions } from '../../retrieve/search-options.js';
 import type { LocomoQa } from '../datasets/locomo.js';
@@ -7,6 +8,7 @@ import type { QaMemory } from '../qa/answer-question.js';
 import type { QaDataset } from '../qa/judge-answer.js';
 import { type QaQuestionResult, type QaScores, scoreQaQuestions, type TokenMeans } from '../qa/qa-summary.js';
 import { createQaRun, type QaItem } from '../qa/run-qa.js';
+import type { UpkeepCounts } from './bench-runner.js';
 
 /** How many retrieved turns the answerer sees unless `--qa-context` says otherwise. */
 export const defaultQaContext = 10;
@@ -251,4 +253,6 @@ export interface BenchReportCommon {
   };
   /** Present with `qa`: answers from the retrieved turns, scored (F1, BLEU-1, LLM judge). */
   qa?: BenchQaReport;
+  /** Present with `maintain`: what upkeep did, summed over every scope. */
+  upkeep?: UpkeepCounts;
 }

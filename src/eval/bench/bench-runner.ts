@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createFixedClock } from '../../core/clock.js';
 import type { JsonObject, MemoryRecord } from '../../core/records.js';
 import type { MessageInput } from '../../ingest/message-input.js';
+import type { MaintainReport } from '../../lifecycle/maintain/maintain-report.js';
 import type { SearchOptions } from '../../retrieve/search-options.js';
 import { type CreateMemoryOptions, createMemory, type Memory } from '../../sdk/create-memory.js';
 import type { QaMemory } from '../qa/answer-question.js';
@@ -47,6 +48,20 @@ export interface BenchScope {
    * larger than `limit`, the search goes n deep and the metrics still see the top `limit`.
    */
   keepRetrieved?: number | undefined;
+  /**
+   * Upkeep on: memories are written at the time each session was said (the memory clock replays it, so they
+   * age as they would in use), and `maintain()` runs once at the questions' time, before any search.
+   */
+  maintain?: boolean | undefined;
+}
+
+/** What upkeep did to one scope (counts from its MaintainReport). */
+export interface UpkeepCounts {
+  merged: number;
+  superseded: number;
+  archived: number;
+  purged: number;
+  insights: number;
 }
 
 export interface ScopeRun {
@@ -59,6 +74,8 @@ export interface ScopeRun {
   latencies: number[];
   /** The top `keepRetrieved` results of each query as the QA answerer sees them (empty lists when 0). */
   retrieved: QaMemory[][];
+  /** With `maintain`: what upkeep did before the searches. */
+  upkeep?: UpkeepCounts;
 }
 
 /** The text BM25 indexes for a turn: the speaker's name (when there is one) and what was said. */
@@ -81,14 +98,20 @@ export async function runBenchScope(scope: BenchScope): Promise<ScopeRun> {
       0,
       ...scope.sessions.flatMap((session) => session.messages.map((message) => message.observedAt)),
     );
-    const clock = createFixedClock(Math.max(latestTurn, ...scope.queries.map((query) => query.now)));
+    const questionTime = Math.max(latestTurn, ...scope.queries.map((query) => query.now));
+    const clock = createFixedClock(questionTime);
     const memory = await createMemory(
       scope.embedder === undefined
         ? { store: path.join(directory, 'bench.db'), clock }
         : { store: path.join(directory, 'bench.db'), clock, embedder: scope.embedder },
     );
     try {
-      const ingestMs = await ingest(memory, scope.sessions);
+      const ingestMs = await ingest(memory, scope.sessions, scope.maintain === true ? clock : undefined);
+      let upkeep: UpkeepCounts | undefined;
+      if (scope.maintain === true) {
+        clock.set(questionTime);
+        upkeep = upkeepCounts(await memory.maintain({ userId: 'user' }));
+      }
       const bm25 = createBm25Baseline(
         scope.sessions.flatMap((session) =>
           session.messages.map((message) => ({
@@ -98,6 +121,7 @@ export async function runBenchScope(scope: BenchScope): Promise<ScopeRun> {
         ),
       );
       const run: ScopeRun = { mnemo: [], bm25: [], ingestMs, turns: 0, latencies: [], retrieved: [] };
+      if (upkeep !== undefined) run.upkeep = upkeep;
       const keep = scope.keepRetrieved ?? 0;
       run.turns = scope.sessions.reduce((total, session) => total + session.messages.length, 0);
       for (const query of scope.queries) {
@@ -123,10 +147,16 @@ export async function runBenchScope(scope: BenchScope): Promise<ScopeRun> {
   }
 }
 
-async function ingest(memory: Memory, sessions: BenchSession[]): Promise<number> {
+/** With `replay`, the memory clock is set to each session's first turn before it is added. */
+async function ingest(
+  memory: Memory,
+  sessions: BenchSession[],
+  replay?: ReturnType<typeof createFixedClock>,
+): Promise<number> {
   const started = performance.now();
   for (const session of sessions) {
     if (session.messages.length === 0) continue;
+    replay?.set(Math.min(...session.messages.map((message) => message.observedAt)));
     const messages: MessageInput[] = session.messages.map((message) => {
       const input: MessageInput = {
         role: message.role,
@@ -140,6 +170,32 @@ async function ingest(memory: Memory, sessions: BenchSession[]): Promise<number>
     await memory.add(messages, { userId: 'user', sessionId: session.sessionId });
   }
   return performance.now() - started;
+}
+
+function upkeepCounts(report: MaintainReport): UpkeepCounts {
+  return {
+    merged: report.merged.length,
+    superseded: report.superseded.length,
+    archived: report.archived.length,
+    purged: report.purged,
+    insights: report.insights.written.length,
+  };
+}
+
+/**
+ * The report field of the upkeep of several scopes, summed (no field when none ran it).
+ *
+ * @example
+ * const report = { ...metrics, ...upkeepOf(runs.map((run) => run.upkeep)) };
+ */
+export function upkeepOf(counts: ReadonlyArray<UpkeepCounts | undefined>): { upkeep?: UpkeepCounts } {
+  const ran = counts.filter((count): count is UpkeepCounts => count !== undefined);
+  if (ran.length === 0) return {};
+  const upkeep: UpkeepCounts = { merged: 0, superseded: 0, archived: 0, purged: 0, insights: 0 };
+  for (const count of ran) {
+    for (const key of Object.keys(upkeep) as Array<keyof UpkeepCounts>) upkeep[key] += count[key];
+  }
+  return { upkeep };
 }
 
 /** A retrieved memory as the QA answerer sees it: what was said, when, and by whom. */

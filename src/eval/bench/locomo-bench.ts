@@ -8,7 +8,7 @@ import {
   locomoQaItem,
   withBenchQa,
 } from './bench-qa.js';
-import { type BenchSession, runBenchScope } from './bench-runner.js';
+import { type BenchSession, runBenchScope, type UpkeepCounts, upkeepOf } from './bench-runner.js';
 import { averageRows, type MetricRow, parseEvidenceIds, recallAtK } from './metrics.js';
 import type { RetrievalBenchConfig } from './report.js';
 
@@ -74,6 +74,7 @@ async function retrieveAll(options: LocomoBenchOptions, qa: BenchQa | undefined)
   const scored: ScoredQuestion[] = [];
   const latencies: number[] = [];
   let ingestMs = 0;
+  const upkeeps: Array<UpkeepCounts | undefined> = [];
   let turns = 0;
   for (const [position, sample] of samples.entries()) {
     qa?.throwIfFailed();
@@ -94,9 +95,11 @@ async function retrieveAll(options: LocomoBenchOptions, qa: BenchQa | undefined)
       limit: retrieved,
       embedder: options.embedder,
       search: options.search,
+      maintain: options.maintain,
       keepRetrieved: qa?.keepRetrieved ?? 0,
     });
     ingestMs += run.ingestMs;
+    upkeeps.push(run.upkeep);
     turns += run.turns;
     latencies.push(...run.latencies);
     sample.qa.forEach((entry, index) => {
@@ -123,6 +126,7 @@ async function retrieveAll(options: LocomoBenchOptions, qa: BenchQa | undefined)
     ...groupMetrics(scored, 'mnemo'),
     baseline: { name: 'bm25', ...groupMetrics(scored, 'bm25') },
     ingestMs,
+    ...upkeepOf(upkeeps),
     latencyMs: { p50: latency.p50, p95: latency.p95 },
     config: {
       ks: options.ks,

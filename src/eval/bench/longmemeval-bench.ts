@@ -8,7 +8,7 @@ import {
   longMemEvalQaItem,
   withBenchQa,
 } from './bench-qa.js';
-import { type BenchSession, runBenchScope } from './bench-runner.js';
+import { type BenchSession, runBenchScope, type UpkeepCounts, upkeepOf } from './bench-runner.js';
 import { averageRows, dedupeRanked, type MetricRow, ndcgAtK, recallAllAtK } from './metrics.js';
 import type { RetrievalBenchConfig } from './report.js';
 
@@ -83,6 +83,7 @@ async function retrieveAll(
   const scored: ScoredQuestion[] = [];
   const latencies: number[] = [];
   let ingestMs = 0;
+  const upkeeps: Array<UpkeepCounts | undefined> = [];
   let turns = 0;
   for (const [position, item] of items.entries()) {
     qa?.throwIfFailed();
@@ -110,9 +111,11 @@ async function retrieveAll(
       limit: retrieved,
       embedder: options.embedder,
       search: options.search,
+      maintain: options.maintain,
       keepRetrieved: qa?.keepRetrieved ?? 0,
     });
     ingestMs += run.ingestMs;
+    upkeeps.push(run.upkeep);
     turns += run.turns;
     latencies.push(...run.latencies);
     const gold = goldOf(item);
@@ -138,6 +141,7 @@ async function retrieveAll(
     ...groupMetrics(scored, 'mnemo'),
     baseline: { name: 'bm25', ...groupMetrics(scored, 'bm25') },
     ingestMs,
+    ...upkeepOf(upkeeps),
     latencyMs: { p50: latency.p50, p95: latency.p95 },
     config: {
       ks: options.ks,

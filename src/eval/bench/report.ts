@@ -24,6 +24,8 @@ export interface RetrievalBenchConfig {
   search?: SearchOptions | undefined;
   /** How the report names the embedder (e.g. `builtin`). */
   embedderName: string;
+  /** Upkeep on (`--maintain`): sessions written at their own time, `maintain()` before the questions. */
+  maintain?: boolean | undefined;
   onProgress?: ((progress: BenchProgress) => void) | undefined;
 }
 

@@ -2,7 +2,7 @@
 // it), archive a faded memory and restore it. Each runs inside the caller's write transaction with its history.
 import { MnemoError, notFound } from '../../core/errors.js';
 import type { MemoryRecord } from '../../core/records.js';
-import { isVisible } from '../../core/scope.js';
+import { scopeContains } from '../../core/scope.js';
 import type { MaintenanceStore } from '../maintenance-store.js';
 import { type MemoryRows, rowInScope } from './memory-rows.js';
 import { rereadWithHistory } from './revisions.js';
@@ -53,10 +53,10 @@ export async function mergeIn<Tx, Row extends MemoryColumns>(
   for (const id of ids) {
     const row = await writableRow(rows, tx, { scope: input.scope, id, current: true });
     const record = rows.record(row);
-    if (!isVisible(record.scope, input.replacement.record.scope, 'write')) {
+    if (!scopeContains(record.scope, input.replacement.record.scope)) {
       throw new MnemoError({
         code: 'INVALID_INPUT',
-        message: 'The merged memory must lie inside the scope of every memory it merges.',
+        message: 'The merged memory must lie inside the scope of every memory it merges, never wider.',
       });
     }
     before.push(record);
