@@ -7,6 +7,7 @@ import { registerDataCommands } from './commands/data-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerGraphCommands } from './commands/graph-commands.js';
 import { registerInferenceCommands } from './commands/inference-commands.js';
+import { registerMaintainCommands } from './commands/maintain-commands.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
@@ -36,6 +37,7 @@ export function createProgram(): Command {
   registerGraphCommands(program);
   registerDataCommands(program);
   registerInferenceCommands(program);
+  registerMaintainCommands(program);
   registerDemoCommand(program);
   registerStoreCommands(program);
   registerVacuumCommand(program);

@@ -86,6 +86,7 @@ describe('orphan repair at open: SQLite', () => {
       ALTER TABLE memories ADD COLUMN tokens TEXT NOT NULL DEFAULT '[]'; ALTER TABLE memories DROP COLUMN token_form;
       DROP TABLE graph_entities; DROP TABLE graph_aliases; DROP TABLE graph_mentions; DROP TABLE graph_relations;
       DROP TABLE graph_relation_sources; DROP TABLE graph_merges;
+      ALTER TABLE memories DROP COLUMN archived_at; DROP TABLE maintenance_state;
       DELETE FROM mnemo_migrations WHERE component = 'memories' AND version >= 5`);
     db.close();
 

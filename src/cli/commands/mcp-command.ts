@@ -8,55 +8,65 @@ import {
   llmFromEnvironment,
   resolveStoreOption,
 } from '../cli-context.js';
+import {
+  addMaintainScheduleFlags,
+  type MaintainScheduleFlags,
+  maintenanceFromFlags,
+} from './maintain-commands.js';
 
-interface McpFlags {
+interface McpFlags extends MaintainScheduleFlags {
   tenant?: string | undefined;
   user?: string | undefined;
 }
 
 /**
- * Registers `mnemo mcp [--db <path>] [--tenant <id>] [--user <id>]` on `program`. It serves until the
- * client closes stdin (or SIGINT/SIGTERM), then closes the store. Nothing but MCP is written to stdout.
+ * Registers `mnemo mcp [--db <path>] [--tenant <id>] [--user <id>] [--maintain-every <duration> | --no-maintain]`
+ * on `program`. It serves until the client closes stdin (or SIGINT/SIGTERM), then closes the store. Nothing
+ * but MCP is written to stdout. Upkeep (`maintain()`) runs every hour unless told otherwise.
  *
  * @example
  * registerMcpCommand(program); // then: mnemo mcp --db ~/.mnemo/mnemo.db --user me
  */
 export function registerMcpCommand(program: Command): void {
-  program
-    .command('mcp')
-    .description('serve memory to AI agents over MCP (stdio)')
-    .option('--tenant <id>', 'tenant id every call is confined to (default "default")')
-    .option('--user <id>', 'the user calls act for when they name none')
-    .action(async (flags: McpFlags, command: Command) => {
-      // --db is the program-wide option; commander accepts it after `mcp` too.
-      const memory = await createMemory({
-        store: resolveStoreOption(command),
-        embedder: embedderFromEnvironment(),
-        llm: llmFromEnvironment(),
-        actor: 'mcp',
-        // A long-running server infers buffered batches and summarises idle sessions on its own.
-        background: { intervalMs: BACKGROUND_INTERVAL_MS },
-      });
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await runMcpStdio({
-          memory,
-          tenantId: flags.tenant,
-          defaultUserId: flags.user,
-          signal: stop.signal,
-          // stdout carries the protocol; internal failures are logged where the user can read them.
-          onInternalError: (error) =>
-            process.stderr.write(
-              `mnemo mcp error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-            ),
-        });
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await memory.close();
-      }
+  addMaintainScheduleFlags(
+    program
+      .command('mcp')
+      .description('serve memory to AI agents over MCP (stdio)')
+      .option('--tenant <id>', 'tenant id every call is confined to (default "default")')
+      .option('--user <id>', 'the user calls act for when they name none'),
+  ).action(async (flags: McpFlags, command: Command) => {
+    const maintenance = maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY);
+    // --db is the program-wide option; commander accepts it after `mcp` too.
+    const memory = await createMemory({
+      store: resolveStoreOption(command),
+      embedder: embedderFromEnvironment(),
+      llm: llmFromEnvironment(),
+      actor: 'mcp',
+      // A long-running server infers buffered batches and summarises idle sessions on its own.
+      background: { intervalMs: BACKGROUND_INTERVAL_MS },
+      // Upkeep on a timer too (hourly by default): expired memories erased, restatements merged, …
+      maintenance,
     });
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await runMcpStdio({
+        memory,
+        tenantId: flags.tenant,
+        defaultUserId: flags.user,
+        signal: stop.signal,
+        // stdout carries the protocol; internal failures are logged where the user can read them.
+        onInternalError: (error) =>
+          process.stderr.write(
+            `mnemo mcp error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+          ),
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await memory.close();
+    }
+  });
 }

@@ -20,6 +20,12 @@ import {
   resolveStoreOption,
   sqliteSynchronousFromEnvironment,
 } from '../cli-context.js';
+import {
+  addMaintainScheduleFlags,
+  describeMaintenance,
+  type MaintainScheduleFlags,
+  maintenanceFromFlags,
+} from './maintain-commands.js';
 
 /** What the commands write to and wait on; defaults to the process (tests pass their own). */
 export interface ServerCommandsContext {
@@ -29,7 +35,7 @@ export interface ServerCommandsContext {
   shutdownSignal?: AbortSignal | undefined;
 }
 
-interface ServeFlags {
+interface ServeFlags extends MaintainScheduleFlags {
   host: string;
   port: string;
   auth: boolean;
@@ -103,7 +109,7 @@ function registerServe(
   context: ServerCommandsContext,
   io: { out: (text: string) => void; err: (text: string) => void },
 ): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the REST API (API keys required unless --no-auth on a loopback host)')
     .option('--host <host>', 'the address to bind', '127.0.0.1')
@@ -117,43 +123,47 @@ function registerServe(
     .option(
       '--rate-limit <requests-per-minute>',
       `requests a minute per API key (per client without auth), 0 for none; default $MNEMO_RATE_LIMIT, else ${DEFAULT_RATE_LIMIT_PER_MINUTE}`,
-    )
-    .action(async (flags: ServeFlags, command: Command) => {
-      const port = parsePort(flags.port);
-      const bodyLimitBytes = parseByteSize(flags.bodyLimit);
-      const rateLimit = resolveRateLimit(flags.rateLimit);
-      if (!flags.auth && !isLoopbackHost(flags.host)) {
-        throw invalidInput(
-          `--no-auth is allowed only on a loopback host (127.0.0.1, ::1, localhost), not ${flags.host}; create a key with \`mnemo keys create --tenant T\` instead.`,
-        );
-      }
-      const db = resolveDbPath(command);
-      const memory = await createMemory({
-        store: resolveStoreOption(command),
-        embedder: embedderFromEnvironment(),
-        llm: llmFromEnvironment(),
-        actor: 'rest',
-        // A long-running server infers buffered batches and summarises idle sessions on its own.
-        background: { intervalMs: BACKGROUND_INTERVAL_MS },
-      });
-      let keys: ApiKeyStore | undefined;
-      try {
-        keys = flags.auth ? await openApiKeyStore(keyStoreOptions(db)) : undefined;
-        await serveUntilStopped({
-          memory,
-          keys,
-          host: flags.host,
-          port,
-          bodyLimitBytes,
-          rateLimit,
-          context,
-          io,
-        });
-      } finally {
-        await keys?.close();
-        await memory.close();
-      }
+    );
+  addMaintainScheduleFlags(serve).action(async (flags: ServeFlags, command: Command) => {
+    const port = parsePort(flags.port);
+    const bodyLimitBytes = parseByteSize(flags.bodyLimit);
+    const rateLimit = resolveRateLimit(flags.rateLimit);
+    const maintenance = maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY);
+    if (!flags.auth && !isLoopbackHost(flags.host)) {
+      throw invalidInput(
+        `--no-auth is allowed only on a loopback host (127.0.0.1, ::1, localhost), not ${flags.host}; create a key with \`mnemo keys create --tenant T\` instead.`,
+      );
+    }
+    const db = resolveDbPath(command);
+    const memory = await createMemory({
+      store: resolveStoreOption(command),
+      embedder: embedderFromEnvironment(),
+      llm: llmFromEnvironment(),
+      actor: 'rest',
+      // A long-running server infers buffered batches and summarises idle sessions on its own.
+      background: { intervalMs: BACKGROUND_INTERVAL_MS },
+      // Upkeep on a timer too (hourly by default): expired memories erased, restatements merged, …
+      maintenance,
     });
+    let keys: ApiKeyStore | undefined;
+    try {
+      keys = flags.auth ? await openApiKeyStore(keyStoreOptions(db)) : undefined;
+      await serveUntilStopped({
+        memory,
+        keys,
+        host: flags.host,
+        port,
+        bodyLimitBytes,
+        rateLimit,
+        upkeep: describeMaintenance(maintenance),
+        context,
+        io,
+      });
+    } finally {
+      await keys?.close();
+      await memory.close();
+    }
+  });
 }
 
 async function serveUntilStopped(input: {
@@ -163,6 +173,8 @@ async function serveUntilStopped(input: {
   port: number;
   bodyLimitBytes: number;
   rateLimit: number;
+  /** When upkeep runs, for the line printed at start. */
+  upkeep: string;
   context: ServerCommandsContext;
   io: { out: (text: string) => void; err: (text: string) => void };
 }): Promise<void> {
@@ -190,7 +202,9 @@ async function serveUntilStopped(input: {
   });
   const limit =
     input.rateLimit === 0 ? 'no rate limit' : `rate limit ${input.rateLimit} requests a minute per key`;
-  io.out(`Mnemo REST API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json; ${limit})\n`);
+  io.out(
+    `Mnemo REST API listening on ${server.url} (OpenAPI: ${server.url}/openapi.json; ${limit}; ${input.upkeep})\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -80,7 +80,11 @@ export interface MaintainReport {
   complete: boolean;
 }
 
-/** One progress tick: `done` of `total` scopes, and the scope being worked on. */
+/**
+ * One progress tick: `done` of `total` units of a phase and the scope being worked on. Phases: `expire` (one
+ * unit), `consolidate` (each exact scope: consolidation, then decay), `reflect` (each long-term scope). Each
+ * phase ends with a tick where `done === total`.
+ */
 export interface MaintainProgress {
   step: MaintainStep;
   done: number;

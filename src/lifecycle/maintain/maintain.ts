@@ -77,6 +77,7 @@ export async function runMaintenance(deps: UpkeepDeps, request: MaintainRequest)
   if (request.steps.has('expire')) {
     request.onProgress?.({ step: 'expire', done: 0, total: 1, scope: request.scope });
     report.purged = (await store.purgeExpired({ now, scope: request.scope })).purged;
+    request.onProgress?.({ step: 'expire', done: 1, total: 1, scope: request.scope });
   }
   const scopes = await store.listMaintenanceScopes({ scope: request.scope });
   const owner = `maintain:${deps.ids()}`;
@@ -88,6 +89,7 @@ export async function runMaintenance(deps: UpkeepDeps, request: MaintainRequest)
     }
     await recordingUsage(context, info.scope, () => maintainScope(context, request, info, owner));
   }
+  request.onProgress?.({ step: 'consolidate', done: scopes.length, total: scopes.length });
   if (request.steps.has('reflect')) await reflectAll(context, request, scopes, owner);
   report.remaining.memories = Math.max(0, report.remaining.memories);
   report.complete =
@@ -97,7 +99,6 @@ export async function runMaintenance(deps: UpkeepDeps, request: MaintainRequest)
     report.scopes.skipped === 0;
   report.usage.latencyMs = Math.round((performance.now() - started) * 100) / 100;
   report.finishedAt = new Date(deps.clock.now()).toISOString();
-  request.onProgress?.({ step: 'decay', done: scopes.length, total: scopes.length });
   return report;
 }
 
@@ -200,6 +201,7 @@ async function reflectAll(
       await store.releaseMaintenance({ scope, owner, at: now, reflectedCount });
     }
   }
+  request.onProgress?.({ step: 'reflect', done: totals.size, total: totals.size });
 }
 
 /** Runs `work` and adds the model usage it spent to the running totals of exactly `scope`. */

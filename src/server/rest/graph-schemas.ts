@@ -80,7 +80,7 @@ export const mergeBodySchema = restScopeSchema
   .strict();
 
 // The records the routes answer with. Named (`id`), they become shared components of openapi.json.
-const recordScope = z
+export const recordScope = z
   .object({
     tenantId: z.string(),
     userId: z.string().optional(),

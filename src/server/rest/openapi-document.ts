@@ -28,6 +28,7 @@ const errorStatuses: Record<string, string> = {
   '401': 'Missing, unknown or revoked API key',
   '403': "The key's role is too low, or the request names another tenant",
   '404': 'Not found in this scope and tenant',
+  '409': 'Conflicts with the current state (e.g. unmerge of a memory that is not a merge)',
   '413': 'Body larger than the server limit',
   '415': 'A body not sent as Content-Type: application/json',
   '429': 'Rate limit of the key passed (see the Retry-After header)',
@@ -147,7 +148,7 @@ function operation(route: RestRoute, components: Components): JsonSchema {
   };
   if (route.body !== undefined) {
     result.requestBody = {
-      required: true,
+      required: route.optionalBody !== true,
       content: { 'application/json': { schema: toJsonSchema(route.body, components) } },
     };
   }

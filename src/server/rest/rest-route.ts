@@ -22,6 +22,8 @@ export interface RestRoute {
   /** Optional request headers the route reads, by name, with what they do (for openapi.json). */
   headers?: Record<string, string> | undefined;
   body?: z.ZodType | undefined;
+  /** The body may be left out (an empty body stands for `{}`); openapi.json then marks it optional. */
+  optionalBody?: boolean | undefined;
   query?: z.ZodType | undefined;
   /** The success body, for openapi.json (documented as any object when left out). */
   response?: z.ZodType | undefined;

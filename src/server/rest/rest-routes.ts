@@ -4,6 +4,7 @@ import type { Memory } from '../../sdk/create-memory.js';
 import type { ListOptions } from '../../sdk/options.js';
 import { forbidden } from './error-response.js';
 import { graphRoutes } from './graph-routes.js';
+import { maintainRoutes } from './maintain-routes.js';
 import { readJsonBody, readOptionalJsonBody, readQuery } from './request-input.js';
 import { boundScope } from './rest-auth.js';
 import { pathParameter, queryScope, type RestRoute } from './rest-route.js';
@@ -178,6 +179,7 @@ export function restRoutes(memory: Memory): RestRoute[] {
       summary:
         'Infer every buffered message of the scope now (`buffer: true` adds) and summarise idle sessions.',
       body: flushBodySchema,
+      optionalBody: true,
       status: 200,
       async handle(c) {
         const fields = await readOptionalJsonBody(c, flushBodySchema, 'flush request');
@@ -203,6 +205,6 @@ export function restRoutes(memory: Memory): RestRoute[] {
       return memory.context(query, { ...scope, ...options });
     },
   });
-  routes.push(...workingSetRoutes(memory), ...graphRoutes(memory));
+  routes.push(...workingSetRoutes(memory), ...graphRoutes(memory), ...maintainRoutes(memory));
   return routes;
 }
