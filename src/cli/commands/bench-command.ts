@@ -9,6 +9,9 @@ import { parseKList } from '../../eval/bench/metrics.js';
 import { type BenchProgress, formatLocomoReport, formatLongMemEvalReport } from '../../eval/bench/report.js';
 import { loadLocomo } from '../../eval/datasets/locomo.js';
 import { loadLongMemEval } from '../../eval/datasets/longmemeval.js';
+import { runDriftBench } from '../../eval/drift/drift-bench.js';
+import { formatDriftReport } from '../../eval/drift/drift-report.js';
+import { defaultDriftSeed } from '../../eval/drift/drift-stream.js';
 import type { LanguageModel } from '../../models/language-model.js';
 import { type SearchOptions, searchOptionsSchema } from '../../retrieve/search-options.js';
 import type { CreateMemoryOptions } from '../../sdk/create-memory.js';
@@ -38,8 +41,19 @@ export interface BenchCommandOptions {
   environmentLanguageModel?: () => LanguageModel | undefined;
 }
 
+interface DriftFlags {
+  seed: string;
+  users: string;
+  months: string;
+  db?: string | undefined;
+  embedder: string;
+  llm?: boolean | undefined;
+  maxLlmCalls?: string | undefined;
+  json?: boolean | undefined;
+}
+
 /**
- * Adds `bench locomo` and `bench longmemeval` to a commander program.
+ * Adds `bench locomo`, `bench longmemeval` and `bench drift` to a commander program.
  *
  * @example
  * const program = new Command('mnemo');
@@ -50,7 +64,8 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
   const bench = program
     .command('bench')
     .description(
-      'Retrieval benchmarks (LoCoMo, LongMemEval): Mnemo beside a plain BM25 baseline; --qa adds LLM answers',
+      'Benchmarks: retrieval (LoCoMo, LongMemEval) beside a plain BM25 baseline, --qa adds LLM answers; ' +
+        'drift (duplicates and stale facts before and after maintain)',
     );
   const common = (command: Command) =>
     command
@@ -111,7 +126,57 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
       });
       write(flags.json ? [JSON.stringify(report, null, 2)] : formatLongMemEvalReport(report));
     });
+  registerDriftBench(bench, options);
   return bench;
+}
+
+/** `bench drift`: a generated life stream, measured before and after maintain() (docs/benchmarks.md). */
+function registerDriftBench(bench: Command, options: BenchCommandOptions): void {
+  bench
+    .command('drift')
+    .description(
+      "Drift: a generated, seeded stream of users' lives (moves, job changes, flipped tastes, restatements, " +
+        'corrections); duplicate rate, stale-fact rate and recall of current truths before and after maintain()',
+    )
+    .option('--seed <n>', 'seed of the generated stream', String(defaultDriftSeed))
+    .option('--users <n>', 'simulated users', '3')
+    .option('--months <n>', 'months of each life (30 days each)', '12')
+    .option(
+      '--db <path>',
+      'a new SQLite file (kept), or a postgres:// URL (a fresh schema, dropped afterwards); default a temp file',
+    )
+    .option(
+      '--embedder <name>',
+      `Mnemo's embedder: ${embedderChoices.join(' | ')} (env: MNEMO_EMBED_*)`,
+      'builtin',
+    )
+    .option('--llm', 'give maintain() the LLM of MNEMO_LLM_* (default: offline rules only)')
+    .option('--max-llm-calls <n>', 'with --llm: maxLlmCalls of each maintain() run')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: DriftFlags, command: Command) => {
+      // `mnemo --db` is also the program's option, which takes the flag wherever it stands.
+      const db = flags.db ?? command.optsWithGlobals<{ db?: string }>().db;
+      const maxLlmCalls = optionalCount(flags.maxLlmCalls, '--max-llm-calls');
+      if (maxLlmCalls !== undefined && flags.llm !== true) throw invalidInput('--max-llm-calls needs --llm');
+      const llm = flags.llm === true ? requiredLlm(options, '--llm') : undefined;
+      const report = await runDriftBench({
+        seed: integerFlag(flags.seed, '--seed'),
+        users: optionalCount(flags.users, '--users'),
+        months: optionalCount(flags.months, '--months'),
+        db,
+        ...embedderOf(flags.embedder, options),
+        llm,
+        maxLlmCalls,
+        onProgress: progressReporter(),
+      });
+      write(flags.json ? [JSON.stringify(report, null, 2)] : formatDriftReport(report));
+    });
+}
+
+function integerFlag(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw invalidInput(`${flag} must be an integer, got "${value}"`);
+  return parsed;
 }
 
 function embedderOf(
@@ -157,20 +222,26 @@ function qaOf(flags: BenchFlags, options: BenchCommandOptions): BenchQaOptions |
   if (context !== undefined && context > 200) {
     throw invalidInput(`--qa-context must be at most 200 (the search limit), got ${context}`);
   }
-  const llm = (options.environmentLanguageModel ?? llmFromEnvironment)();
-  if (llm === undefined) {
-    throw invalidInput(
-      '--qa needs a language model to answer and judge: set MNEMO_LLM_BASE_URL and MNEMO_LLM_MODEL ' +
-        '(and MNEMO_LLM_API_KEY if the endpoint needs one) for an OpenAI-compatible endpoint, or ' +
-        'MNEMO_LLM_PROVIDER=anthropic with MNEMO_LLM_API_KEY and MNEMO_LLM_MODEL.',
-    );
-  }
+  const llm = requiredLlm(options, '--qa', ' to answer and judge');
   return {
     llm,
     limit,
     concurrency,
     context,
   };
+}
+
+/** The LLM of `MNEMO_LLM_*` (or the injected one); a usage error naming `flag` when none is configured. */
+function requiredLlm(options: BenchCommandOptions, flag: string, purpose = ''): LanguageModel {
+  const llm = (options.environmentLanguageModel ?? llmFromEnvironment)();
+  if (llm === undefined) {
+    throw invalidInput(
+      `${flag} needs a language model${purpose}: set MNEMO_LLM_BASE_URL and MNEMO_LLM_MODEL ` +
+        '(and MNEMO_LLM_API_KEY if the endpoint needs one) for an OpenAI-compatible endpoint, or ' +
+        'MNEMO_LLM_PROVIDER=anthropic with MNEMO_LLM_API_KEY and MNEMO_LLM_MODEL.',
+    );
+  }
+  return llm;
 }
 
 /** Parses `--search` JSON and validates it with the search schema, so typos fail before the run starts. */
