@@ -31,6 +31,7 @@ interface BenchFlags {
   qaLimit?: string | undefined;
   qaConcurrency?: string | undefined;
   qaContext?: string | undefined;
+  maintain?: boolean | undefined;
 }
 
 /** What the bench command needs from its surroundings; by default it reads the environment. */
@@ -93,6 +94,10 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
         '--qa-context <k>',
         `with --qa: retrieved turns the answerer sees (default ${defaultQaContext})`,
       )
+      .option(
+        '--maintain',
+        'upkeep on: each session is written at its own time and maintain() runs before the questions',
+      )
       .option('--json', 'print the report as JSON');
   common(bench.command('locomo').description('LoCoMo evidence recall@k per category'))
     .option('--limit-conversations <n>', 'only the first n conversations')
@@ -104,6 +109,7 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
         ...embedderOf(flags.embedder, options),
         search: searchOptionsOf(flags.search),
         limitConversations: optionalCount(flags.limitConversations, '--limit-conversations'),
+        maintain: flags.maintain === true,
         qa,
         onProgress: progressReporter(),
       });
@@ -121,6 +127,7 @@ export function registerBenchCommand(program: Command, options: BenchCommandOpti
         ...embedderOf(flags.embedder, options),
         search: searchOptionsOf(flags.search),
         limit: optionalCount(flags.limit, '--limit'),
+        maintain: flags.maintain === true,
         qa,
         onProgress: progressReporter(),
       });

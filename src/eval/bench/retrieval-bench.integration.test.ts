@@ -66,6 +66,18 @@ describe('runLocomoBench on a two-session fixture', () => {
     expect(lines.some((line) => /^all · recall@1\s+\| \d\.\d{3} \| 0\.900$/.test(line))).toBe(true);
   });
 
+  it('runs with upkeep on: the same recall (episodes are never merged or archived here) and what upkeep did', async () => {
+    const upkept = await runLocomoBench({
+      samples: await loadLocomo(files.locomo),
+      ks: [1, 2, 6],
+      embedderName: 'builtin',
+      maintain: true,
+    });
+    expect(upkept.upkeep).toEqual({ merged: 0, superseded: 0, archived: 0, purged: 0, insights: 0 });
+    expect(upkept.overall).toEqual(report.overall);
+    expect(report.upkeep).toBeUndefined();
+  });
+
   it('honours --limit-conversations', async () => {
     const none = await runLocomoBench({
       samples: await loadLocomo(files.locomo),
