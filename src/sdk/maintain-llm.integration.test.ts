@@ -51,8 +51,8 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
   });
 
   it('merges a paraphrase the model proposes and refuses one that drops a detail, in one call', async () => {
-    const hike = await fact('I enjoy hiking in the Alps');
-    const hikeAgain = await fact('I like to hike in the Alps mountains');
+    const hike = await fact('I drink coffee every morning');
+    const hikeAgain = await fact('Every morning I have a cup of coffee');
     const kids = await fact('My daughter is 7 years old');
     const kidsAgain = await fact('My daughter turned 7 this spring');
     answers.memory_consolidation = (options) => {
@@ -71,7 +71,7 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
     const report = await memory.maintain({ ...h, steps: ['consolidate'] });
     expect(llm.calls.filter((call) => call.responseFormat?.name === 'memory_consolidation')).toHaveLength(1);
     expect(report.merged).toEqual([
-      expect.objectContaining({ by: 'llm', text: 'I enjoy hiking in the Alps mountains' }),
+      expect.objectContaining({ by: 'llm', text: 'I drink a cup of coffee every morning' }),
     ]);
     expect(report.merged[0]!.sources.sort()).toEqual([hike.id, hikeAgain.id].sort());
     expect(report.refused).toEqual([
@@ -82,7 +82,7 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
     expect(report.usage.inputTokens).toBeGreaterThan(0);
     const texts = (await memory.list({ ...h, kinds: ['fact'] })).items.map((record) => record.text).sort();
     expect(texts).toEqual([
-      'I enjoy hiking in the Alps mountains',
+      'I drink a cup of coffee every morning',
       'My daughter is 7 years old',
       'My daughter turned 7 this spring',
     ]);
@@ -146,8 +146,8 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
   });
 
   it('makes no model call with maxLlmCalls 0, and says what it left', async () => {
-    await fact('I enjoy hiking in the Alps');
-    await fact('I like to hike in the Alps mountains');
+    await fact('I drink coffee every morning');
+    await fact('Every morning I have a cup of coffee');
     for (let index = 0; index < 10; index++) await fact(`Note ${index} about my garden`);
     const report = await memory.maintain({ ...h, maxLlmCalls: 0 });
     expect(llm.calls).toHaveLength(0);

@@ -61,7 +61,7 @@ function relatedGroups(
   // Union-find over "related" is the same grouping as over "merge": reuse it, keeping every member.
   const groups: Judged[][] = [];
   const placed = new Set<string>();
-  for (const group of mergeGroups(byId, related, { requireCover: false })) {
+  for (const group of mergeGroups(byId, related, () => true)) {
     const members = group.members.filter((member) => !placed.has(member.record.id));
     for (const member of members) placed.add(member.record.id);
     if (members.length >= 2) groups.push(members.slice(0, consolidationBatch.memories));

@@ -59,10 +59,7 @@ export async function consolidateScope(
     await consolidatePage(context, scope, page.items);
     const last = page.items[page.items.length - 1] as MemoryRecord;
     watermark = { at: Date.parse(last.createdAt), id: last.id };
-    if (page.items.length === page.total) {
-      await resolveRelationContradictions(context, scope);
-      return { watermark, left: 0 };
-    }
+    // Merges written on the way are new too: the loop reads on until nothing is left after the watermark.
   }
 }
 
@@ -94,6 +91,7 @@ async function consolidatePage(context: UpkeepContext, scope: Scope, fresh: Memo
   const groups = mergeGroups(
     judged.byId,
     merges.filter(([a, b]) => !retired.has(a) && !retired.has(b)),
+    (member, keep) => judgePair(member, keep).verdict === 'merge',
   );
   for (const group of groups) {
     for (const member of await writeMerge(context, group, { text: group.keep.record.text, by: 'offline' })) {

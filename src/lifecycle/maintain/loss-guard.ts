@@ -12,11 +12,44 @@ export const NEGATION = '¬';
 const NEGATION_PATTERN =
   /\b(?:not|no|never|nothing|none|nobody|neither|nor|without|cannot|no longer|anymore)\b|n[’']t\b/iu;
 
+/**
+ * Discourse markers that carry no fact ("as I said before", "just so you know", a leading "Remember," or
+ * "Oh, and"): a restatement wrapped in them says what the plain statement says.
+ */
+const DISCOURSE_MARKERS =
+  /\b(?:as i (?:said|mentioned|told you)(?: (?:before|earlier))?|like i said|as mentioned(?: before)?|just so you know|for the record|by the way|btw|fyi|to be honest|i mean|you know)\b|^\s*(?:remember|anyway|honestly|actually|oh|yeah|well|so|ok|okay)\b,?(?:\s+and\b)?/gimu;
+
+/** Stems of words that only add aspect or emphasis ("still", "again"), never a fact. */
+const FILLER_UNITS: ReadonlySet<string> = new Set(['still', 'again', 'alreadi', 'just']);
+
+/** Stems that say the speaker likes something, and that they dislike it. */
+const LIKING: ReadonlySet<string> = new Set([
+  'love',
+  'like',
+  'enjoi',
+  'ador',
+  'fan',
+  'favourit',
+  'favorit',
+  'prefer',
+  'passion',
+]);
+const DISLIKING: ReadonlySet<string> = new Set(['hate', 'dislik', 'detest', 'loath', 'despis']);
+
+/** Concepts whose words refer to people: a text that adds one may be about someone else. */
+const PERSON_CONCEPTS: ReadonlySet<string> = new Set(['family', 'partner', 'friendship']);
+
 export interface ContentUnits {
   /** Every unit: stems, numbers, names and the negation mark. */
   all: ReadonlySet<string>;
   /** The units no paraphrase may lose: numbers, names and the negation mark. */
   strict: ReadonlySet<string>;
+  /** Names (lower-cased stems) and words for people (sister, wife, friend…). */
+  persons: ReadonlySet<string>;
+  /** +1 the text says the speaker likes something, -1 dislikes it (negation applied), 0 neither. */
+  polarity: -1 | 0 | 1;
+  /** What it is about: every unit but the liking words and the negation mark. */
+  topic: ReadonlySet<string>;
 }
 
 /**
@@ -24,23 +57,60 @@ export interface ContentUnits {
  *
  * @example
  * contentUnits('I really enjoy hiking in the Alps').all; // Set { 'enjoi', 'hike', 'alp' }
- * contentUnits("I don't like sushi").strict; // Set { '¬' }
+ * contentUnits("I don't like sushi").polarity; // -1
  */
 export function contentUnits(text: string): ContentUnits {
-  const all = new Set(analyze(expandNegations(text)).filter((unit) => !NEGATION_WORDS.has(unit)));
+  const plain = expandNegations(text.replace(DISCOURSE_MARKERS, ' '));
+  const all = new Set(analyze(plain).filter((unit) => !NEGATION_WORDS.has(unit) && !FILLER_UNITS.has(unit)));
   const strict = new Set<string>();
-  for (const unit of all) if (/^\d/u.test(unit)) strict.add(unit);
-  for (const name of namesIn(text)) {
+  const persons = new Set<string>();
+  for (const unit of all) {
+    if (/^\d/u.test(unit)) strict.add(unit);
+    if (conceptsOf(unit).some((concept) => PERSON_CONCEPTS.has(concept))) persons.add(unit);
+  }
+  for (const name of namesIn(plain)) {
     for (const unit of analyze(name)) {
       all.add(unit);
       strict.add(unit);
+      persons.add(unit);
     }
   }
-  if (NEGATION_PATTERN.test(text)) {
+  const negated = NEGATION_PATTERN.test(plain);
+  if (negated) {
     all.add(NEGATION);
     strict.add(NEGATION);
   }
-  return { all, strict };
+  const likes = [...all].some((unit) => LIKING.has(unit));
+  const dislikes = [...all].some((unit) => DISLIKING.has(unit)) || (negated && all.has('stand'));
+  const stated: -1 | 0 | 1 = likes && !dislikes ? 1 : dislikes && !likes ? -1 : 0;
+  const polarity = (negated && !all.has('stand') ? -stated : stated) as -1 | 0 | 1;
+  const topic = new Set(
+    [...all].filter(
+      (unit) =>
+        unit !== NEGATION && !LIKING.has(unit) && !DISLIKING.has(unit) && !(unit === 'stand' && dislikes),
+    ),
+  );
+  return { all, strict, persons, polarity: polarity === 0 ? 0 : polarity, topic };
+}
+
+/**
+ * Whether two units are the same: equal, or (words of five letters or more) one the other's prefix, so the
+ * stems of "allergic" and "allergy" agree.
+ *
+ * @example
+ * sameUnit('allerg', 'allergi'); // true
+ */
+export function sameUnit(left: string, right: string): boolean {
+  if (left === right) return true;
+  if (Math.min(left.length, right.length) < 5 || /^\d/u.test(left) || /^\d/u.test(right)) return false;
+  return left.startsWith(right) || right.startsWith(left);
+}
+
+/** Whether `units` holds `unit` (see `sameUnit`). */
+export function hasUnit(units: ReadonlySet<string>, unit: string): boolean {
+  if (units.has(unit)) return true;
+  for (const other of units) if (sameUnit(other, unit)) return true;
+  return false;
 }
 
 /** Words that only negate: the negation mark stands for them, so "I never eat meat" is "I eat meat" negated. */
@@ -101,15 +171,23 @@ export interface Coverage {
 export function coverage(
   source: ContentUnits,
   result: ContentUnits,
-  options: { strict: boolean; maxReworded?: number | undefined },
+  options: {
+    strict: boolean;
+    maxReworded?: number | undefined;
+    /** Only these concepts may carry a reworded unit (default: any). */
+    concepts?: ReadonlySet<string> | undefined;
+  },
 ): Coverage {
   const missing: string[] = [];
   let reworded = 0;
-  const resultConcepts = new Set([...result.all].flatMap((unit) => conceptsOf(unit)));
+  const allowed = (concept: string) => options.concepts === undefined || options.concepts.has(concept);
+  const resultConcepts = new Set([...result.all].flatMap((unit) => conceptsOf(unit)).filter(allowed));
   for (const unit of source.all) {
-    if (result.all.has(unit)) continue;
+    if (hasUnit(result.all, unit)) continue;
     const paraphrased =
-      !options.strict && !source.strict.has(unit) && conceptsOf(unit).some((id) => resultConcepts.has(id));
+      !options.strict &&
+      !source.strict.has(unit) &&
+      conceptsOf(unit).some((id) => allowed(id) && resultConcepts.has(id));
     if (paraphrased) reworded += 1;
     else missing.push(unit);
   }
@@ -128,6 +206,6 @@ export function coverage(
 export function unitJaccard(left: ReadonlySet<string>, right: ReadonlySet<string>): number {
   if (left.size === 0 && right.size === 0) return 1;
   let shared = 0;
-  for (const unit of left) if (right.has(unit)) shared++;
+  for (const unit of left) if (hasUnit(right, unit)) shared++;
   return shared / (left.size + right.size - shared);
 }
