@@ -69,6 +69,7 @@ export async function resolveRelationContradictions(context: UpkeepContext, scop
   const memories = new Map(
     (await context.store.getMemories({ scope, ids: sourceIds })).map((record) => [record.id, record]),
   );
+  const successor = await successorsOf(context, scope, memories);
   const said = (relation: Relation) =>
     Math.max(
       0,
@@ -89,7 +90,7 @@ export async function resolveRelationContradictions(context: UpkeepContext, scop
     const record = memories.get(id);
     if (record === undefined || !isRetirable(record, scope)) continue;
     if (!stated.every((relation) => outdated.has(relation.id))) continue;
-    const newer = newestStatement(stated, outdated, byId, memories, record);
+    const newer = newestStatement(stated, outdated, byId, (id) => successor(memories.get(id)), record);
     if (newer !== undefined) await retireContradicted(context, { newer, older: record, rule: 'relation' });
   }
 }
@@ -98,21 +99,47 @@ function isRetirable(record: MemoryRecord, scope: Scope): boolean {
   return RETIRED_KINDS.has(record.kind) && record.retiredAt === undefined && sameScope(record.scope, scope);
 }
 
+/**
+ * The current memory standing for each source: itself, or (when a merge or an edit retired it) the memory
+ * that superseded it, followed a few steps.
+ */
+async function successorsOf(
+  context: UpkeepContext,
+  scope: Scope,
+  memories: Map<string, MemoryRecord>,
+): Promise<(record: MemoryRecord | undefined) => MemoryRecord | undefined> {
+  for (let step = 0; step < 4; step++) {
+    const wanted = [...memories.values()].flatMap((record) =>
+      record.supersededBy !== undefined && !memories.has(record.supersededBy) ? [record.supersededBy] : [],
+    );
+    if (wanted.length === 0) break;
+    for (const record of await context.store.getMemories({ scope, ids: [...new Set(wanted)] })) {
+      memories.set(record.id, record);
+    }
+  }
+  return (record) => {
+    let current = record;
+    for (let step = 0; step < 5 && current !== undefined && current.retiredAt !== undefined; step++) {
+      current = current.supersededBy === undefined ? undefined : memories.get(current.supersededBy);
+    }
+    return current?.retiredAt === undefined ? current : undefined;
+  };
+}
+
 /** The newest current memory stating a relation that outdates one of `stated`, said after `record`. */
 function newestStatement(
   stated: readonly Relation[],
   outdated: ReadonlyMap<string, string>,
   byId: ReadonlyMap<string, Relation>,
-  memories: ReadonlyMap<string, MemoryRecord>,
+  current: (id: string) => MemoryRecord | undefined,
   record: MemoryRecord,
 ): MemoryRecord | undefined {
   let newest: MemoryRecord | undefined;
   for (const relation of stated) {
     const answer = byId.get(outdated.get(relation.id) ?? '');
     for (const id of answer?.sourceMemoryIds ?? []) {
-      const candidate = memories.get(id);
-      if (candidate === undefined || candidate.retiredAt !== undefined || candidate.id === record.id)
-        continue;
+      const candidate = current(id);
+      if (candidate === undefined || candidate.id === record.id) continue;
       if (!isNewer(candidate, record)) continue;
       if (newest === undefined || isNewer(candidate, newest)) newest = candidate;
     }
