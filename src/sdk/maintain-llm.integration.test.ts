@@ -51,8 +51,8 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
   });
 
   it('merges a paraphrase the model proposes and refuses one that drops a detail, in one call', async () => {
-    const hike = await fact('I drink coffee every morning');
-    const hikeAgain = await fact('Every morning I have a cup of coffee');
+    const coffee = await fact('I drink coffee every morning');
+    const coffeeAgain = await fact('Every morning I have a cup of coffee');
     const kids = await fact('My daughter is 7 years old');
     const kidsAgain = await fact('My daughter turned 7 this spring');
     answers.memory_consolidation = (options) => {
@@ -60,8 +60,8 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
       return {
         merges: [
           {
-            ids: [ids.get(hike.text), ids.get(hikeAgain.text)],
-            text: 'I enjoy hiking in the Alps mountains',
+            ids: [ids.get(coffee.text), ids.get(coffeeAgain.text)],
+            text: 'I drink a cup of coffee every morning',
           },
           { ids: [ids.get(kids.text), ids.get(kidsAgain.text)], text: 'My daughter is 8 years old' },
           { ids: ['not-an-id'], text: 42 },
@@ -73,7 +73,7 @@ describe.each(backends)('maintain() with an LLM on %s', (_name, makeBackend) => 
     expect(report.merged).toEqual([
       expect.objectContaining({ by: 'llm', text: 'I drink a cup of coffee every morning' }),
     ]);
-    expect(report.merged[0]!.sources.sort()).toEqual([hike.id, hikeAgain.id].sort());
+    expect(report.merged[0]!.sources.sort()).toEqual([coffee.id, coffeeAgain.id].sort());
     expect(report.refused).toEqual([
       expect.objectContaining({ by: 'llm', ids: expect.arrayContaining([kids.id, kidsAgain.id]) }),
     ]);
