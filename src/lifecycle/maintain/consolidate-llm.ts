@@ -3,10 +3,9 @@
 // merge it proposes passes the loss guard before it is written; a contradiction is applied only newest first.
 import { z } from 'zod';
 import type { LanguageModel } from '../../models/language-model.js';
-import { generateStructured } from '../../models/structured-output.js';
 import { contentUnits, coverage } from './loss-guard.js';
 import { isNewer, type Judged, mergeGroups } from './merge-rules.js';
-import { spend, type UpkeepContext } from './upkeep-context.js';
+import { askUpkeepModel, type UpkeepContext } from './upkeep-context.js';
 import { retireContradicted, writeMerge } from './upkeep-writes.js';
 
 /** At most this many groups, and memories, in one model call. */
@@ -103,23 +102,16 @@ async function consolidateBatch(
           .join('\n')}`,
     )
     .join('\n\n');
-  const generated = await generateStructured({
-    model: llm,
+  const answer = await askUpkeepModel(context, llm, {
     name: 'memory_consolidation',
     schema: responseSchema,
     system: SYSTEM,
-    messages: [{ role: 'user', content: prompt }],
-    temperature: 0,
-  });
-  spend(context, {
-    llmCalls: generated.calls,
-    inputTokens: generated.usage.inputTokens,
-    outputTokens: generated.usage.outputTokens,
+    prompt,
   });
   const groupOf = new Map<string, Judged[]>();
   for (const group of batch) for (const member of group) groupOf.set(member.record.id, group);
   const done = new Set<string>();
-  for (const raw of generated.value.contradictions) {
+  for (const raw of answer.contradictions) {
     const parsed = contradictionSchema.safeParse(raw);
     if (!parsed.success) continue;
     const stale = findMember(groupOf, parsed.data.stale);
@@ -136,7 +128,7 @@ async function consolidateBatch(
       done.add(stale.record.id);
     }
   }
-  for (const raw of generated.value.merges) {
+  for (const raw of answer.merges) {
     const parsed = mergeSchema.safeParse(raw);
     if (!parsed.success) continue;
     const members = [...new Set(parsed.data.ids)].flatMap((id) => findMember(groupOf, id) ?? []);

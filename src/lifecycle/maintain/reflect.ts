@@ -8,11 +8,10 @@ import type { JsonObject, MemoryRecord } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { embedWrites } from '../../ingest/embed-documents.js';
 import { formatDateIndexText, groundDates } from '../../ingest/time-grounding.js';
-import { generateStructured } from '../../models/structured-output.js';
 import { analyze } from '../../models/text-analyzer.js';
 import type { MemoryWrite } from '../../store/memory-store.js';
 import { contentUnits, unitJaccard } from './loss-guard.js';
-import { spend, type UpkeepContext, unlessMoot } from './upkeep-context.js';
+import { askUpkeepModel, spend, type UpkeepContext, unlessMoot } from './upkeep-context.js';
 
 export const reflectionDefaults = {
   /** New memories in a scope since its last reflection before it reflects again. */
@@ -160,22 +159,15 @@ async function askModel(
     `KNOWN INSIGHTS:\n${input.insights.map((record) => `- ${record.text}`).join('\n') || '(none)'}`,
     `INSIGHTS TO RE-CHECK:\n${recheck.join('\n') || '(none)'}`,
   ].join('\n\n');
-  const generated = await generateStructured({
-    model: llm,
+  const answer = await askUpkeepModel(context, llm, {
     name: 'memory_reflection',
     schema: responseSchema,
     system: SYSTEM,
-    messages: [{ role: 'user', content: prompt }],
-    temperature: 0,
-  });
-  spend(context, {
-    llmCalls: generated.calls,
-    inputTokens: generated.usage.inputTokens,
-    outputTokens: generated.usage.outputTokens,
+    prompt,
   });
   const known = input.insights.map((record) => contentUnits(record.text).all);
   const writes: MemoryWrite[] = [];
-  for (const raw of generated.value.insights) {
+  for (const raw of answer.insights) {
     if (writes.length >= reflectionDefaults.maxInsights) break;
     const parsed = insightSchema.safeParse(raw);
     if (!parsed.success) continue;
@@ -191,7 +183,7 @@ async function askModel(
   await writeInsights(context, writes);
   const shakenById = new Map(input.shaken.map((item) => [item.insight.id, item]));
   const answered = new Set<string>();
-  for (const raw of generated.value.recheck) {
+  for (const raw of answer.recheck) {
     const parsed = recheckSchema.safeParse(raw);
     const item = parsed.success ? shakenById.get(parsed.data.id) : undefined;
     if (!parsed.success || item === undefined || answered.has(item.insight.id)) continue;

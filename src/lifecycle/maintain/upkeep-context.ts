@@ -1,4 +1,6 @@
 // What every upkeep step is given: the engine's parts, the run's budget and the report it fills in.
+
+import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { MnemoError } from '../../core/errors.js';
 import type { GraphStep } from '../../core/graph.js';
@@ -6,6 +8,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { StrengthPolicy } from '../../core/strength.js';
 import type { EmbeddingModel } from '../../models/embedding-model.js';
 import type { LanguageModel } from '../../models/language-model.js';
+import { generateStructured } from '../../models/structured-output.js';
 import type { MemoryStore } from '../../store/memory-store.js';
 import type { MaintainReport } from './maintain-report.js';
 
@@ -48,6 +51,34 @@ export function spend(
   total.outputTokens += usage.outputTokens ?? 0;
   total.embeddingCalls += usage.embeddingCalls ?? 0;
   context.budget.llmCalls -= usage.llmCalls ?? 0;
+}
+
+/**
+ * One model call of upkeep (a consolidation batch, a reflection): JSON of `schema` for `prompt`, its calls and
+ * tokens added to the run's report and budget.
+ *
+ * @example
+ * const value = await askUpkeepModel(context, llm, { name: 'memory_reflection', schema, system, prompt });
+ */
+export async function askUpkeepModel<T>(
+  context: UpkeepContext,
+  llm: LanguageModel,
+  request: { name: string; schema: z.ZodType<T>; system: string; prompt: string },
+): Promise<T> {
+  const generated = await generateStructured({
+    model: llm,
+    name: request.name,
+    schema: request.schema,
+    system: request.system,
+    messages: [{ role: 'user', content: request.prompt }],
+    temperature: 0,
+  });
+  spend(context, {
+    llmCalls: generated.calls,
+    inputTokens: generated.usage.inputTokens,
+    outputTokens: generated.usage.outputTokens,
+  });
+  return generated.value;
 }
 
 /**
