@@ -166,6 +166,24 @@ describe.each(backends)('maintain() on %s', (_name, makeBackend) => {
     expect((await memory.maintain(h)).merged).toHaveLength(1);
   });
 
+  it('two engines maintaining the same store at once do the work once', async () => {
+    for (let index = 0; index < 6; index++) {
+      await fact(`I enjoy hiking in the Alps with friend number ${index}`);
+      await fact(`I really enjoy hiking in the Alps with friend number ${index}`);
+    }
+    const other = await backend.open({ clock });
+    try {
+      const reports = await Promise.all([memory.maintain(h), other.maintain(h)]);
+      const merged = reports.flatMap((report) => report.merged);
+      expect(merged).toHaveLength(6);
+      expect(new Set(merged.flatMap((merge) => merge.sources)).size).toBe(12);
+      expect((await current()).length).toBe(6);
+      expect(reports.reduce((sum, report) => sum + report.scopes.skipped, 0)).toBeLessThanOrEqual(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('forgetting one source of a merge erases the merged memory too', async () => {
     const first = await fact('I enjoy hiking in the Alps');
     await fact('I really enjoy hiking in the Alps');
