@@ -1,6 +1,7 @@
 // The relation patterns of personal conversation, as data: family and social roles ("my sister Emma") and
 // the verbs of where people live, work and study, what they like, own, visited and plan. Each pattern
 // reads its object right after the cue; graph/extract-graph.ts finds the subject and the object's entity.
+import { analyze } from '../models/text-analyzer.js';
 
 /** Family and social roles: "my sister Emma" makes Emma the speaker's sister. */
 export const ROLE_WORDS: ReadonlyMap<string, string> = new Map([
@@ -215,3 +216,37 @@ export const PHRASE_STOP =
 /** Object phrases that are not things a person likes, visits or plans: pronouns, clauses, times. */
 export const NOT_OBJECTS =
   /^(?:you|your|it|its|it's|that|this|those|these|them|they|he|she|we|us|me|him|her|how|what|when|where|why|who|which|the way|to|so|a few|a couple|some time|one|ones|being|was|were|is|are|been|hear|see|know|say|tell|talk|chat|check|help|try|get|do|go|make|have|there|here|everywhere|everything|anything|something|a lot|lots)\b/iu;
+
+/** Words of a cue that say nothing of the relation itself (prepositions, auxiliaries, pronoun contractions). */
+const CUE_GLUE = new Set(
+  'in at to for by with of back a am is was were have has got new fan into not don doesn can cannot stand'.split(
+    ' ',
+  ),
+);
+
+let cueWords: Map<string, string[]> | undefined;
+
+/**
+ * The predicates whose cues use the word of stem `stem` (the analyser's stems: "based" → "base"): "based" and
+ * "live" both say `lives_in`, "hired" and "work" both say `works_at`. The relation vocabulary of the offline
+ * graph, for callers that need to know when two wordings state the same relation.
+ *
+ * @example
+ * predicatesOfCueWord('base'); // ['lives_in']
+ */
+export function predicatesOfCueWord(stem: string): readonly string[] {
+  if (cueWords === undefined) {
+    cueWords = new Map();
+    for (const pattern of RELATION_PATTERNS) {
+      for (const cueWord of pattern.cue.source.toLowerCase().match(/[a-z]+/gu) ?? []) {
+        if (cueWord.length < 3 || CUE_GLUE.has(cueWord)) continue;
+        const [key] = analyze(cueWord, { keepStopwords: true });
+        if (key === undefined) continue;
+        const predicates = cueWords.get(key) ?? [];
+        if (!predicates.includes(pattern.predicate)) predicates.push(pattern.predicate);
+        cueWords.set(key, predicates);
+      }
+    }
+  }
+  return cueWords.get(stem) ?? [];
+}

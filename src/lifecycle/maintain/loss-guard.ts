@@ -176,18 +176,21 @@ export function coverage(
     maxReworded?: number | undefined;
     /** Only these concepts may carry a reworded unit (default: any). */
     concepts?: ReadonlySet<string> | undefined;
+    /** The concepts of a unit (default: the lexicon's, `conceptsOf`). */
+    conceptsOf?: ((unit: string) => readonly string[]) | undefined;
   },
 ): Coverage {
   const missing: string[] = [];
   let reworded = 0;
   const allowed = (concept: string) => options.concepts === undefined || options.concepts.has(concept);
-  const resultConcepts = new Set([...result.all].flatMap((unit) => conceptsOf(unit)).filter(allowed));
+  const conceptsOfUnit = options.conceptsOf ?? conceptsOf;
+  const resultConcepts = new Set([...result.all].flatMap((unit) => conceptsOfUnit(unit)).filter(allowed));
   for (const unit of source.all) {
     if (hasUnit(result.all, unit)) continue;
     const paraphrased =
       !options.strict &&
       !source.strict.has(unit) &&
-      conceptsOf(unit).some((id) => allowed(id) && resultConcepts.has(id));
+      conceptsOfUnit(unit).some((id) => allowed(id) && resultConcepts.has(id));
     if (paraphrased) reworded += 1;
     else missing.push(unit);
   }

@@ -50,6 +50,8 @@ describe('judgePair (offline)', () => {
     ["I don't go running anymore", "I don't go hiking anymore", 'related'],
     ['My partner is Ana', "I'm dating Ana", 'merge'],
     ['My wife is Ana', 'My sister is Ana', 'related'],
+    ["I'm based in Denver", 'I live in Denver', 'merge'],
+    ['I moved to Denver', 'I was born in Denver', 'related'],
     ['I play the guitar', 'My dentist appointment is on Monday', 'distinct'],
     ['I like sushi', 'I like sushi and ramen with my brother Tom on Fridays', 'related'],
   ];

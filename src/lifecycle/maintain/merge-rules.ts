@@ -3,6 +3,7 @@
 // and their content units, tested with tables (merge-rules.test.ts).
 import type { MemoryRecord } from '../../core/records.js';
 import { cosineSimilarity } from '../../core/vectors.js';
+import { predicatesOfCueWord } from '../../graph/relation-patterns.js';
 import { conceptsOf } from '../../models/concept-lexicon.js';
 import { type ContentUnits, coverage, hasUnit, NEGATION, unitJaccard } from './loss-guard.js';
 
@@ -109,9 +110,20 @@ function namesNoOneNew(kept: Judged, other: Judged): boolean {
 export const predicateConcepts: ReadonlySet<string> = new Set(['residence', 'work', 'preference', 'partner']);
 
 /**
+ * The relation concepts of a unit: its lexicon concepts among `predicateConcepts`, and the graph predicates
+ * whose cues use it ("based" and "live" both say `lives_in`).
+ */
+function relationConceptsOf(unit: string): readonly string[] {
+  return [
+    ...conceptsOf(unit).filter((id) => predicateConcepts.has(id)),
+    ...predicatesOfCueWord(unit).map((predicate) => `relation:${predicate}`),
+  ];
+}
+
+/**
  * The same statement in other words: the same names, numbers and people (a name found in either text must be
  * in both, whatever its case; at least one), and every other word of each found in the other literally or
- * through a shared relation concept (`predicateConcepts`).
+ * through a shared relation concept (`predicateConcepts`, or a graph predicate whose cues use both words).
  */
 function isParaphrase(left: Judged, right: Judged, cosine: number | undefined): boolean {
   if ((cosine ?? 1) < offlineMergeThresholds.paraphraseCosine) return false;
@@ -119,7 +131,7 @@ function isParaphrase(left: Judged, right: Judged, cosine: number | undefined): 
   const b = right.units;
   // Names, numbers and relatives pin what it is about; a partner's title ("partner", "wife") may be reworded.
   const rewordable = (unit: string) =>
-    !a.strict.has(unit) && !b.strict.has(unit) && conceptsOf(unit).some((id) => predicateConcepts.has(id));
+    !a.strict.has(unit) && !b.strict.has(unit) && relationConceptsOf(unit).length > 0;
   const pinned = new Set(
     [...a.strict, ...b.strict, ...a.persons, ...b.persons].filter((unit) => !rewordable(unit)),
   );
@@ -127,7 +139,7 @@ function isParaphrase(left: Judged, right: Judged, cosine: number | undefined): 
   if (pinned.size === 0) return false;
   for (const unit of pinned) if (!hasUnit(a.all, unit) || !hasUnit(b.all, unit)) return false;
   const topicOf = (units: typeof a) => ({ ...units, all: units.topic });
-  const options = { strict: false, concepts: predicateConcepts };
+  const options = { strict: false, conceptsOf: relationConceptsOf };
   return coverage(topicOf(a), topicOf(b), options).kept && coverage(topicOf(b), topicOf(a), options).kept;
 }
 
