@@ -11,6 +11,7 @@ export type {
   Relation,
 } from './core/graph.js';
 export * from './core/index.js';
+export { memoryStrength, type Strength, type StrengthPolicy, strengthDefaults } from './core/strength.js';
 export type { EntityDetail, GraphMethods, Neighbour } from './graph/graph-methods.js';
 export type { AddResult, AddUsage } from './ingest/add-messages.js';
 export type { ExtractionFailure, InferenceFailure } from './ingest/infer/buffered-ingest.js';
@@ -24,6 +25,16 @@ export {
 } from './ingest/infer/index.js';
 export type { FlushResult, InferenceStatus, ReprocessResult } from './ingest/infer/inference-runner.js';
 export type { MessageInput } from './ingest/message-input.js';
+export type {
+  InsightReport,
+  MaintainProgress,
+  MaintainReport,
+  MaintainStep,
+  MergeReport,
+  RefusedMergeReport,
+  SupersessionReport,
+} from './lifecycle/maintain/maintain-report.js';
+export type { MaintenanceRun, MaintenanceScheduleStatus } from './lifecycle/maintain/schedule.js';
 export {
   type MnemoMiddlewareOptions,
   type MnemoMiddlewareStage,
@@ -62,6 +73,8 @@ export type {
   ContextOptions,
   FailuresOptions,
   ListOptions,
+  MaintainOptions,
+  MaintenanceOption,
   MaintenanceScope,
   MemoryUpdate,
   ReprocessOptions,
@@ -71,6 +84,12 @@ export type { StoreConfig } from './sdk/resolve-store.js';
 export type { MemoryStatus } from './sdk/status.js';
 export { type CopyStoreResult, copyStore } from './store/copy-store.js';
 export type { EntityQuery, GraphMention, GraphStore, RelationQuery } from './store/graph-store.js';
+export type {
+  MaintenanceScopeInfo,
+  MaintenanceState,
+  MaintenanceStore,
+  MaintenanceWatermark,
+} from './store/maintenance-store.js';
 export type { MemoryFilter, MemoryStore, StoreCapabilities, VacuumReport } from './store/memory-store.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
 export type { SqliteSynchronous } from './store/sqlite/sqlite-busy.js';

@@ -109,7 +109,11 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     maintenance,
   };
   const upkeep = createUpkeepMethods(deps);
-  const schedule = createMaintenanceSchedule({ run: () => upkeep.maintain(), clock });
+  const schedule = createMaintenanceSchedule({
+    run: () => upkeep.maintain(),
+    clock,
+    onRun: maintenance.onRun,
+  });
   if (maintenance.intervalMs !== undefined) schedule.start(maintenance.intervalMs);
   const memory: Memory = {
     store,
@@ -225,6 +229,7 @@ function maintenanceSettings(option: MaintenanceOption | undefined): Maintenance
       maxLlmCalls: maintainDefaults.maxLlmCalls,
       maxMemories: maintainDefaults.maxMemories,
       intervalMs: undefined,
+      onRun: undefined,
     };
   }
   return {
@@ -235,5 +240,6 @@ function maintenanceSettings(option: MaintenanceOption | undefined): Maintenance
     maxLlmCalls: parsed.maxLlmCalls ?? maintainDefaults.maxLlmCalls,
     maxMemories: parsed.maxMemories ?? maintainDefaults.maxMemories,
     intervalMs: parsed.intervalMs,
+    onRun: parsed.onRun,
   };
 }

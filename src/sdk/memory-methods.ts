@@ -16,6 +16,7 @@ import type { InferenceRunner } from '../ingest/infer/inference-runner.js';
 import { reviseMemory } from '../ingest/revise-memory.js';
 import { runMaintenance } from '../lifecycle/maintain/maintain.js';
 import { maintainSteps } from '../lifecycle/maintain/maintain-report.js';
+import type { MaintenanceRun } from '../lifecycle/maintain/schedule.js';
 import { reembedMemories } from '../lifecycle/reembed.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
@@ -67,6 +68,8 @@ export interface MaintenanceSettings {
   maxMemories: number;
   /** Runs maintain() on a timer every this many ms, when set. */
   intervalMs: number | undefined;
+  /** Told the outcome of every scheduled run. */
+  onRun: ((run: MaintenanceRun) => void) | undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import { textSchema } from '../core/validate.js';
 import { directKinds } from '../ingest/direct-memory.js';
 import { idempotencyKeySchema } from '../ingest/idempotency.js';
 import { type MaintainProgress, maintainSteps } from '../lifecycle/maintain/maintain-report.js';
+import type { MaintenanceRun } from '../lifecycle/maintain/schedule.js';
 
 /** The scope fields every method takes, flattened into its options. */
 export const scopeFieldsSchema = scopeSchema;
@@ -150,6 +151,13 @@ export const maintenanceOptionSchema = z.union([
       halfLifeDays: z.number().positive().max(36_500).optional(),
       /** Strength below which a memory is archived (default 0.05; 0 never archives). */
       archiveBelow: z.number().min(0).max(1).optional(),
+      /** Told the outcome of every scheduled run (counts, or the error it met), e.g. to log it. */
+      onRun: z
+        .custom<(run: MaintenanceRun) => void>(
+          (value) => typeof value === 'function',
+          'onRun must be a function',
+        )
+        .optional(),
     })
     .strict(),
 ]);

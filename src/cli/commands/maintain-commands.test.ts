@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { describeFailure, EXIT_USAGE } from '../exit-codes.js';
 import {
   describeMaintenance,
+  describeUpkeepRun,
   maintainOptionsFromFlags,
   maintenanceFromFlags,
   parseStepsFlag,
+  withUpkeepLog,
 } from './maintain-commands.js';
 
 function failureOf(work: () => unknown) {
@@ -101,5 +103,36 @@ describe('describeMaintenance', () => {
     [false, 'scheduled upkeep off'],
   ] as const)('%j → %s', (option, text) => {
     expect(describeMaintenance(option)).toBe(text);
+  });
+});
+
+describe('the log of scheduled runs', () => {
+  const run = {
+    at: '2026-12-06T20:00:00.000Z',
+    merged: 2,
+    superseded: 1,
+    archived: 0,
+    purged: 3,
+    insights: 0,
+  };
+  it('says what a run did, that work is left, or the error it met', () => {
+    expect(describeUpkeepRun({ ...run, complete: true })).toBe(
+      'upkeep 2026-12-06T20:00:00.000Z: merged 2, superseded 1, archived 0, purged 3, insights 0\n',
+    );
+    expect(describeUpkeepRun({ ...run, complete: false })).toContain('(more left for the next run)');
+    expect(
+      describeUpkeepRun({ ...run, complete: false, error: { code: 'STORE_BUSY', message: 'locked' } }),
+    ).toBe('upkeep 2026-12-06T20:00:00.000Z failed: [STORE_BUSY] locked\n');
+  });
+
+  it('adds the log to a schedule, and leaves an option without one alone', () => {
+    const lines: string[] = [];
+    const option = withUpkeepLog({ intervalMs: 1_000 }, (line) => lines.push(line));
+    expect(option).toMatchObject({ intervalMs: 1_000 });
+    if (option === false) throw new Error('expected a schedule');
+    option.onRun?.({ ...run, complete: true });
+    expect(lines).toHaveLength(1);
+    expect(withUpkeepLog({}, (line) => lines.push(line))).toEqual({});
+    expect(withUpkeepLog(false, (line) => lines.push(line))).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import {
   type MaintainStep,
   maintainSteps,
 } from '../../lifecycle/maintain/maintain-report.js';
+import type { MaintenanceRun } from '../../lifecycle/maintain/schedule.js';
 import {
   type MaintainOptions,
   type MaintenanceOption,
@@ -327,4 +328,28 @@ export function describeMaintenance(option: MaintenanceOption): string {
   ];
   const unit = units.find(([size]) => ms % size === 0) ?? [1, 'ms'];
   return `upkeep every ${ms / unit[0]}${unit[1]}`;
+}
+
+/**
+ * One log line for a scheduled upkeep run, as `mnemo serve` and `mnemo mcp` print it on stderr.
+ *
+ * @example
+ * describeUpkeepRun({ at, merged: 2, superseded: 1, archived: 0, purged: 3, insights: 0, complete: true });
+ * // 'upkeep 2026-12-06T20:00:00.000Z: merged 2, superseded 1, archived 0, purged 3, insights 0\n'
+ */
+export function describeUpkeepRun(run: MaintenanceRun): string {
+  if (run.error !== undefined) return `upkeep ${run.at} failed: [${run.error.code}] ${run.error.message}\n`;
+  const counts = `merged ${run.merged}, superseded ${run.superseded}, archived ${run.archived}, purged ${run.purged}, insights ${run.insights}`;
+  return `upkeep ${run.at}: ${counts}${run.complete ? '' : ' (more left for the next run)'}\n`;
+}
+
+/**
+ * The `maintenance` option with a log of every scheduled run, written by `log` (off: unchanged).
+ *
+ * @example
+ * const maintenance = withUpkeepLog(maintenanceFromFlags(flags, env), (line) => process.stderr.write(line));
+ */
+export function withUpkeepLog(option: MaintenanceOption, log: (line: string) => void): MaintenanceOption {
+  if (option === false || option.intervalMs === undefined) return option;
+  return { ...option, onRun: (run) => log(describeUpkeepRun(run)) };
 }

@@ -54,7 +54,10 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 }
 
 /** Runs `mnemo serve --no-auth --port 0 …flags` in-process until `work` is done. */
-async function serving(flags: string[], work: (banner: string) => Promise<void>): Promise<void> {
+async function serving(
+  flags: string[],
+  work: (banner: string, output: { stdout: string; stderr: string }) => Promise<void>,
+): Promise<void> {
   const output = { stdout: '', stderr: '' };
   const stop = new AbortController();
   const program = new Command().option('--db <path>').exitOverride();
@@ -80,7 +83,7 @@ async function serving(flags: string[], work: (banner: string) => Promise<void>)
   ]);
   try {
     await eventually(async () => output.stdout.includes('listening on'), 'the server listens');
-    await work(output.stdout);
+    await work(output.stdout, output);
   } finally {
     stop.abort();
     await running;
@@ -90,9 +93,14 @@ async function serving(flags: string[], work: (banner: string) => Promise<void>)
 describe('scheduled upkeep in mnemo serve', () => {
   it('erases an expired memory on its own with --maintain-every', slow, async () => {
     expect(await filesContain(secret)).toBe(true);
-    await serving(['--maintain-every', '1s'], async (banner) => {
+    await serving(['--maintain-every', '1s'], async (banner, output) => {
       expect(banner).toContain('upkeep every 1s');
       await eventually(async () => !(await filesContain(secret)), 'the expired memory is erased');
+      // Each scheduled run is logged on stderr with what it did.
+      await eventually(
+        async () => /upkeep \S+: merged \d+, .*purged 1/.test(output.stderr),
+        'the run is logged',
+      );
     });
     expect(await filesContain('hiking in the Alps')).toBe(true);
   });
@@ -151,6 +159,7 @@ describe('scheduled upkeep in mnemo mcp', () => {
       child.stdin.end();
     }
     expect(await exited, stderr).toBe(0);
+    expect(stderr).toMatch(/upkeep \S+: merged \d+, .*purged 1/);
     expect(await filesContain('hiking in the Alps')).toBe(true);
   });
 });

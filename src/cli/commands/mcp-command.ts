@@ -12,6 +12,7 @@ import {
   addMaintainScheduleFlags,
   type MaintainScheduleFlags,
   maintenanceFromFlags,
+  withUpkeepLog,
 } from './maintain-commands.js';
 
 interface McpFlags extends MaintainScheduleFlags {
@@ -35,7 +36,10 @@ export function registerMcpCommand(program: Command): void {
       .option('--tenant <id>', 'tenant id every call is confined to (default "default")')
       .option('--user <id>', 'the user calls act for when they name none'),
   ).action(async (flags: McpFlags, command: Command) => {
-    const maintenance = maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY);
+    // stdout carries the protocol: each scheduled run is logged on stderr.
+    const maintenance = withUpkeepLog(maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY), (line) =>
+      process.stderr.write(line),
+    );
     // --db is the program-wide option; commander accepts it after `mcp` too.
     const memory = await createMemory({
       store: resolveStoreOption(command),

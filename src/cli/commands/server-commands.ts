@@ -25,6 +25,7 @@ import {
   describeMaintenance,
   type MaintainScheduleFlags,
   maintenanceFromFlags,
+  withUpkeepLog,
 } from './maintain-commands.js';
 
 /** What the commands write to and wait on; defaults to the process (tests pass their own). */
@@ -128,7 +129,7 @@ function registerServe(
     const port = parsePort(flags.port);
     const bodyLimitBytes = parseByteSize(flags.bodyLimit);
     const rateLimit = resolveRateLimit(flags.rateLimit);
-    const maintenance = maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY);
+    const maintenance = withUpkeepLog(maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY), io.err);
     if (!flags.auth && !isLoopbackHost(flags.host)) {
       throw invalidInput(
         `--no-auth is allowed only on a loopback host (127.0.0.1, ::1, localhost), not ${flags.host}; create a key with \`mnemo keys create --tenant T\` instead.`,

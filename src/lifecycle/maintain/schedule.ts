@@ -4,21 +4,24 @@ import type { Clock } from '../../core/clock.js';
 import { toMnemoError } from '../../core/errors.js';
 import type { MaintainReport } from './maintain-report.js';
 
+/** The outcome of one scheduled run: counts from its report, or the error it met. */
+export interface MaintenanceRun {
+  /** ISO-8601 UTC. */
+  at: string;
+  merged: number;
+  superseded: number;
+  archived: number;
+  purged: number;
+  insights: number;
+  complete: boolean;
+  error?: { code: string; message: string };
+}
+
 /** What status() says about scheduled upkeep. */
 export interface MaintenanceScheduleStatus {
   /** The timer's interval, when one runs. */
   intervalMs?: number;
-  lastRun?: {
-    /** ISO-8601 UTC. */
-    at: string;
-    merged: number;
-    superseded: number;
-    archived: number;
-    purged: number;
-    insights: number;
-    complete: boolean;
-    error?: { code: string; message: string };
-  };
+  lastRun?: MaintenanceRun;
 }
 
 export interface MaintenanceSchedule {
@@ -38,17 +41,30 @@ export interface MaintenanceSchedule {
 export function createMaintenanceSchedule(options: {
   run: () => Promise<MaintainReport>;
   clock: Clock;
+  /** Told the outcome of every run (a server logs it); what it throws is kept as the run's error. */
+  onRun?: ((run: MaintenanceRun) => void) | undefined;
 }): MaintenanceSchedule {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let intervalMs: number | undefined;
-  let lastRun: MaintenanceScheduleStatus['lastRun'];
+  let lastRun: MaintenanceRun | undefined;
+  const finish = (run: MaintenanceRun) => {
+    lastRun = run;
+    try {
+      options.onRun?.(run);
+    } catch (error) {
+      lastRun = {
+        ...run,
+        error: { code: 'INTERNAL', message: `onRun failed: ${toMnemoError(error).message}` },
+      };
+    }
+  };
   const tick = () => {
     if (running !== undefined) return;
     running = options
       .run()
       .then((report) => {
-        lastRun = {
+        finish({
           at: report.finishedAt,
           merged: report.merged.length,
           superseded: report.superseded.length,
@@ -56,11 +72,11 @@ export function createMaintenanceSchedule(options: {
           purged: report.purged,
           insights: report.insights.written.length,
           complete: report.complete,
-        };
+        });
       })
       .catch((error: unknown) => {
         const failure = toMnemoError(error);
-        lastRun = {
+        finish({
           at: new Date(options.clock.now()).toISOString(),
           merged: 0,
           superseded: 0,
@@ -69,7 +85,7 @@ export function createMaintenanceSchedule(options: {
           insights: 0,
           complete: false,
           error: { code: failure.code, message: failure.message },
-        };
+        });
       })
       .finally(() => {
         running = undefined;
