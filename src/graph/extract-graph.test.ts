@@ -26,6 +26,7 @@ describe('extractGraph', () => {
     ['My sister Emma lives in Berlin.', ['Emma sister_of alice', 'Emma lives_in Berlin']],
     ['Emma moved to Paris last month.', ['Emma lives_in Paris']],
     ['I work at Google and I love hiking.', ['alice works_at Google', 'alice likes "hiking"']],
+    ["I'm employed by Microsoft.", ['alice works_at Microsoft']],
     ['I just adopted a puppy named Oscar!', ['alice has_pet Oscar']],
     ['I was born in Lisbon.', ['alice born_in Lisbon']],
     ["I'm planning to visit Tokyo next year.", ['alice plans_to "visit Tokyo"']],

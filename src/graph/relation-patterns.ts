@@ -97,7 +97,7 @@ export const RELATION_PATTERNS: readonly RelationPattern[] = [
   {
     predicate: 'works_at',
     cue: cue(
-      '(?:got a job|have a job|has a job|new job|started a job|job|got hired|was hired|hired|interning|internship) (?:at|by|with)',
+      '(?:got a job|have a job|has a job|new job|started a job|job|got hired|was hired|hired|employed|interning|internship) (?:at|by|with)',
     ),
     object: 'organization',
     confidence: 0.75,
