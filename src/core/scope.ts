@@ -166,6 +166,17 @@ export function sameScope(left: Scope, right: Scope): boolean {
   );
 }
 
+/**
+ * A key that is equal for two scopes exactly when `sameScope` says they are the same: for maps and sets of
+ * exact scopes.
+ *
+ * @example
+ * scopeKey({ tenantId: 't1', userId: 'alice' }); // '["t1","alice","",""]'
+ */
+export function scopeKey(scope: Scope): string {
+  return JSON.stringify([scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? '']);
+}
+
 /** A short human label for a scope, e.g. `default/user:alice/session:s1`. */
 export function describeScope(scope: Scope): string {
   const parts = [scope.tenantId];

@@ -42,6 +42,7 @@ export async function consolidateScope(
   let changed = false;
   for (;;) {
     const limit = Math.min(PAGE, context.budget.memories);
+    // With the budget spent, one row is still read: the count of what is left goes in the report.
     const page = await context.store.listCreatedAfter({
       scope,
       after: watermark,

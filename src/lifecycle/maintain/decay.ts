@@ -23,11 +23,10 @@ const PAGE = 500;
 export async function decayScope(context: UpkeepContext, scope: Scope): Promise<boolean> {
   const policy = context.strength;
   if (policy === undefined || policy.archiveBelow <= 0) return false;
-  const idleUnitMs = archiveIdleUnitMs(policy);
-  if (!Number.isFinite(idleUnitMs) || context.budget.memories <= 0) return context.budget.memories <= 0;
+  if (context.budget.memories <= 0) return true;
   const candidates = await context.store.listFading({
     scope,
-    idleUnitMs,
+    idleUnitMs: archiveIdleUnitMs(policy),
     kinds: fadingKinds,
     limit: Math.min(PAGE, context.budget.memories),
     now: context.now,

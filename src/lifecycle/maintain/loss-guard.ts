@@ -83,14 +83,15 @@ export function contentUnits(text: string): ContentUnits {
   const likes = [...all].some((unit) => LIKING.has(unit));
   const dislikes = [...all].some((unit) => DISLIKING.has(unit)) || (negated && all.has('stand'));
   const stated: -1 | 0 | 1 = likes && !dislikes ? 1 : dislikes && !likes ? -1 : 0;
-  const polarity = (negated && !all.has('stand') ? -stated : stated) as -1 | 0 | 1;
+  // "can't stand" already counts as disliking; any other negation turns the liking round ("don't like").
+  const polarity = (negated && !all.has('stand') && stated !== 0 ? -stated : stated) as -1 | 0 | 1;
   const topic = new Set(
     [...all].filter(
       (unit) =>
         unit !== NEGATION && !LIKING.has(unit) && !DISLIKING.has(unit) && !(unit === 'stand' && dislikes),
     ),
   );
-  return { all, strict, persons, polarity: polarity === 0 ? 0 : polarity, topic };
+  return { all, strict, persons, polarity, topic };
 }
 
 /**

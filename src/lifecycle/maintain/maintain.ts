@@ -3,7 +3,7 @@
 // and swept for faded memories; then each long-term scope (user, agent) re-checks its insights and, when
 // enough is new, reflects. Bounded by the budget; what it could not reach is reported as left.
 import type { Usage } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, scopeKey } from '../../core/scope.js';
 import type { MaintenanceScopeInfo, MaintenanceWatermark } from '../../store/maintenance-store.js';
 import { consolidateScope } from './consolidate.js';
 import { decayScope } from './decay.js';
@@ -70,6 +70,7 @@ export async function runMaintenance(deps: UpkeepDeps, request: MaintainRequest)
     ...deps,
     budget: { llmCalls: request.maxLlmCalls, memories: request.maxMemories },
     report: emptyReport(now),
+    skipped: new Set(),
     now,
   };
   const { store } = deps;
@@ -139,20 +140,11 @@ async function maintainScope(
   }
 }
 
-const skippedScopes = new WeakMap<UpkeepContext, Set<string>>();
-
 /** Counts a scope another process holds, once per run however many steps met its claim. */
 function skip(context: UpkeepContext, scope: Scope): void {
-  const skipped = skippedScopes.get(context) ?? new Set<string>();
-  skippedScopes.set(context, skipped);
-  const key = JSON.stringify([
-    scope.tenantId,
-    scope.userId ?? '',
-    scope.agentId ?? '',
-    scope.sessionId ?? '',
-  ]);
-  if (skipped.has(key)) return;
-  skipped.add(key);
+  const key = scopeKey(scope);
+  if (context.skipped.has(key)) return;
+  context.skipped.add(key);
   context.report.scopes.skipped += 1;
 }
 
@@ -175,7 +167,7 @@ async function reflectAll(
   for (const info of scopes) {
     const longTerm = longTermOf(info.scope);
     if (longTerm === undefined) continue;
-    const key = JSON.stringify([longTerm.tenantId, longTerm.userId ?? '', longTerm.agentId ?? '']);
+    const key = scopeKey(longTerm);
     const entry = totals.get(key) ?? { scope: longTerm, memories: 0 };
     entry.memories += info.memories;
     totals.set(key, entry);

@@ -36,6 +36,8 @@ export interface Budget {
 export interface UpkeepContext extends UpkeepDeps {
   budget: Budget;
   report: MaintainReport;
+  /** Scopes another process held (`scopeKey`), counted once in `report.scopes.skipped`. */
+  skipped: Set<string>;
   /** Epoch ms the run started: one clock reading for every step. */
   now: number;
 }

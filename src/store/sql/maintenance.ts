@@ -2,7 +2,7 @@
 // (`maintenance_state`, one row per exact scope, like usage totals) and the reads that find what changed or
 // faded since the last run.
 import type { MemoryKind } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, scopeKey } from '../../core/scope.js';
 import type { MaintenanceScopeInfo, MaintenanceState, MaintenanceWatermark } from '../maintenance-store.js';
 import { scopeOfRow } from '../row-mapping.js';
 import type { SqlConnection } from './dialect.js';
@@ -23,9 +23,6 @@ interface StateRow extends ScopeRow {
   reflected_count: number;
   last_run_at: TimeColumn | null;
 }
-
-const scopeKey = (scope: Scope): string =>
-  JSON.stringify([scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? '']);
 
 function stateOfRow(row: StateRow): MaintenanceState {
   const state: MaintenanceState = { scope: scopeOfRow(row), reflectedCount: Number(row.reflected_count) };

@@ -67,7 +67,7 @@ import {
   supersedeIn,
 } from './revisions.js';
 import { type MemoryColumns, type MessageColumns, messageFromRow } from './rows.js';
-import { sql } from './sql.js';
+import { type SqlFragment, sql } from './sql.js';
 import type { StoreSchema } from './store-schema.js';
 import {
   appendTurnsIn,
@@ -175,12 +175,9 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
 
   async getMemories(input: { scope: Scope; ids: string[] }): Promise<MemoryRecord[]> {
     if (input.ids.length === 0) return [];
-    return this.statements('read', async (connection) => {
-      const visible = await this.schema.visible(connection, 'm', input.scope);
-      const rows = await connection.all<Row>(sql`${this.schema.memoriesWithIds(input.ids)} AND ${visible}`);
-      const byId = new Map(rows.map((row) => [row.id, this.rows.record(row)]));
-      return input.ids.flatMap((id) => byId.get(id) ?? []);
-    });
+    return this.statements('read', async (connection) =>
+      this.recordsIn(connection, input.ids, await this.schema.visible(connection, 'm', input.scope)),
+    );
   }
 
   /** Newest first by default (by observedAt, then id), a page at a time. */
@@ -436,10 +433,15 @@ export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
     );
   }
 
-  /** The records of `ids` (already scoped by the caller), in the order asked. */
-  private async recordsIn(connection: SqlConnection, ids: string[]): Promise<MemoryRecord[]> {
+  /** The records of `ids` that pass `where` (none: already scoped by the caller), in the order asked. */
+  private async recordsIn(
+    connection: SqlConnection,
+    ids: string[],
+    where?: SqlFragment,
+  ): Promise<MemoryRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await connection.all<Row>(sql`${this.schema.memoriesWithIds(ids)}`);
+    const select = this.schema.memoriesWithIds(ids);
+    const rows = await connection.all<Row>(where === undefined ? select : sql`${select} AND ${where}`);
     const byId = new Map(rows.map((row) => [row.id, this.rows.record(row)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
