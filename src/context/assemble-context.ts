@@ -76,7 +76,10 @@ function memoryCandidate(section: ContextSection, record: MemoryRecord, score?: 
         : `derived from ${derivedFrom.length} memor${derivedFrom.length === 1 ? 'y' : 'ies'}, confidence ${record.confidence}`;
   const said = speaker === undefined ? flat(record.text) : `${flat(speaker)}: ${flat(record.text)}`;
   const body = trust === 'high' ? said : `quoted ${JSON.stringify(said)}`;
-  const line = `- [${record.id} · ${day(record.observedAt)} · ${mark}] ${body}${grounded}`;
+  // A memory of a shared space says so: the agent must know it is the team's, not the user's.
+  const from = record.scope.spaceId === undefined ? undefined : `space:${record.scope.spaceId}`;
+  const shared = from === undefined ? '' : ` · ${from}`;
+  const line = `- [${record.id} · ${day(record.observedAt)}${shared} · ${mark}] ${body}${grounded}`;
   return candidate(
     {
       section,
@@ -88,6 +91,7 @@ function memoryCandidate(section: ContextSection, record: MemoryRecord, score?: 
       trust,
       ...(score === undefined ? {} : { score }),
       ...(derivedFrom === undefined ? {} : { derivedFrom }),
+      ...(from === undefined ? {} : { from }),
     },
     line,
   );

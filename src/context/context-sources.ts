@@ -1,7 +1,7 @@
 // Gathers the agent's working set for context(): core blocks, working memory, profile, procedures,
 // relevant long-term memories, the session summary and the session's recent turns.
 import type { MemoryRecord, WorkingEntry } from '../core/records.js';
-import type { Scope } from '../core/scope.js';
+import { ownScope, type Scope } from '../core/scope.js';
 import { getProfile, type Profile } from '../ingest/infer/get-profile.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { type SearchOptions, type SearchResult, searchMemories } from '../retrieve/search-memories.js';
@@ -46,15 +46,18 @@ export function longTermScope(scope: Scope): Scope {
 /** Reads every source in parallel; relevant memories leave out what another section already shows. */
 export async function gatherContextSources(input: ContextSourcesInput): Promise<ContextSources> {
   const { store, scope, now } = input;
+  // The conversation (recent turns, summary, working memory) and the profile are the caller's own; core
+  // blocks, procedures and relevant memories also come from the spaces it was granted.
+  const own = { ...input, scope: ownScope(scope) };
   const list = async (kinds: MemoryRecord['kind'][], limit: number) =>
     (await store.listMemories({ scope, filter: { now, kinds }, limit })).items;
   const [core, working, profile, procedures, summary, recent, searched] = await Promise.all([
     visibleCoreBlocks({ store, now }, scope),
-    scope.sessionId === undefined ? [] : store.listWorkingEntries({ scope, now }),
-    getProfile({ store, scope, now }),
+    scope.sessionId === undefined ? [] : store.listWorkingEntries({ scope: own.scope, now }),
+    getProfile({ store, scope: own.scope, now }),
     list(['procedure'], 50),
-    sessionSummary(input),
-    recentTurns(input),
+    sessionSummary(own),
+    recentTurns(own),
     searchMemories({
       store,
       embedder: input.embedder,

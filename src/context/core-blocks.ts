@@ -1,9 +1,10 @@
 // Core blocks (as Letta's): small labelled texts pinned first in every context() — a persona, what matters
 // most about the user — per user and/or agent, each change a new version in history.
 import { z } from 'zod';
+import type { AccessLevel, ScopeRequest, ScopeResolver } from '../core/access.js';
 import { MnemoError, notFound } from '../core/errors.js';
 import type { MemoryRecord } from '../core/records.js';
-import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import type { Scope } from '../core/scope.js';
 import { parseInput, textSchema } from '../core/validate.js';
 import { buildDirectMemory, directScope } from '../ingest/direct-memory.js';
 import { checkCoreLimit } from '../ingest/revise-memory.js';
@@ -41,16 +42,23 @@ const setOptionsSchema = z.object({
   description: textSchema.max(1_000).optional(),
 });
 
-export type CoreBlockSetOptions = ScopeInput & z.input<typeof setOptionsSchema>;
+export type CoreBlockSetOptions = ScopeRequest & z.input<typeof setOptionsSchema>;
 
 /** The scope a block lives in: the caller's user and/or agent (a session is never part of it). */
-function blockScope(options: ScopeInput): Scope {
-  const { tenantId, userId, agentId, sessionId } = options;
-  const scope = directScope('core', parseScope({ tenantId, userId, agentId, sessionId }));
-  if (scope.userId === undefined && scope.agentId === undefined) {
+async function blockScope(
+  resolve: ScopeResolver,
+  options: ScopeRequest,
+  access: AccessLevel,
+  operation: string,
+): Promise<Scope> {
+  const { tenantId, userId, agentId, sessionId, spaceId, caller } = options;
+  const request = { tenantId, userId, agentId, sessionId, spaceId, caller };
+  const scope = directScope('core', await resolve(request, access, operation));
+  if (scope.userId === undefined && scope.agentId === undefined && scope.spaceId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
-      message: 'Core blocks belong to a user and/or an agent: pass userId or agentId (--user/--agent).',
+      message:
+        'Core blocks belong to a user, an agent or a space: pass userId, agentId or spaceId (--user/--agent/--space).',
     });
   }
   return scope;
@@ -114,8 +122,13 @@ export function createCoreBlocks(deps: KeyedMemoryDeps) {
       kind: 'core',
       matches: (attributes) => label === undefined || attributes.label === label,
     });
-  const resolve = async (label: string, options: ScopeInput): Promise<MemoryRecord> => {
-    const scope = blockScope(options);
+  const find = async (
+    label: string,
+    options: ScopeRequest,
+    access: AccessLevel,
+    operation: string,
+  ): Promise<MemoryRecord> => {
+    const scope = await blockScope(deps.resolve, options, access, operation);
     const found = (await blocksOf(scope, label)).sort((a, b) => specificity(b.scope) - specificity(a.scope));
     const block = found[0];
     if (block === undefined) throw notFound('Core block', label);
@@ -140,7 +153,7 @@ export function createCoreBlocks(deps: KeyedMemoryDeps) {
       const name = parseInput(labelSchema, label, 'core block label');
       const text = parseInput(valueSchema, value, 'core block value');
       const settings = parseInput(setOptionsSchema, pickSettings(options), 'core block options');
-      const scope = blockScope(options);
+      const scope = await blockScope(deps.resolve, options, 'write', 'core.set');
       const existing = (await blocksOf(scope, name)).filter((record) => sameLevels(record.scope, scope));
       const previous = existing[existing.length - 1];
       const merged: BlockSettings = {
@@ -162,26 +175,33 @@ export function createCoreBlocks(deps: KeyedMemoryDeps) {
         await writeKeyedVersion(deps, { write: record, existing, reason: 'core block set' }),
       );
     },
-    async get(label: string, options: ScopeInput): Promise<CoreBlock> {
-      return toCoreBlock(await resolve(parseInput(labelSchema, label, 'core block label'), options));
+    async get(label: string, options: ScopeRequest): Promise<CoreBlock> {
+      const name = parseInput(labelSchema, label, 'core block label');
+      return toCoreBlock(await find(name, options, 'read', 'core.get'));
     },
     /** Every block the caller sees (the user's and the agent's), most specific first, then by label. */
-    async list(options: ScopeInput): Promise<CoreBlock[]> {
-      return (await visibleCoreBlocks({ store: deps.store, now: deps.clock.now() }, blockScope(options))).map(
-        toCoreBlock,
-      );
+    async list(options: ScopeRequest): Promise<CoreBlock[]> {
+      const scope = await blockScope(deps.resolve, options, 'read', 'core.list');
+      return (await visibleCoreBlocks({ store: deps.store, now: deps.clock.now() }, scope)).map(toCoreBlock);
     },
     /** Adds text at the end of a block (on a new line), as an agent editing its own memory. */
-    async append(label: string, text: string, options: ScopeInput): Promise<CoreBlock> {
+    async append(label: string, text: string, options: ScopeRequest): Promise<CoreBlock> {
       const addition = parseInput(valueSchema.min(1, 'must not be empty'), text, 'text to append');
-      const block = editable(await resolve(parseInput(labelSchema, label, 'core block label'), options));
+      const name = parseInput(labelSchema, label, 'core block label');
+      const block = editable(await find(name, options, 'write', 'core.append'));
       return write(block, block.text === '' ? addition : `${block.text}\n${addition}`, 'core_memory_append');
     },
     /** Replaces every occurrence of `oldText` in a block with `newText` (empty deletes it). */
-    async replace(label: string, oldText: string, newText: string, options: ScopeInput): Promise<CoreBlock> {
+    async replace(
+      label: string,
+      oldText: string,
+      newText: string,
+      options: ScopeRequest,
+    ): Promise<CoreBlock> {
       const before = parseInput(valueSchema.min(1, 'must not be empty'), oldText, 'text to replace');
       const after = parseInput(valueSchema, newText, 'replacement text');
-      const block = editable(await resolve(parseInput(labelSchema, label, 'core block label'), options));
+      const name = parseInput(labelSchema, label, 'core block label');
+      const block = editable(await find(name, options, 'write', 'core.replace'));
       if (!block.text.includes(before)) {
         throw new MnemoError({
           code: 'INVALID_INPUT',
@@ -192,8 +212,9 @@ export function createCoreBlocks(deps: KeyedMemoryDeps) {
       return write(block, block.text.split(before).join(after), 'core_memory_replace');
     },
     /** Retires a block (history keeps every version; forget its id to erase it). */
-    async delete(label: string, options: ScopeInput): Promise<{ deleted: boolean }> {
-      const block = await resolve(parseInput(labelSchema, label, 'core block label'), options);
+    async delete(label: string, options: ScopeRequest): Promise<{ deleted: boolean }> {
+      const name = parseInput(labelSchema, label, 'core block label');
+      const block = await find(name, options, 'write', 'core.delete');
       return { deleted: await retireKeyed(deps, { existing: [block], reason: 'core block deleted' }) };
     },
   };

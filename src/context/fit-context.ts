@@ -34,6 +34,8 @@ export interface ContextItem {
   trust?: Trust;
   /** For an insight: the memories it was derived from (it is Mnemo's reading of them, not something said). */
   derivedFrom?: string[];
+  /** Where a memory came from when it is not the caller's own: a shared space (`space:research`). */
+  from?: string;
 }
 
 /** One candidate line. Candidates of a section are in priority order (recent turns: newest first). */

@@ -1,5 +1,6 @@
 // Memories addressed by a key inside one scope (a core block by its label, a profile slot by topic and
 // slot): find the current one, and write a new version of it so history keeps every change.
+import type { ScopeResolver } from '../core/access.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryKind, MemoryRecord } from '../core/records.js';
@@ -15,6 +16,8 @@ export interface KeyedMemoryDeps {
   clock: Clock;
   ids: IdGenerator;
   actor: string;
+  /** The access rule in front of every scoped call (the SDK's gate; `parseOnlyResolver` in tests). */
+  resolve: ScopeResolver;
 }
 
 /** A scope holds few keyed memories; reading stops here so a runaway scope cannot stall a call. */

@@ -1,7 +1,8 @@
 // Profile slots written by hand (topic → slot → value), beside the ones inferred memory fills in: each
 // slot is one current `profile` memory of the user, and a new value supersedes the old one.
 import { z } from 'zod';
-import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import type { AccessLevel, ScopeRequest, ScopeResolver } from '../core/access.js';
+import type { Scope } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
 import { parseInput, textSchema } from '../core/validate.js';
 import { buildDirectMemory, directScope, HAND_WRITTEN_IMPORTANCE } from '../ingest/direct-memory.js';
@@ -25,9 +26,17 @@ export function parseSlotPath(path: string): { topic: string; slot: string } {
   );
 }
 
-function slotScope(options: ScopeInput): Scope {
-  const { tenantId, userId, agentId, sessionId } = options;
-  return directScope('profile', parseScope({ tenantId, userId, agentId, sessionId }));
+async function slotScope(
+  resolve: ScopeResolver,
+  options: ScopeRequest,
+  access: AccessLevel,
+  operation: string,
+): Promise<Scope> {
+  const { tenantId, userId, agentId, sessionId, spaceId, caller } = options;
+  return directScope(
+    'profile',
+    await resolve({ tenantId, userId, agentId, sessionId, spaceId, caller }, access, operation),
+  );
 }
 
 /**
@@ -47,12 +56,12 @@ export function createProfileSlots(deps: KeyedMemoryDeps) {
     });
   return {
     /** The profile the caller sees (its user's, and its agent's when one is named), optionally as of a time. */
-    async get(options: ScopeInput & { asOf?: string | number | Date | undefined } = {}): Promise<Profile> {
+    async get(options: ScopeRequest & { asOf?: string | number | Date | undefined } = {}): Promise<Profile> {
       const { asOf, ...scopeOptions } = options;
       const at = asOf === undefined ? undefined : parseInput(timeInputSchema, asOf, 'asOf');
       return getProfile({
         store: deps.store,
-        scope: parseScope(scopeOptions),
+        scope: await deps.resolve(scopeOptions, 'read', 'profile.get'),
         now: deps.clock.now(),
         asOf: at,
       });
@@ -61,11 +70,11 @@ export function createProfileSlots(deps: KeyedMemoryDeps) {
     async set(
       path: string,
       value: string,
-      options: ScopeInput,
+      options: ScopeRequest,
     ): Promise<ProfileSlot & { topic: string; slot: string }> {
       const { topic, slot } = parseSlotPath(path);
       const text = parseInput(valueSchema, value, 'profile value');
-      const scope = slotScope(options);
+      const scope = await slotScope(deps.resolve, options, 'write', 'profile.set');
       const existing = await slotsOf(scope, topic, slot);
       const now = deps.clock.now();
       const write = buildDirectMemory({
@@ -83,9 +92,10 @@ export function createProfileSlots(deps: KeyedMemoryDeps) {
       return { topic, slot, value: text, memoryId: record.id, observedAt: record.observedAt };
     },
     /** Retires the slot's current value (history keeps it). */
-    async unset(path: string, options: ScopeInput): Promise<{ removed: boolean }> {
+    async unset(path: string, options: ScopeRequest): Promise<{ removed: boolean }> {
       const { topic, slot } = parseSlotPath(path);
-      const existing = await slotsOf(slotScope(options), topic, slot);
+      const scope = await slotScope(deps.resolve, options, 'write', 'profile.unset');
+      const existing = await slotsOf(scope, topic, slot);
       return { removed: await retireKeyed(deps, { existing, reason: 'profile slot unset' }) };
     },
   };

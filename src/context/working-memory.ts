@@ -1,10 +1,11 @@
 // Working memory: a per-session scratchpad of named entries (a plan, variables, intermediate results)
 // that context() shows beside long-term memory and that goes away with its session or its TTL.
 import { z } from 'zod';
+import type { AccessLevel, ScopeRequest, ScopeResolver } from '../core/access.js';
 import type { Clock } from '../core/clock.js';
 import { MnemoError, notFound } from '../core/errors.js';
 import type { JsonValue, WorkingEntry } from '../core/records.js';
-import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import type { Scope } from '../core/scope.js';
 import { timeInputSchema } from '../core/time-input.js';
 import { boundedJson, parseInput, textSchema } from '../core/validate.js';
 import type { MemoryStore } from '../store/memory-store.js';
@@ -44,15 +45,20 @@ const setOptionsSchema = z
     'give ttlMs or expiresAt, not both',
   );
 
-export type WorkingSetOptions = ScopeInput & {
+export type WorkingSetOptions = ScopeRequest & {
   ttlMs?: number | undefined;
   expiresAt?: string | number | Date | undefined;
 };
 
 /** Working memory belongs to one session: the scope must name it. */
-function sessionScope(options: ScopeInput): Scope {
-  const { tenantId, userId, agentId, sessionId } = options;
-  const scope = parseScope({ tenantId, userId, agentId, sessionId });
+async function sessionScope(
+  resolve: ScopeResolver,
+  options: ScopeRequest,
+  access: AccessLevel,
+  operation: string,
+): Promise<Scope> {
+  const { tenantId, userId, agentId, sessionId, spaceId, caller } = options;
+  const scope = await resolve({ tenantId, userId, agentId, sessionId, spaceId, caller }, access, operation);
   if (scope.sessionId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
@@ -71,8 +77,10 @@ function sessionScope(options: ScopeInput): Scope {
  * await memory.working.set('plan', 'book the flight', { userId: 'erin', sessionId: 's9', ttlMs: 3_600_000 });
  * const { value } = await memory.working.get('plan', { userId: 'erin', sessionId: 's9' });
  */
-export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) {
+export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock; resolve: ScopeResolver }) {
   const { store, clock } = deps;
+  const scopeOf = (options: ScopeRequest, access: AccessLevel, operation: string) =>
+    sessionScope(deps.resolve, options, access, operation);
   return {
     async set(key: string, value: JsonValue, options: WorkingSetOptions): Promise<WorkingEntry> {
       const name = parseInput(keySchema, key, 'working memory key');
@@ -82,7 +90,7 @@ export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) 
         { ttlMs: options.ttlMs, expiresAt: options.expiresAt },
         'working memory options',
       );
-      const scope = sessionScope(options);
+      const scope = await scopeOf(options, 'write', 'working.set');
       const now = clock.now();
       const expiry = ttlMs === undefined ? expiresAt : now + ttlMs;
       if (expiry !== undefined && expiry <= now) {
@@ -97,10 +105,10 @@ export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) 
         maxEntries: workingMemoryLimits.entries,
       });
     },
-    async get(key: string, options: ScopeInput): Promise<WorkingEntry> {
+    async get(key: string, options: ScopeRequest): Promise<WorkingEntry> {
       const name = parseInput(keySchema, key, 'working memory key');
       const [entry] = await store.listWorkingEntries({
-        scope: sessionScope(options),
+        scope: await scopeOf(options, 'read', 'working.get'),
         keys: [name],
         now: clock.now(),
       });
@@ -108,21 +116,27 @@ export function createWorkingMemory(deps: { store: MemoryStore; clock: Clock }) 
       return entry;
     },
     /** Every live entry of the session, by key. */
-    async list(options: ScopeInput): Promise<WorkingEntry[]> {
-      return store.listWorkingEntries({ scope: sessionScope(options), now: clock.now() });
+    async list(options: ScopeRequest): Promise<WorkingEntry[]> {
+      return store.listWorkingEntries({
+        scope: await scopeOf(options, 'read', 'working.list'),
+        now: clock.now(),
+      });
     },
-    async delete(key: string, options: ScopeInput): Promise<{ deleted: boolean }> {
+    async delete(key: string, options: ScopeRequest): Promise<{ deleted: boolean }> {
       const name = parseInput(keySchema, key, 'working memory key');
       const { deleted } = await store.deleteWorkingEntries({
-        scope: sessionScope(options),
+        scope: await scopeOf(options, 'write', 'working.delete'),
         keys: [name],
         now: clock.now(),
       });
       return { deleted: deleted > 0 };
     },
     /** Empties the session's working memory. */
-    async clear(options: ScopeInput): Promise<{ deleted: number }> {
-      return store.deleteWorkingEntries({ scope: sessionScope(options), now: clock.now() });
+    async clear(options: ScopeRequest): Promise<{ deleted: number }> {
+      return store.deleteWorkingEntries({
+        scope: await scopeOf(options, 'write', 'working.clear'),
+        now: clock.now(),
+      });
     },
   };
 }

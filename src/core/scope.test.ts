@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isMnemoError } from './errors.js';
-import { isVisible, parseScope, scopeContains, visibleScopePatterns } from './scope.js';
+import {
+  describeScope,
+  isVisible,
+  ownScope,
+  parseScope,
+  scopeContains,
+  scopeFromLevels,
+  scopeKey,
+  userLevelOf,
+  visibleScopePatterns,
+} from './scope.js';
 
 describe('parseScope', () => {
   it('defaults the tenant and keeps the given levels', () => {
@@ -88,5 +98,53 @@ describe('isVisible: the one visibility rule', () => {
       { tenantId: t, userId: 'erin', sessionId: 's9' },
       { tenantId: t, userId: 'erin', sessionId: null },
     ]);
+  });
+});
+
+describe('spaces in the scope rule', () => {
+  const space = { tenantId: 't', spaceId: 'research' };
+
+  it('parses a space scope alone and refuses it mixed with a user, agent or session', () => {
+    expect(parseScope({ tenantId: 't', spaceId: 'research' })).toEqual(space);
+    for (const extra of [{ userId: 'u' }, { agentId: 'a' }, { sessionId: 's' }]) {
+      expect(() => parseScope({ ...space, ...extra })).toThrow(/space scope/);
+    }
+  });
+
+  it('stores a space in the user level under a prefix no user id can hold, and reads it back', () => {
+    const level = userLevelOf(space);
+    expect(level).not.toBe('research');
+    expect(() => parseScope({ userId: level })).toThrow();
+    expect(scopeFromLevels({ tenantId: 't', userLevel: level, agentId: '', sessionId: '' })).toEqual(space);
+    expect(scopeFromLevels({ tenantId: 't', userLevel: 'research' })).toEqual({
+      tenantId: 't',
+      userId: 'research',
+    });
+  });
+
+  it.each([
+    [space, space, true],
+    [space, { tenantId: 't', spaceId: 'other' }, false],
+    [space, { tenantId: 't', userId: 'research' }, false],
+    [{ tenantId: 't', userId: 'research' }, space, false],
+    [{ tenantId: 't', agentId: 'a' }, space, false],
+    [{ tenantId: 't', userId: 'u', sharedSpaces: ['research'] }, space, true],
+    [{ tenantId: 'other', userId: 'u', sharedSpaces: ['research'] }, space, false],
+  ])('%j sees %j: %s', (reader, record, expected) => {
+    expect(isVisible(reader, record)).toBe(expected);
+  });
+
+  it('never lets shared spaces widen a write', () => {
+    expect(isVisible({ tenantId: 't', userId: 'u', sharedSpaces: ['research'] }, space, 'write')).toBe(false);
+    expect(ownScope({ tenantId: 't', userId: 'u', sharedSpaces: ['research'] })).toEqual({
+      tenantId: 't',
+      userId: 'u',
+    });
+  });
+
+  it('keys and contains spaces apart from users of the same name', () => {
+    expect(scopeKey(space)).not.toBe(scopeKey({ tenantId: 't', userId: 'research' }));
+    expect(scopeContains(space, { tenantId: 't', userId: 'research' })).toBe(false);
+    expect(describeScope(space)).toBe('t/space:research');
   });
 });

@@ -1,4 +1,5 @@
-// Scope: tenant → user → agent → session. Every read and write carries one; none can be widened.
+// Scope: tenant → user → agent → session, or tenant → space. Every read and write carries one; none can be
+// widened (a read reaches shared spaces only through `sharedSpaces`, which grants set; see core/access.ts).
 import { z } from 'zod';
 import { MnemoError } from './errors.js';
 import { textSchema } from './validate.js';
@@ -17,10 +18,16 @@ export const scopeSchema = z.object({
   userId: scopePart.optional(),
   agentId: scopePart.optional(),
   sessionId: scopePart.optional(),
+  /** A shared memory pool of the tenant (see core/access.ts); never combined with the other levels. */
+  spaceId: scopePart.optional(),
 });
 
-/** A parsed scope: `tenantId` always set, the narrower levels when given. */
-export type Scope = z.infer<typeof scopeSchema>;
+/**
+ * A parsed scope: `tenantId` always set, the narrower levels when given. A space scope is `{ tenantId,
+ * spaceId }` alone. `sharedSpaces` never comes from input: only the access check (core/access.ts) sets it,
+ * on read scopes, to the spaces the caller was granted.
+ */
+export type Scope = z.infer<typeof scopeSchema> & { readonly sharedSpaces?: readonly string[] };
 /** What callers pass: every field optional, `tenantId` defaults to `"default"`. */
 export type ScopeInput = z.input<typeof scopeSchema>;
 
@@ -40,13 +47,67 @@ export function parseScope(input: unknown): Scope {
     });
   }
   const scope = stripUndefined(parsed.data);
+  if (scope.spaceId !== undefined) {
+    if (scope.userId !== undefined || scope.agentId !== undefined || scope.sessionId !== undefined) {
+      throw new MnemoError({
+        code: 'INVALID_INPUT',
+        message:
+          'A space scope is { tenantId, spaceId } alone: a memory lives in one user scope or one space, never both.',
+      });
+    }
+    return scope;
+  }
   if (scope.userId === undefined && scope.agentId === undefined && scope.sessionId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
       message:
-        'A scope needs at least one of userId, agentId or sessionId (use --user/--agent/--session on the CLI).',
+        'A scope needs at least one of userId, agentId, sessionId or spaceId (use --user/--agent/--session/--space on the CLI).',
     });
   }
+  return scope;
+}
+
+/**
+ * Storage keeps a space in the user level under a prefix no validated id can contain (ids refuse control
+ * characters), so every table, index and partition serves spaces without a fifth scope column, and no user
+ * id can ever name a space's rows.
+ */
+const SPACE_LEVEL_PREFIX = '\u0001space:';
+
+/**
+ * The value a scope stores in its user level: the user id, a space's reserved form, or undefined.
+ *
+ * @example
+ * userLevelOf({ tenantId: 't1', userId: 'alice' }); // 'alice'
+ * userLevelOf({ tenantId: 't1', spaceId: 'research' }) === '\u0001space:research'; // true
+ */
+export function userLevelOf(scope: {
+  userId?: string | undefined;
+  spaceId?: string | undefined;
+}): string | undefined {
+  return scope.spaceId !== undefined ? `${SPACE_LEVEL_PREFIX}${scope.spaceId}` : scope.userId;
+}
+
+/**
+ * The scope of stored levels ('' or undefined for absent ones): the inverse of `userLevelOf`.
+ *
+ * @example
+ * scopeFromLevels({ tenantId: 't1', userLevel: '\u0001space:research' }); // { tenantId: 't1', spaceId: 'research' }
+ */
+export function scopeFromLevels(levels: {
+  tenantId: string;
+  userLevel?: string | undefined;
+  agentId?: string | undefined;
+  sessionId?: string | undefined;
+}): Scope {
+  const scope: Scope = { tenantId: levels.tenantId };
+  const { userLevel } = levels;
+  if (userLevel !== undefined && userLevel !== '') {
+    if (userLevel.startsWith(SPACE_LEVEL_PREFIX)) scope.spaceId = userLevel.slice(SPACE_LEVEL_PREFIX.length);
+    else scope.userId = userLevel;
+  }
+  if (levels.agentId !== undefined && levels.agentId !== '') scope.agentId = levels.agentId;
+  if (levels.sessionId !== undefined && levels.sessionId !== '') scope.sessionId = levels.sessionId;
   return scope;
 }
 
@@ -56,17 +117,19 @@ export function parseScope(input: unknown): Scope {
  * usage totals, stats, dumps and the message log — never to decide what a read sees (see `isVisible`).
  */
 export function scopeContains(filter: Scope, record: Scope): boolean {
+  const userLevel = userLevelOf(filter);
   return (
     filter.tenantId === record.tenantId &&
-    (filter.userId === undefined || filter.userId === record.userId) &&
+    (userLevel === undefined || userLevel === userLevelOf(record)) &&
     (filter.agentId === undefined || filter.agentId === record.agentId) &&
     (filter.sessionId === undefined || filter.sessionId === record.sessionId)
   );
 }
 
 /**
- * One shape of scope a caller may see. Per level: a string matches that value, `null` matches records that
- * leave the level out, and a missing key matches anything.
+ * One shape of scope a caller may see, in stored levels (`userId` holds `userLevelOf`, so a space's pattern
+ * names its reserved user level). Per level: a string matches that value, `null` matches records that leave
+ * the level out, and a missing key matches anything.
  */
 export interface ScopePattern {
   tenantId: string;
@@ -90,7 +153,10 @@ export type ScopeAccess = 'read' | 'write';
  *   name agent a — for `read` only: a user's caller may not change an agent's shared memory;
  * - without a user: everything below the caller (every level it names is equal), plus the agent-wide
  *   memories of its agent when it also names a session.
- * Never another tenant, never another user's, another agent's or another session's memories.
+ * - a space scope: that space's memories, and nothing else;
+ * - `sharedSpaces` (set only by the access check, for reads): those spaces' memories too.
+ * Never another tenant, never another user's, another agent's or another session's memories, never a space
+ * the caller was not granted.
  *
  * @example
  * visibleScopePatterns({ tenantId: 't', userId: 'u', sessionId: 's' })
@@ -101,7 +167,9 @@ export function visibleScopePatterns(scope: Scope, access: ScopeAccess = 'read')
   const levels = (value: string | undefined): Array<string | null | undefined> =>
     value === undefined ? [undefined] : [value, null];
   const patterns: ScopePattern[] = [];
-  if (userId !== undefined) {
+  if (scope.spaceId !== undefined) {
+    patterns.push(spacePattern(tenantId, scope.spaceId));
+  } else if (userId !== undefined) {
     for (const agent of levels(agentId)) {
       for (const session of levels(sessionId)) {
         patterns.push(pattern({ tenantId, userId, agentId: agent, sessionId: session }));
@@ -117,7 +185,16 @@ export function visibleScopePatterns(scope: Scope, access: ScopeAccess = 'read')
       patterns.push(pattern({ tenantId, userId: null, agentId, sessionId: session ?? null }));
     }
   }
+  if (access === 'read') {
+    for (const spaceId of scope.sharedSpaces ?? []) {
+      if (spaceId !== scope.spaceId) patterns.push(spacePattern(tenantId, spaceId));
+    }
+  }
   return patterns;
+}
+
+function spacePattern(tenantId: string, spaceId: string): ScopePattern {
+  return { tenantId, userId: userLevelOf({ spaceId }) ?? null, agentId: null, sessionId: null };
 }
 
 /** A pattern with its `undefined` levels (match anything) left out, so patterns compare and compile exactly. */
@@ -140,7 +217,7 @@ export function matchesScopePattern(pattern: ScopePattern, record: Scope): boole
     wanted === undefined || (wanted === null ? actual === undefined : wanted === actual);
   return (
     pattern.tenantId === record.tenantId &&
-    level(pattern.userId, record.userId) &&
+    level(pattern.userId, userLevelOf(record)) &&
     level(pattern.agentId, record.agentId) &&
     level(pattern.sessionId, record.sessionId)
   );
@@ -156,13 +233,26 @@ export function isVisible(scope: Scope, record: Scope, access: ScopeAccess = 're
   return visibleScopePatterns(scope, access).some((candidate) => matchesScopePattern(candidate, record));
 }
 
+/**
+ * The scope without the shared spaces a read was granted: the caller's own (its conversation, its profile).
+ *
+ * @example
+ * ownScope({ tenantId: 't1', userId: 'u1', sharedSpaces: ['research'] }); // { tenantId: 't1', userId: 'u1' }
+ */
+export function ownScope(scope: Scope): Scope {
+  if (scope.sharedSpaces === undefined) return scope;
+  const { sharedSpaces: _shared, ...own } = scope;
+  return own;
+}
+
 /** True when two scopes are the same on every level (tenant, user, agent, session). */
 export function sameScope(left: Scope, right: Scope): boolean {
   return (
     left.tenantId === right.tenantId &&
     left.userId === right.userId &&
     left.agentId === right.agentId &&
-    left.sessionId === right.sessionId
+    left.sessionId === right.sessionId &&
+    left.spaceId === right.spaceId
   );
 }
 
@@ -174,12 +264,18 @@ export function sameScope(left: Scope, right: Scope): boolean {
  * scopeKey({ tenantId: 't1', userId: 'alice' }); // '["t1","alice","",""]'
  */
 export function scopeKey(scope: Scope): string {
-  return JSON.stringify([scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? '']);
+  return JSON.stringify([
+    scope.tenantId,
+    userLevelOf(scope) ?? '',
+    scope.agentId ?? '',
+    scope.sessionId ?? '',
+  ]);
 }
 
 /** A short human label for a scope, e.g. `default/user:alice/session:s1`. */
 export function describeScope(scope: Scope): string {
   const parts = [scope.tenantId];
+  if (scope.spaceId !== undefined) parts.push(`space:${scope.spaceId}`);
   if (scope.userId !== undefined) parts.push(`user:${scope.userId}`);
   if (scope.agentId !== undefined) parts.push(`agent:${scope.agentId}`);
   if (scope.sessionId !== undefined) parts.push(`session:${scope.sessionId}`);
@@ -191,5 +287,6 @@ function stripUndefined(scope: Scope): Scope {
   if (scope.userId !== undefined) out.userId = scope.userId;
   if (scope.agentId !== undefined) out.agentId = scope.agentId;
   if (scope.sessionId !== undefined) out.sessionId = scope.sessionId;
+  if (scope.spaceId !== undefined) out.spaceId = scope.spaceId;
   return out;
 }

@@ -1,11 +1,12 @@
 // `memory.graph`: the knowledge graph as the SDK, CLI, REST and MCP read and curate it. Entities are named
 // by id or by any of their names; every call takes the caller's scope and sees only what it may see.
 import { z } from 'zod';
+import type { AccessLevel, ScopeRequest, ScopeResolver } from '../core/access.js';
 import type { Clock } from '../core/clock.js';
 import { MnemoError } from '../core/errors.js';
 import { type Entity, type EntityMerge, entityKey, entityTypes, type Relation } from '../core/graph.js';
 import type { Page } from '../core/records.js';
-import { parseScope, type Scope, type ScopeInput } from '../core/scope.js';
+import type { Scope } from '../core/scope.js';
 import { type TimeInput, timeInputSchema } from '../core/time-input.js';
 import { parseInput, textSchema } from '../core/validate.js';
 import type { GraphStore } from '../store/graph-store.js';
@@ -34,7 +35,7 @@ const neighboursSchema = z.object({
   limit: limitSchema.max(200).default(50),
 });
 
-type ScopeFields = Pick<ScopeInput, 'tenantId' | 'userId' | 'agentId' | 'sessionId'>;
+type ScopeFields = ScopeRequest;
 
 export interface EntityDetail {
   entity: Entity;
@@ -51,9 +52,15 @@ export interface Neighbour {
   via: Relation[];
 }
 
-function splitScope<T extends ScopeFields>(options: T): { scope: Scope; rest: Omit<T, keyof ScopeFields> } {
-  const { tenantId, userId, agentId, sessionId, ...rest } = options;
-  return { scope: parseScope({ tenantId, userId, agentId, sessionId }), rest };
+async function splitScope<T extends ScopeFields>(
+  resolve: ScopeResolver,
+  options: T,
+  access: AccessLevel,
+  operation: string,
+): Promise<{ scope: Scope; rest: Omit<T, keyof ScopeFields> }> {
+  const { tenantId, userId, agentId, sessionId, spaceId, caller, ...rest } = options;
+  const request = { tenantId, userId, agentId, sessionId, spaceId, caller };
+  return { scope: await resolve(request, access, operation), rest };
 }
 
 /**
@@ -128,16 +135,25 @@ export interface GraphMethods {
  * const graph = createGraphMethods({ store, clock, actor: 'sdk' });
  * const { relations } = await graph.entity('Emma', { userId: 'u' });
  */
-export function createGraphMethods(deps: { store: GraphStore; clock: Clock; actor: string }): GraphMethods {
+export function createGraphMethods(deps: {
+  store: GraphStore;
+  clock: Clock;
+  actor: string;
+  resolve: ScopeResolver;
+}): GraphMethods {
   const { store, clock, actor } = deps;
+  const read = <T extends ScopeFields>(options: T, operation: string) =>
+    splitScope(deps.resolve, options, 'read', `graph.${operation}`);
+  const write = <T extends ScopeFields>(options: T, operation: string) =>
+    splitScope(deps.resolve, options, 'write', `graph.${operation}`);
   return {
     async entities(options) {
-      const { scope, rest } = splitScope(options);
+      const { scope, rest } = await read(options, 'entities');
       const parsed = parseInput(entitiesSchema, rest, 'entities options');
       return store.listEntities({ scope, ...parsed });
     },
     async entity(nameOrId, options) {
-      const { scope, rest } = splitScope(options);
+      const { scope, rest } = await read(options, 'entity');
       const parsed = parseInput(relationsSchema.pick({ asOf: true, knownAt: true }), rest, 'entity options');
       const entity = await findEntity(store, scope, nameOrId);
       const [relations, merges] = await Promise.all([
@@ -147,24 +163,24 @@ export function createGraphMethods(deps: { store: GraphStore; clock: Clock; acto
       return { entity, relations, merges };
     },
     async relations(options) {
-      const { scope, rest } = splitScope(options);
+      const { scope, rest } = await read(options, 'relations');
       const { entity, ...parsed } = parseInput(relationsSchema, rest, 'relations options');
       const entityIds = entity === undefined ? undefined : [(await findEntity(store, scope, entity)).id];
       return store.listRelations({ scope, entityIds, ...parsed });
     },
     async neighbours(nameOrId, options) {
-      const { scope, rest } = splitScope(options);
+      const { scope, rest } = await read(options, 'neighbours');
       const parsed = parseInput(neighboursSchema, rest, 'neighbours options');
       const entity = await findEntity(store, scope, nameOrId);
       return { entity, neighbours: await neighboursOf(store, scope, entity, parsed) };
     },
     async mergeEntities(keep, merge, options) {
-      const { scope } = splitScope(options);
+      const { scope } = await write(options, 'mergeEntities');
       const [kept, merged] = [await findEntity(store, scope, keep), await findEntity(store, scope, merge)];
       return store.mergeEntities({ scope, keepId: kept.id, mergeId: merged.id, at: clock.now(), actor });
     },
     async unmergeEntities(mergeId, options) {
-      const { scope } = splitScope(options);
+      const { scope } = await write(options, 'unmergeEntities');
       return store.unmergeEntities({
         scope,
         mergeId: parseInput(nameSchema, mergeId, 'merge id'),
@@ -172,7 +188,7 @@ export function createGraphMethods(deps: { store: GraphStore; clock: Clock; acto
       });
     },
     async merges(options) {
-      const { scope, rest } = splitScope(options);
+      const { scope, rest } = await read(options, 'merges');
       const parsed = parseInput(
         z.object({ entity: nameSchema.optional(), limit: limitSchema.max(500).default(100) }),
         rest,

@@ -5,7 +5,7 @@ import { MnemoError } from '../core/errors.js';
 import type { GraphStep } from '../core/graph.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject } from '../core/records.js';
-import { parseScope } from '../core/scope.js';
+import type { Scope } from '../core/scope.js';
 import { parseInput } from '../core/validate.js';
 import { type AddResult, addMessages } from '../ingest/add-messages.js';
 import { type AddDirectMemoryInput, addDirectMemory } from '../ingest/direct-memory.js';
@@ -35,22 +35,18 @@ export interface AddContext {
  * `memory.add()`: see the Memory interface for the contract.
  *
  * @example
- * const result = await addMemory(context, 'I moved to Lisbon', { userId: 'alice', idempotencyKey: 'k1' });
+ * const result = await addMemory(context, 'I moved to Lisbon', { userId: 'alice', idempotencyKey: 'k1' }, scope);
  */
 export async function addMemory(
   context: AddContext,
   content: string | MessageInput[],
   addOptions: AddCallOptions | undefined,
+  scope: Scope,
 ): Promise<AddResult> {
   const { store, clock } = context;
   const parsedContent = parseInput(addContentSchema, content, 'content');
-  const { idempotencyKey, ...parsed } = parseInput(addOptionsSchema, addOptions ?? {}, 'add options');
-  const scope = parseScope({
-    tenantId: parsed.tenantId,
-    userId: parsed.userId,
-    agentId: parsed.agentId,
-    sessionId: parsed.sessionId,
-  });
+  const { caller: _caller, ...options } = addOptions ?? {};
+  const { idempotencyKey, ...parsed } = parseInput(addOptionsSchema, options, 'add options');
   const idempotency =
     idempotencyKey === undefined
       ? undefined

@@ -17,6 +17,7 @@ import { createInferenceRunner, type SummaryThresholds } from '../ingest/infer/i
 import { createSessionSummarizer, summaryThresholdDefaults } from '../lifecycle/auto-summaries.js';
 import { maintainDefaults } from '../lifecycle/maintain/maintain.js';
 import { createMaintenanceSchedule } from '../lifecycle/maintain/schedule.js';
+import { createAccessGate } from './access-gate.js';
 import type { CreateMemoryOptions, Memory } from './memory.js';
 import {
   createReadMethods,
@@ -36,6 +37,7 @@ import { repairAtOpen } from './repair-at-open.js';
 import { learnDimensions, resolveEmbedder } from './resolve-embedder.js';
 import { resolveInferenceQueue } from './resolve-inference-queue.js';
 import { resolveStore } from './resolve-store.js';
+import { createSharingMethods, type SharingMethods } from './sharing-methods.js';
 import { buildStatus } from './status.js';
 
 export type {
@@ -95,7 +97,8 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       });
   };
 
-  const keyed = { store, embedder, clock, ids, actor };
+  const gate = createAccessGate({ store, clock, audit: options.audit ?? true });
+  const keyed = { store, embedder, clock, ids, actor, resolve: gate.resolve };
   const profile = guarded(createProfileSlots(keyed), ensureOpen);
   const deps: MemoryDeps = {
     ...keyed,
@@ -107,6 +110,7 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     ensureOpen,
     graph,
     maintenance,
+    gate,
   };
   const upkeep = createUpkeepMethods(deps);
   const schedule = createMaintenanceSchedule({
@@ -120,9 +124,10 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
     embedder,
     llm,
     core: guarded(createCoreBlocks(keyed), ensureOpen),
-    working: guarded(createWorkingMemory({ store, clock }), ensureOpen),
+    working: guarded(createWorkingMemory({ store, clock, resolve: gate.resolve }), ensureOpen),
     profile,
-    graph: guarded(createGraphMethods({ store, clock, actor }), ensureOpen),
+    graph: guarded(createGraphMethods({ store, clock, actor, resolve: gate.resolve }), ensureOpen),
+    ...sharing(createSharingMethods({ store, queue: queue.queue, clock, gate, actor }), ensureOpen),
     ...createWriteMethods(deps),
     ...createReadMethods(deps),
     ...upkeep,
@@ -148,8 +153,13 @@ export async function createMemory(options: CreateMemoryOptions = {}): Promise<M
       closed = true;
       await schedule.stop();
       await runner.stopBackground();
-      await queue.queue.close();
-      await store.close();
+      try {
+        // The reads counted in the last second go to the audit log before the store closes.
+        await gate.close();
+      } finally {
+        await queue.queue.close();
+        await store.close();
+      }
     },
     async [Symbol.asyncDispose]() {
       await memory.close();
@@ -176,6 +186,18 @@ async function openResources(options: CreateMemoryOptions) {
 }
 
 /** Wraps every method of a namespace so it refuses to run once the memory is closed. */
+/** The sharing namespaces, each method checking first that the memory is open. */
+function sharing(methods: SharingMethods, ensureOpen: () => void): SharingMethods {
+  return {
+    spaces: guarded(methods.spaces, ensureOpen),
+    grants: guarded(methods.grants, ensureOpen),
+    audit: (options) => {
+      ensureOpen();
+      return methods.audit(options);
+    },
+  };
+}
+
 function guarded<T extends object>(namespace: T, ensureOpen: () => void): T {
   const wrapped = {} as Record<string, unknown>;
   for (const [name, method] of Object.entries(namespace)) {

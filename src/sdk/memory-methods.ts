@@ -22,6 +22,7 @@ import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import { type SearchOptions, searchMemories } from '../retrieve/search-memories.js';
 import type { MemoryFilter, MemoryStore } from '../store/memory-store.js';
+import type { AccessGate } from './access-gate.js';
 import { addMemory } from './add-memory.js';
 import type { Memory } from './memory.js';
 import {
@@ -34,7 +35,6 @@ import {
   maintenanceScopeSchema,
   querySchema,
   reprocessOptionsSchema,
-  scopeFieldsSchema,
   updateSchema,
 } from './options.js';
 
@@ -59,6 +59,8 @@ export interface MemoryDeps {
   graph: GraphStep | undefined;
   /** Upkeep settings: the decay curve (undefined: decay off) and the default budget of a run. */
   maintenance: MaintenanceSettings;
+  /** The access rule in front of every scoped call (grants, bound keys, audit). */
+  gate: AccessGate;
 }
 
 /** The parsed `maintenance` option of createMemory(). */
@@ -82,25 +84,27 @@ export interface MaintenanceSettings {
 export function createWriteMethods(
   deps: MemoryDeps,
 ): Pick<Memory, 'add' | 'update' | 'forget' | 'forgetScope' | 'restore'> {
-  const { store, embedder, clock, ids, actor, ensureOpen } = deps;
+  const { store, embedder, clock, ids, actor, ensureOpen, gate } = deps;
   return {
     async add(content, addOptions) {
       ensureOpen();
+      const decision = await gate.decide(addOptions ?? {}, 'write', 'add');
       const context = {
         store,
         embedder,
         llm: deps.llm,
         clock,
         ids,
-        actor,
+        actor: gate.actorOf(decision, actor),
         runner: deps.runner,
         graph: deps.graph,
       };
-      return addMemory(context, content, addOptions);
+      return addMemory(context, content, addOptions, decision.scope);
     },
     async update(id, update, scopeOptions) {
       ensureOpen();
-      const scope = parseScope(scopeOptions);
+      const decision = await gate.decide(scopeOptions, 'write', 'update');
+      const scope = decision.scope;
       const memoryId = parseInput(idSchema, id, 'memory id');
       const { metadata, ...revision } = parseInput(updateSchema, update, 'update');
       return reviseMemory({
@@ -108,7 +112,7 @@ export function createWriteMethods(
         embedder,
         clock,
         ids,
-        actor,
+        actor: gate.actorOf(decision, actor),
         scope,
         id: memoryId,
         revision: { ...revision, metadata: metadata as JsonObject | undefined },
@@ -117,13 +121,23 @@ export function createWriteMethods(
     },
     async forget(id, scopeOptions) {
       ensureOpen();
-      const scope = parseScope(scopeOptions);
+      const decision = await gate.decide(scopeOptions, 'write', 'forget');
       const memoryId = parseInput(idSchema, id, 'memory id');
-      return forgetMemory({ store, embedder, scope, id: memoryId, at: clock.now(), actor });
+      const at = clock.now();
+      return forgetMemory({
+        store,
+        embedder,
+        scope: decision.scope,
+        id: memoryId,
+        at,
+        actor: gate.actorOf(decision, actor),
+      });
     },
     async forgetScope(scopeOptions) {
       ensureOpen();
-      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
+      // Forgetting a space deletes it: that takes admin on the space; a user's or agent's scope, write.
+      const access = scopeOptions?.spaceId === undefined ? 'write' : 'admin';
+      const scope = await gate.resolve(scopeOptions ?? {}, access, 'forgetScope');
       return forgetScope({ store, queue: deps.queue, scope, at: clock.now(), actor });
     },
     async restore(rows) {
@@ -143,13 +157,15 @@ export function createWriteMethods(
 export function createReadMethods(
   deps: MemoryDeps,
 ): Pick<Memory, 'search' | 'context' | 'get' | 'list' | 'history' | 'getProfile' | 'usage' | 'dump'> {
-  const { store, embedder, clock, ensureOpen } = deps;
+  const { store, embedder, clock, ensureOpen, gate } = deps;
   return {
     async search(query, searchOptions) {
       ensureOpen();
       const text = parseInput(querySchema, query, 'query');
-      const { tenantId, userId, agentId, sessionId, ...rest } = searchOptions ?? {};
-      const scope = parseScope({ tenantId, userId, agentId, sessionId });
+      const { tenantId, userId, agentId, sessionId, spaceId, caller, includeSpaces, ...rest } =
+        searchOptions ?? {};
+      const request = { tenantId, userId, agentId, sessionId, spaceId, caller };
+      const scope = await gate.resolve(request, 'read', 'search', { includeSpaces: includeSpaces ?? true });
       const options = { ...deps.searchDefaults, ...rest };
       const strength = deps.maintenance.strength;
       return searchMemories({ store, embedder, query: text, scope, options, now: clock.now(), strength });
@@ -157,12 +173,14 @@ export function createReadMethods(
     async context(query, contextOptions) {
       ensureOpen();
       const text = parseInput(querySchema, query, 'query');
-      const parsed = parseInput(contextOptionsSchema, contextOptions ?? {}, 'context options');
+      const { caller, ...options } = contextOptions ?? {};
+      const parsed = parseInput(contextOptionsSchema, options, 'context options');
+      const includeSpaces = parsed.includeSpaces ?? true;
       return assembleContext({
         store,
         embedder,
         query: text,
-        scope: parseScope(pickScope(parsed)),
+        scope: await gate.resolve({ ...pickScope(parsed), caller }, 'read', 'context', { includeSpaces }),
         budgetTokens: parsed.budgetTokens,
         now: clock.now(),
         recentTurns: parsed.recentTurns,
@@ -172,7 +190,7 @@ export function createReadMethods(
     },
     async get(id, scopeOptions) {
       ensureOpen();
-      const scope = parseScope(scopeOptions);
+      const scope = await gate.resolve(scopeOptions, 'read', 'get');
       const memoryId = parseInput(idSchema, id, 'memory id');
       const record = await store.getMemory({ scope, id: memoryId });
       if (record === undefined) throw notFound('Memory', memoryId);
@@ -180,8 +198,9 @@ export function createReadMethods(
     },
     async list(listOptions) {
       ensureOpen();
-      const parsed = parseInput(listOptionsSchema, listOptions ?? {}, 'list options');
-      const scope = parseScope(pickScope(parsed));
+      const { caller, ...options } = listOptions ?? {};
+      const parsed = parseInput(listOptionsSchema, options, 'list options');
+      const scope = await gate.resolve({ ...pickScope(parsed), caller }, 'read', 'list');
       const filter: MemoryFilter = { now: clock.now() };
       if (parsed.kinds !== undefined) filter.kinds = parsed.kinds;
       if (parsed.includeHistory !== undefined) filter.includeHistory = parsed.includeHistory;
@@ -197,7 +216,7 @@ export function createReadMethods(
     },
     async history(id, scopeOptions) {
       ensureOpen();
-      const scope = parseScope(scopeOptions);
+      const scope = await gate.resolve(scopeOptions, 'read', 'history');
       return store.listHistory({ scope, memoryId: parseInput(idSchema, id, 'memory id') });
     },
     async getProfile(profileOptions) {
@@ -206,7 +225,7 @@ export function createReadMethods(
     },
     async usage(scopeOptions) {
       ensureOpen();
-      const scope = parseScope(parseInput(scopeFieldsSchema, scopeOptions ?? {}, 'scope'));
+      const scope = await gate.resolve(scopeOptions ?? {}, 'read', 'usage');
       return { scope, ...(await store.getUsage({ scope })) };
     },
     dump(dumpOptions = {}) {
@@ -300,13 +319,13 @@ export function createUpkeepMethods(
     },
     async unmerge(id, scopeOptions) {
       ensureOpen();
-      const scope = parseScope(scopeOptions);
+      const scope = await deps.gate.resolve(scopeOptions, 'write', 'unmerge');
       const memoryId = parseInput(idSchema, id, 'memory id');
       return store.unmergeMemory({ scope, id: memoryId, at: clock.now(), actor: deps.actor });
     },
     async unarchive(id, scopeOptions) {
       ensureOpen();
-      const scope = parseScope(scopeOptions);
+      const scope = await deps.gate.resolve(scopeOptions, 'write', 'unarchive');
       const memoryId = parseInput(idSchema, id, 'memory id');
       return store.restoreMemory({ scope, id: memoryId, at: clock.now(), actor: deps.actor });
     },
@@ -318,12 +337,14 @@ function pickScope(value: {
   userId?: string | undefined;
   agentId?: string | undefined;
   sessionId?: string | undefined;
+  spaceId?: string | undefined;
 }): ScopeInput {
   return {
     tenantId: value.tenantId,
     userId: value.userId,
     agentId: value.agentId,
     sessionId: value.sessionId,
+    spaceId: value.spaceId,
   };
 }
 

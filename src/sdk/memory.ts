@@ -4,6 +4,7 @@ import type { ContextResult } from '../context/assemble-context.js';
 import type { CoreBlocks } from '../context/core-blocks.js';
 import type { ProfileSlots } from '../context/profile-slots.js';
 import type { WorkingMemory } from '../context/working-memory.js';
+import type { Caller } from '../core/access.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { HistoryEntry, MemoryRecord, Page, UsageTotals } from '../core/records.js';
@@ -33,7 +34,13 @@ import type {
 } from './options.js';
 import type { EmbedderConfig } from './resolve-embedder.js';
 import type { StoreConfig } from './resolve-store.js';
+import type { SharingMethods } from './sharing-methods.js';
 import type { MemoryStatus } from './status.js';
+
+/** Who is calling (see core/access.ts `Caller`): absent for the store's owner, set by the servers from the API key. */
+export interface CallerOption {
+  caller?: Caller | undefined;
+}
 
 export interface CreateMemoryOptions {
   /** A MemoryStore, a SQLite file path, a `postgres://` URL, a pg.Pool, or a store config. Default: `~/.mnemo/mnemo.db`. */
@@ -88,6 +95,11 @@ export interface CreateMemoryOptions {
    * timer off and makes `maintain()` skip decay.
    */
   maintenance?: MaintenanceOption | undefined;
+  /**
+   * Keep an audit log of who read or wrote which scope or space (default true): writes and administration
+   * one row each, reads one row per hour, principal, surface and scope. Denials are always recorded.
+   */
+  audit?: boolean | undefined;
 }
 
 /**
@@ -96,13 +108,21 @@ export interface CreateMemoryOptions {
  * same key in the same tenant within 24 hours writes nothing and returns that result (`replayed: true`),
  * across processes and restarts. The same key with a different request is a CONFLICT.
  */
-export type AddCallOptions = AddOptions;
+export type AddCallOptions = AddOptions & CallerOption;
 
-export type SearchCallOptions = ScopeInput & SearchOptions;
-export type ScopeOptions = ScopeInput;
+export type SearchCallOptions = ScopeOptions &
+  SearchOptions & {
+    /** Also search the spaces the acting user/agent was granted (default true); results carry their scope. */
+    includeSpaces?: boolean | undefined;
+  };
+/**
+ * A call's scope: `{ userId, agentId?, sessionId? }`, or `{ spaceId }` (with the acting `agentId`/`userId`,
+ * checked against the space's grants), and who is calling (`caller`, set by the servers from the API key).
+ */
+export type ScopeOptions = ScopeInput & CallerOption;
 
 /** The memory engine handle returned by {@link createMemory}. */
-export interface Memory extends AsyncDisposable {
+export interface Memory extends AsyncDisposable, SharingMethods {
   readonly store: MemoryStore;
   readonly embedder: EmbeddingModel | undefined;
   readonly llm: LanguageModel | undefined;
@@ -162,13 +182,13 @@ export interface Memory extends AsyncDisposable {
    * @example
    * const { text } = await memory.context('what should I cook for Erin', { userId: 'erin', sessionId: 's9', budgetTokens: 300 });
    */
-  context(query: string, options: ContextOptions): Promise<ContextResult>;
+  context(query: string, options: ContextOptions & CallerOption): Promise<ContextResult>;
   /** Hybrid search inside a scope; current memories only unless `asOf`/`includeHistory`. */
   search(query: string, options: SearchCallOptions): Promise<SearchResponse>;
   get(id: string, options: ScopeOptions): Promise<MemoryRecord>;
   /** The user's structured profile (topic → slot → value): the same as `profile.get`. */
   getProfile(options: ScopeOptions & { asOf?: string | number | Date | undefined }): Promise<Profile>;
-  list(options: ListOptions): Promise<Page<MemoryRecord>>;
+  list(options: ListOptions & CallerOption): Promise<Page<MemoryRecord>>;
   /**
    * New text (or a new `observedAt`/`validFrom`) supersedes: history keeps the old version, the edit keeps
    * the original statement's time unless `observedAt` is given, and the old version's validity ends when the

@@ -216,5 +216,7 @@ export const contextOptionsSchema = scopeSchema.extend({
    * profile, procedures), not in the user's other sessions. Default false.
    */
   sessionOnly: z.boolean().optional(),
+  /** Also draw on the spaces the acting user/agent was granted (default true); items say where they came from. */
+  includeSpaces: z.boolean().optional(),
 });
 export type ContextOptions = z.input<typeof contextOptionsSchema>;

@@ -87,6 +87,7 @@ describe('orphan repair at open: SQLite', () => {
       DROP TABLE graph_entities; DROP TABLE graph_aliases; DROP TABLE graph_mentions; DROP TABLE graph_relations;
       DROP TABLE graph_relation_sources; DROP TABLE graph_merges;
       ALTER TABLE memories DROP COLUMN archived_at; DROP TABLE maintenance_state;
+      DROP TABLE spaces; DROP TABLE grants; DROP TABLE audit_log;
       DELETE FROM mnemo_migrations WHERE component = 'memories' AND version >= 5`);
     db.close();
 

@@ -25,6 +25,7 @@ import type {
   WorkingEntry,
 } from '../core/records.js';
 import type { Scope } from '../core/scope.js';
+import type { AccessStore } from './access-store.js';
 import type { GraphStore } from './graph-store.js';
 import type { ApiKeyStore } from './keys/api-key-store.js';
 import type { MaintenanceStore } from './maintenance-store.js';
@@ -224,6 +225,8 @@ export interface MemoryStore extends GraphStore, MaintenanceStore, AsyncDisposab
    * backend keeps one. A store without it gets an in-memory queue unless the caller passes one.
    */
   openInferenceQueue?(): StoreInferenceQueue;
+  /** Spaces, grants, the access check and the audit log (core/access.ts), in the store's own database. */
+  readonly access: AccessStore;
   /** The API keys that live in the store's own database, when the backend keeps them (not initialised). */
   openApiKeyStore?(): ApiKeyStore;
 

@@ -1,5 +1,5 @@
 // Row-mapping helpers shared by every SQL backend: scope columns with '' for absent levels, ms ⇄ ISO.
-import type { Scope } from '../core/scope.js';
+import { type Scope, scopeFromLevels } from '../core/scope.js';
 
 /** The four scope columns of a row ('' for an absent level). */
 export interface ScopeColumns {
@@ -11,11 +11,12 @@ export interface ScopeColumns {
 
 /** The scope a row belongs to; '' in a level column means the level is absent. */
 export function scopeOfRow(row: ScopeColumns): Scope {
-  const scope: Scope = { tenantId: row.tenant_id };
-  if (row.user_id !== '') scope.userId = row.user_id;
-  if (row.agent_id !== '') scope.agentId = row.agent_id;
-  if (row.session_id !== '') scope.sessionId = row.session_id;
-  return scope;
+  return scopeFromLevels({
+    tenantId: row.tenant_id,
+    userLevel: row.user_id,
+    agentId: row.agent_id,
+    sessionId: row.session_id,
+  });
 }
 
 /** Epoch ms (or ISO) of an optional ISO time, for storage; null when absent. */

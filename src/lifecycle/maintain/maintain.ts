@@ -150,6 +150,7 @@ function skip(context: UpkeepContext, scope: Scope): void {
 
 /** The long-term scope (user and agent, no session) a scope's memories are reflected in; none tenant-wide. */
 function longTermOf(scope: Scope): Scope | undefined {
+  if (scope.spaceId !== undefined) return { tenantId: scope.tenantId, spaceId: scope.spaceId };
   if (scope.userId === undefined && scope.agentId === undefined) return undefined;
   const longTerm: Scope = { tenantId: scope.tenantId };
   if (scope.userId !== undefined) longTerm.userId = scope.userId;

@@ -1,6 +1,7 @@
-// Authentication and authorisation of REST requests: API key → principal (tenant, role), role checks, tenant binding.
+// Authentication and authorisation of REST requests: API key → principal (tenant, role, binding), role
+// checks, tenant binding, and the Caller every scoped SDK call receives (grants are checked in the store).
 import type { MiddlewareHandler } from 'hono';
-import type { ScopeInput } from '../../core/scope.js';
+import type { Caller, ScopeRequest, Surface } from '../../core/access.js';
 import type { ApiKeyRole, ApiKeyStore } from '../../store/keys/api-key-store.js';
 import { forbidden, unauthorized } from './error-response.js';
 
@@ -10,6 +11,10 @@ export interface Principal {
   tenantId: string | undefined;
   role: ApiKeyRole;
   keyId: string | undefined;
+  /** The user, agent or space the key is bound to (it acts only as / in it). */
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  spaceId?: string | undefined;
 }
 
 export interface RestVariables {
@@ -70,7 +75,14 @@ export function createKeyCheck(options: {
         if (!recorded) retryNextTime();
       }, retryNextTime);
     }
-    return { tenantId: record.tenantId, role: record.role, keyId: record.id };
+    return {
+      tenantId: record.tenantId,
+      role: record.role,
+      keyId: record.id,
+      userId: record.userId,
+      agentId: record.agentId,
+      spaceId: record.spaceId,
+    };
   };
 }
 
@@ -86,8 +98,28 @@ export function requireRole(role: ApiKeyRole): MiddlewareHandler<{ Variables: Re
 }
 
 /**
- * The scope of a request, bound to the caller's tenant: a `tenantId` that differs from the key's is refused
- * with 403 rather than silently replaced, so a misconfigured client learns about it at once.
+ * The Caller of a request's principal: the key, its role and binding, and the surface it came through.
+ * With auth off there is no key and no ceiling (the server's operator is the store's owner).
+ *
+ * @example
+ * callerOf({ tenantId: 't1', role: 'read', keyId: 'k1', userId: 'alice' }, 'rest');
+ * // { surface: 'rest', keyId: 'k1', role: 'read', boundUserId: 'alice' }
+ */
+export function callerOf(principal: Principal, surface: Surface): Caller {
+  const caller: Caller = { surface };
+  if (principal.keyId === undefined) return caller;
+  caller.keyId = principal.keyId;
+  caller.role = principal.role;
+  if (principal.userId !== undefined) caller.boundUserId = principal.userId;
+  if (principal.agentId !== undefined) caller.boundAgentId = principal.agentId;
+  if (principal.spaceId !== undefined) caller.boundSpaceId = principal.spaceId;
+  return caller;
+}
+
+/**
+ * The scope of a request, bound to the caller's tenant (a `tenantId` that differs from the key's is refused
+ * with 403 rather than silently replaced, so a misconfigured client learns about it at once), with the
+ * Caller the SDK checks grants and key bindings against.
  */
 export function boundScope(
   principal: Principal,
@@ -96,8 +128,10 @@ export function boundScope(
     userId?: string | undefined;
     agentId?: string | undefined;
     sessionId?: string | undefined;
+    spaceId?: string | undefined;
   },
-): ScopeInput {
+  surface: Surface = 'rest',
+): ScopeRequest {
   if (
     principal.tenantId !== undefined &&
     fields.tenantId !== undefined &&
@@ -107,10 +141,14 @@ export function boundScope(
       `This API key belongs to tenant "${principal.tenantId}"; it cannot use tenant "${fields.tenantId}".`,
     );
   }
-  const scope: ScopeInput = { tenantId: principal.tenantId ?? fields.tenantId };
+  const scope: ScopeRequest = {
+    tenantId: principal.tenantId ?? fields.tenantId,
+    caller: callerOf(principal, surface),
+  };
   if (fields.userId !== undefined) scope.userId = fields.userId;
   if (fields.agentId !== undefined) scope.agentId = fields.agentId;
   if (fields.sessionId !== undefined) scope.sessionId = fields.sessionId;
+  if (fields.spaceId !== undefined) scope.spaceId = fields.spaceId;
   return scope;
 }
 

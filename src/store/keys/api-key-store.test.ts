@@ -109,7 +109,7 @@ describe('SQLite ApiKeyStore storage', () => {
       db.close();
       expect(rows[0]?.key_hash).toBe(hashApiKey(key));
       expect(JSON.stringify(rows)).not.toContain(key);
-      expect(versions).toEqual([{ version: 1 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

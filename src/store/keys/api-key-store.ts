@@ -13,6 +13,12 @@ export interface ApiKeyRecord {
   id: string;
   tenantId: string;
   role: ApiKeyRole;
+  /** The user the key acts as (it can act only as that user), when bound. */
+  userId: string | undefined;
+  /** The agent the key acts as, when bound. */
+  agentId: string | undefined;
+  /** The one space the key reaches, when bound. */
+  spaceId: string | undefined;
   name: string | undefined;
   createdAt: string;
   lastUsedAt: string | undefined;
@@ -26,11 +32,7 @@ export interface ApiKeyStore extends AsyncDisposable {
   /** Opens the connection and applies pending migrations. */
   init(): Promise<void>;
   /** Creates a key and returns its record and the secret, which is never stored nor shown again. */
-  create(input: {
-    tenantId: string;
-    role: ApiKeyRole;
-    name?: string;
-  }): Promise<{ record: ApiKeyRecord; key: string }>;
+  create(input: ApiKeyCreateInput): Promise<{ record: ApiKeyRecord; key: string }>;
   /** Every key, newest first, revoked ones included. */
   list(): Promise<ApiKeyRecord[]>;
   /** The key whose secret is `key`, revoked or not; undefined when unknown. */
@@ -50,7 +52,14 @@ export const apiKeyCreateSchema = z.object({
   tenantId: scopeSchema.shape.userId.unwrap(),
   role: z.enum(apiKeyRoles).default('read'),
   name: z.string().trim().min(1).max(200).optional(),
+  /** Binds the key to a user: it acts only as that user (see core/access.ts). */
+  userId: scopeSchema.shape.userId,
+  /** Binds the key to an agent: it acts only as that agent. */
+  agentId: scopeSchema.shape.agentId,
+  /** Binds the key to one space: it reaches nothing else. */
+  spaceId: scopeSchema.shape.spaceId,
 });
+export type ApiKeyCreateInput = z.input<typeof apiKeyCreateSchema>;
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const KEY_BODY_LENGTH = 40;

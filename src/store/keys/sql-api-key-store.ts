@@ -9,6 +9,7 @@ import { migrate } from '../sql/migrator.js';
 import { sql } from '../sql/sql.js';
 import type { SqliteSynchronous } from '../sqlite/sqlite-busy.js';
 import {
+  type ApiKeyCreateInput,
   type ApiKeyRecord,
   type ApiKeyRole,
   type ApiKeyStore,
@@ -22,13 +23,18 @@ interface KeyRow {
   id: string;
   tenant_id: string;
   role: string;
+  user_id: string;
+  agent_id: string;
+  space_id: string;
   name: string | null;
   created_at: number | string;
   last_used_at: number | string | null;
   revoked_at: number | string | null;
 }
 
-const COLUMNS = sql.raw('id, tenant_id, role, name, created_at, last_used_at, revoked_at');
+const COLUMNS = sql.raw(
+  'id, tenant_id, role, user_id, agent_id, space_id, name, created_at, last_used_at, revoked_at',
+);
 
 /** Maps a row (times as epoch ms; PostgreSQL's bigints arrive as strings) to the public record. */
 function recordFromRow(row: KeyRow): ApiKeyRecord {
@@ -38,6 +44,9 @@ function recordFromRow(row: KeyRow): ApiKeyRecord {
     id: row.id,
     tenantId: row.tenant_id,
     role: row.role as ApiKeyRole,
+    userId: row.user_id === '' ? undefined : row.user_id,
+    agentId: row.agent_id === '' ? undefined : row.agent_id,
+    spaceId: row.space_id === '' ? undefined : row.space_id,
     name: row.name ?? undefined,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     lastUsedAt: iso(row.last_used_at),
@@ -88,13 +97,22 @@ export class SqlApiKeyStore implements ApiKeyStore {
     this.dialect = dialect;
   }
 
-  async create(input: { tenantId: string; role: ApiKeyRole; name?: string }) {
+  async create(input: ApiKeyCreateInput) {
     const parsed = parseInput(apiKeyCreateSchema, input, 'API key');
+    if (parsed.spaceId !== undefined && (parsed.userId !== undefined || parsed.agentId !== undefined)) {
+      throw new MnemoError({
+        code: 'INVALID_INPUT',
+        message:
+          'A key is bound to a space, or to a user and/or agent, not both: bind it to the agent and grant the agent the space.',
+      });
+    }
     const key = generateApiKey();
     const dialect = this.open();
     const row = await dialect.get<KeyRow>(
-      sql`INSERT INTO ${dialect.table('api_keys')} (id, key_hash, tenant_id, role, name, created_at)
-          VALUES (${uuidV7()}, ${hashApiKey(key)}, ${parsed.tenantId}, ${parsed.role}, ${parsed.name ?? null}, ${Date.now()})
+      sql`INSERT INTO ${dialect.table('api_keys')}
+            (id, key_hash, tenant_id, role, user_id, agent_id, space_id, name, created_at)
+          VALUES (${uuidV7()}, ${hashApiKey(key)}, ${parsed.tenantId}, ${parsed.role}, ${parsed.userId ?? ''},
+            ${parsed.agentId ?? ''}, ${parsed.spaceId ?? ''}, ${parsed.name ?? null}, ${Date.now()})
           RETURNING ${COLUMNS}`,
     );
     return { record: recordFromRow(row!), key };

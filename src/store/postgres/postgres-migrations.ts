@@ -1,5 +1,7 @@
 // PostgreSQL's migrations as data, for the one migrator (store/sql/migrator.ts): the memories, the inference
 // queue and the API keys, each versioned on its own in `<schema>.mnemo_migrations`.
+
+import { accessTablesSql } from '../sql/access-schema.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import type { MigrationPlan, SqlMigration } from '../sql/migrator.js';
 import { sql } from '../sql/sql.js';
@@ -218,6 +220,12 @@ CREATE TABLE {schema}.maintenance_state (
 );
 `,
   },
+  {
+    component: 'memories',
+    version: 9,
+    name: 'sharing',
+    sql: accessTablesSql({ table: (name) => `{schema}.${name}`, int: 'bigint' }),
+  },
 ];
 
 const queueMigrations: readonly SqlMigration[] = [
@@ -260,6 +268,17 @@ CREATE TABLE {schema}.api_keys (
   last_used_at bigint,
   revoked_at bigint);
 CREATE INDEX api_keys_tenant ON {schema}.api_keys (tenant_id);
+`,
+  },
+  {
+    // Keys bound to a user, agent or space ('' when unbound): they act only as that principal.
+    component: 'keys',
+    version: 2,
+    name: 'api-key-bindings',
+    sql: `
+ALTER TABLE {schema}.api_keys ADD COLUMN user_id text NOT NULL DEFAULT '';
+ALTER TABLE {schema}.api_keys ADD COLUMN agent_id text NOT NULL DEFAULT '';
+ALTER TABLE {schema}.api_keys ADD COLUMN space_id text NOT NULL DEFAULT '';
 `,
   },
 ];

@@ -1,5 +1,5 @@
 // Row ⇄ record mapping and Scope/MemoryFilter → SQL for the PostgreSQL store (numbered parameters).
-import { type Scope, type ScopeAccess, visibleScopePatterns } from '../../core/scope.js';
+import { type Scope, type ScopeAccess, userLevelOf, visibleScopePatterns } from '../../core/scope.js';
 import type { MemoryFilter } from '../memory-store.js';
 import type { HistoryColumns, MemoryColumns, MessageColumns } from '../sql/rows.js';
 import { exactStep, maxAbsolute, unitVector } from '../vector-scale.js';
@@ -28,7 +28,7 @@ export const MEMORY_COLUMNS =
 
 /** The four scope columns of a write, with '' for levels the scope leaves out. */
 export function scopeColumns(scope: Scope): [string, string, string, string] {
-  return [scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
+  return [scope.tenantId, userLevelOf(scope) ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
 }
 
 /**
@@ -62,7 +62,8 @@ export function visibleSql(
  */
 export function scopeSql(alias: string, scope: Scope, params: SqlParams): string {
   const clauses = [`${alias}.tenant_id = ${params.add(scope.tenantId)}`];
-  if (scope.userId !== undefined) clauses.push(`${alias}.user_id = ${params.add(scope.userId)}`);
+  const userLevel = userLevelOf(scope);
+  if (userLevel !== undefined) clauses.push(`${alias}.user_id = ${params.add(userLevel)}`);
   if (scope.agentId !== undefined) clauses.push(`${alias}.agent_id = ${params.add(scope.agentId)}`);
   if (scope.sessionId !== undefined) clauses.push(`${alias}.session_id = ${params.add(scope.sessionId)}`);
   return clauses.join(' AND ');

@@ -24,6 +24,7 @@ import type {
   VectorHit,
 } from '../memory-store.js';
 import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
+import { eraseAccessIn } from '../sql/access.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
 import { eraseMaintenanceStateIn } from '../sql/maintenance.js';
@@ -249,6 +250,7 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
       await eraseUsageIn(this.schema, connection, scope);
       await eraseMaintenanceStateIn(this.schema, connection, scope);
       await eraseWorkingEntriesIn(this.schema, connection, scope);
+      await eraseAccessIn(this.schema.dialect, connection, scope);
       return { memories: rows.rows.length, messages: Number(counted.rows[0]?.count ?? 0) };
     });
   }

@@ -3,7 +3,7 @@
 // two workers never share a session (SQLite's write transaction; PostgreSQL's advisory transaction lock).
 import { MnemoError } from '../../core/errors.js';
 import type { Message } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, userLevelOf } from '../../core/scope.js';
 import type { PostgresDialect } from '../postgres/postgres-dialect.js';
 import { scopeOfRow } from '../row-mapping.js';
 import type { Dialect, SqlConnection } from '../sql/dialect.js';
@@ -32,7 +32,7 @@ interface FailedRow extends ScopeRow {
 }
 
 function columnsOf(scope: Scope): [string, string, string, string] {
-  return [scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
+  return [scope.tenantId, userLevelOf(scope) ?? '', scope.agentId ?? '', scope.sessionId ?? ''];
 }
 
 /** The levels the scope names (true without a scope). */

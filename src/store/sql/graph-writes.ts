@@ -24,6 +24,7 @@ const graphIds = createUuidV7Generator();
 export function entityScopeOf(scope: Scope): Scope {
   const entityScope: Scope = { tenantId: scope.tenantId };
   if (scope.userId !== undefined) entityScope.userId = scope.userId;
+  if (scope.spaceId !== undefined) entityScope.spaceId = scope.spaceId;
   if (scope.agentId !== undefined) entityScope.agentId = scope.agentId;
   return entityScope;
 }

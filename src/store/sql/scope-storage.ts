@@ -1,6 +1,6 @@
 // How a backend stores the scope of a row, the one place where SQLite (a partition id and the session) and
 // PostgreSQL (four scope columns, '' for absent levels) differ for the tables keyed by exactly one scope.
-import type { Scope } from '../../core/scope.js';
+import { type Scope, userLevelOf } from '../../core/scope.js';
 import type { SqlConnection } from './dialect.js';
 import { type SqlFragment, sql } from './sql.js';
 
@@ -33,7 +33,8 @@ export interface ScopeStorage {
  */
 export function scopeColumnsWithin(scope: Scope): SqlFragment {
   const clauses = [sql`tenant_id = ${scope.tenantId}`];
-  if (scope.userId !== undefined) clauses.push(sql`user_id = ${scope.userId}`);
+  const userLevel = userLevelOf(scope);
+  if (userLevel !== undefined) clauses.push(sql`user_id = ${userLevel}`);
   if (scope.agentId !== undefined) clauses.push(sql`agent_id = ${scope.agentId}`);
   if (scope.sessionId !== undefined) clauses.push(sql`session_id = ${scope.sessionId}`);
   return sql.join(clauses, ' AND ');
@@ -46,7 +47,7 @@ export function scopeColumnsWithin(scope: Scope): SqlFragment {
  * scopeColumnsExact({ tenantId: 't1' }); // tenant_id = ? AND user_id = ? AND agent_id = ? AND session_id = ?
  */
 export function scopeColumnsExact(scope: Scope): SqlFragment {
-  return sql`tenant_id = ${scope.tenantId} AND user_id = ${scope.userId ?? ''} AND agent_id = ${scope.agentId ?? ''}
+  return sql`tenant_id = ${scope.tenantId} AND user_id = ${userLevelOf(scope) ?? ''} AND agent_id = ${scope.agentId ?? ''}
     AND session_id = ${scope.sessionId ?? ''}`;
 }
 
@@ -59,6 +60,6 @@ export function scopeColumnsExact(scope: Scope): SqlFragment {
 export function scopeColumnsKey(scope: Scope): ScopeKey {
   return {
     columns: sql`tenant_id, user_id, agent_id, session_id`,
-    values: sql`${scope.tenantId}, ${scope.userId ?? ''}, ${scope.agentId ?? ''}, ${scope.sessionId ?? ''}`,
+    values: sql`${scope.tenantId}, ${userLevelOf(scope) ?? ''}, ${scope.agentId ?? ''}, ${scope.sessionId ?? ''}`,
   };
 }

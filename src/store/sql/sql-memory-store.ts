@@ -14,6 +14,7 @@ import type {
   WorkingEntry,
 } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
+import type { AccessStore } from '../access-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EntityQuery, GraphMention, GraphStore, RelationQuery } from '../graph-store.js';
 import type { MaintenanceScopeInfo, MaintenanceState, MaintenanceStore } from '../maintenance-store.js';
@@ -26,6 +27,7 @@ import type {
   TurnsOutcome,
   TurnsWrite,
 } from '../memory-store.js';
+import { SqlAccessStore } from './access.js';
 import type { SqlConnection } from './dialect.js';
 import { eraseGraphOfMemoriesIn } from './graph-erase.js';
 import { listMergesIn, mergeEntitiesIn, unmergeEntitiesIn } from './graph-merges.js';
@@ -94,10 +96,15 @@ export type ForgetScopeInput = Parameters<MemoryStore['forgetScope']>[0];
  * requireNarrowScope({ tenantId: 't1', userId: 'alice' }); // passes
  */
 export function requireNarrowScope(scope: Scope): void {
-  if (scope.userId === undefined && scope.agentId === undefined && scope.sessionId === undefined) {
+  if (
+    scope.userId === undefined &&
+    scope.agentId === undefined &&
+    scope.sessionId === undefined &&
+    scope.spaceId === undefined
+  ) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
-      message: 'forgetScope needs a userId, agentId or sessionId; it never erases a whole tenant.',
+      message: 'forgetScope needs a userId, agentId, sessionId or spaceId; it never erases a whole tenant.',
     });
   }
 }
@@ -110,6 +117,11 @@ export function requireNarrowScope(scope: Scope): void {
  * class MyStore extends SqlMemoryStore<Client, Row> implements MemoryStore { … }
  */
 export abstract class SqlMemoryStore<Tx, Row extends MemoryColumns> {
+  /** Spaces, grants, the access check and the audit log, on the store's own connection. */
+  readonly access: AccessStore = new SqlAccessStore(
+    (mode, work) => this.statements(mode, work),
+    () => this.schema.dialect,
+  );
   /** The backend's steps on memory rows. */
   protected abstract readonly rows: MemoryRows<Tx, Row>;
   /** Runs `work` as one write transaction (retried by the backend's policy). */

@@ -1,7 +1,7 @@
 // One add, one transaction, written once: messages at their expected seq, their episodes, the neighbours'
 // re-index and the idempotency record together; idempotency reads and the orphan-scan flag of old stores.
 import type { JsonObject, JsonValue, Message } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, userLevelOf } from '../../core/scope.js';
 import type {
   IdempotencyRecord,
   IdempotencyWrite,
@@ -135,7 +135,7 @@ export async function markOrphanScanDoneIn(dialect: Dialect, connection: SqlConn
 
 /** The advisory lock of a scope's log (PostgreSQL): one writer at a time assigns the seqs of a scope. */
 export function scopeLogLock(scope: Scope): string {
-  return `mnemo:seq:${JSON.stringify([scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? ''])}`;
+  return `mnemo:seq:${JSON.stringify([scope.tenantId, userLevelOf(scope) ?? '', scope.agentId ?? '', scope.sessionId ?? ''])}`;
 }
 
 /**

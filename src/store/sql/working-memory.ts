@@ -2,7 +2,7 @@
 // optional expiry and a cap on live keys.
 import { MnemoError } from '../../core/errors.js';
 import type { JsonValue, WorkingEntry } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, scopeKey } from '../../core/scope.js';
 import type { MemoryStore } from '../memory-store.js';
 import type { SqlConnection } from './dialect.js';
 import type { TimeColumn } from './rows.js';
@@ -63,9 +63,7 @@ export async function setWorkingEntryIn(
   const key = await scopes.key(connection, input.scope);
   const exact = (await scopes.exact(connection, input.scope)) as SqlFragment;
   // Serialises writers of one scope, so two new keys cannot both pass the `maxEntries` check.
-  const { tenantId, userId, agentId, sessionId } = input.scope;
-  const levels = JSON.stringify([tenantId, userId ?? '', agentId ?? '', sessionId ?? '']);
-  await dialect.lock(connection, `mnemo:working:${dialect.schema ?? ''}:${levels}`);
+  await dialect.lock(connection, `mnemo:working:${dialect.schema ?? ''}:${scopeKey(input.scope)}`);
   await connection.run(sql`DELETE FROM ${table} WHERE ${exact} AND expires_at <= ${input.at}`);
   const existing = await connection.get(
     sql`SELECT 1 AS found FROM ${table} WHERE ${exact} AND key = ${input.key}`,

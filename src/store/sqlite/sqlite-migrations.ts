@@ -16,6 +16,7 @@ import { migration0009 } from './migrations/0009-history-ids.js';
 import { migration0010 } from './migrations/0010-episode-text.js';
 import { migration0011 } from './migrations/0011-graph.js';
 import { migration0012 } from './migrations/0012-maintenance.js';
+import { migration0013 } from './migrations/0013-sharing.js';
 import type { SqliteDialect } from './sqlite-dialect.js';
 
 /** A memories migration written in TypeScript over the better-sqlite3 connection (user functions, row loops). */
@@ -67,6 +68,7 @@ export const sqliteMemoryMigrations: readonly SqlMigration[] = [
   ...sqliteConnectionMigrations.map(onConnection),
   migration0011,
   migration0012,
+  migration0013,
 ];
 
 const queueMigrations: readonly SqlMigration[] = [
@@ -146,6 +148,15 @@ const keyMigrations: readonly SqlMigration[] = [
       revoked_at INTEGER
     );
     CREATE INDEX api_keys_tenant ON api_keys (tenant_id);`,
+  },
+  {
+    // Keys bound to a user, agent or space ('' when unbound): they act only as that principal.
+    component: 'keys',
+    version: 2,
+    name: 'api-key-bindings',
+    sql: `ALTER TABLE api_keys ADD COLUMN user_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE api_keys ADD COLUMN agent_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE api_keys ADD COLUMN space_id TEXT NOT NULL DEFAULT '';`,
   },
 ];
 

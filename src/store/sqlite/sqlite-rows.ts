@@ -1,7 +1,13 @@
 // Row ⇄ record mapping, scope resolution to partitions, and MemoryFilter → SQL for the SQLite store.
 import type Database from 'better-sqlite3';
 import type { MemoryRecord } from '../../core/records.js';
-import { type Scope, type ScopeAccess, type ScopePattern, visibleScopePatterns } from '../../core/scope.js';
+import {
+  type Scope,
+  type ScopeAccess,
+  type ScopePattern,
+  userLevelOf,
+  visibleScopePatterns,
+} from '../../core/scope.js';
 import type { MemoryFilter } from '../memory-store.js';
 import {
   type HistoryColumns,
@@ -71,9 +77,10 @@ export function memoryFromRow(row: MemoryRow): MemoryRecord {
 export function resolvePartitions(db: Database.Database, scope: Scope): number[] {
   const clauses = ['tenant_id = ?'];
   const params: string[] = [scope.tenantId];
-  if (scope.userId !== undefined) {
+  const userLevel = userLevelOf(scope);
+  if (userLevel !== undefined) {
     clauses.push('user_id = ?');
-    params.push(scope.userId);
+    params.push(userLevel);
   }
   if (scope.agentId !== undefined) {
     clauses.push('agent_id = ?');
@@ -104,7 +111,7 @@ export function prepared(db: Database.Database, sql: string): Database.Statement
 
 /** The partition of a write scope, created on first use. */
 export function ensurePartition(db: Database.Database, scope: Scope): number {
-  const key = [scope.tenantId, scope.userId ?? '', scope.agentId ?? ''];
+  const key = [scope.tenantId, userLevelOf(scope) ?? '', scope.agentId ?? ''];
   prepared(
     db,
     'INSERT INTO partitions (tenant_id, user_id, agent_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',

@@ -1,5 +1,5 @@
 // How SQLite stores a row's scope: the partition of (tenant, user, agent) and the session column.
-import type { Scope } from '../../core/scope.js';
+import { type Scope, userLevelOf } from '../../core/scope.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import type { ScopeStorage } from '../sql/scope-storage.js';
 import { type SqlFragment, sql } from '../sql/sql.js';
@@ -10,7 +10,7 @@ async function partitionOf(
   scope: Scope,
   options: { create: boolean },
 ): Promise<number | undefined> {
-  const key = [scope.tenantId, scope.userId ?? '', scope.agentId ?? ''] as const;
+  const key = [scope.tenantId, userLevelOf(scope) ?? '', scope.agentId ?? ''] as const;
   if (options.create) {
     await connection.run(
       sql`INSERT INTO partitions (tenant_id, user_id, agent_id) VALUES (${key[0]}, ${key[1]}, ${key[2]}) ON CONFLICT DO NOTHING`,
@@ -41,7 +41,8 @@ export const sqliteScopes: ScopeStorage = {
   },
   async within(connection, scope) {
     const levels = [sql`tenant_id = ${scope.tenantId}`];
-    if (scope.userId !== undefined) levels.push(sql`user_id = ${scope.userId}`);
+    const userLevel = userLevelOf(scope);
+    if (userLevel !== undefined) levels.push(sql`user_id = ${userLevel}`);
     if (scope.agentId !== undefined) levels.push(sql`agent_id = ${scope.agentId}`);
     const rows = await connection.all<{ id: number }>(
       sql`SELECT id FROM partitions WHERE ${sql.join(levels, ' AND ')}`,

@@ -1,6 +1,6 @@
 // Candidate retrieval for the SQLite store: FTS5 BM25 and sqlite-vec KNN, both confined to the scope's partitions.
 import type Database from 'better-sqlite3';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, userLevelOf } from '../../core/scope.js';
 import type { EmbeddingSpace, LexicalHit, MemoryStore, VectorHit } from '../memory-store.js';
 import { cleanTokens } from '../row-mapping.js';
 import { filterSql, partitionToken, prepared, type VisibleScope, visibleSql } from './sqlite-rows.js';
@@ -16,7 +16,7 @@ export type VectorInput = Parameters<MemoryStore['searchVector']>[0];
  */
 export function scopeForSearch(db: Database.Database, scope: Scope): VisibleScope {
   const visible = visibleSql(db, 'm', scope);
-  if (scope.sessionId === undefined || scope.userId !== undefined || scope.agentId !== undefined)
+  if (scope.sessionId === undefined || userLevelOf(scope) !== undefined || scope.agentId !== undefined)
     return visible;
   const allowed = new Set(visible.partitions);
   const rows = prepared(db, 'SELECT DISTINCT partition_id AS id FROM memories WHERE session_id = ?').all(

@@ -21,6 +21,7 @@ import type {
   VectorHit,
 } from '../memory-store.js';
 import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
+import { eraseAccessIn } from '../sql/access.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
 import { eraseMaintenanceStateIn } from '../sql/maintenance.js';
@@ -365,6 +366,7 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
       await eraseUsageIn(this.schema, connection, scope);
       await eraseMaintenanceStateIn(this.schema, connection, scope);
       await eraseWorkingEntriesIn(this.schema, connection, scope);
+      await eraseAccessIn(this.schema.dialect, connection, scope);
       // The partition rows name the forgotten user or agent: none may outlive its data.
       vectorIndexCacheFor(db).drop(deleteEmptyPartitions(db, partitions));
       return { memories: rows.length, messages: count };

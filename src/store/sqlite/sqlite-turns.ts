@@ -2,7 +2,7 @@
 // old stores (the rest of one add, written once, is store/sql/turns.ts).
 import type Database from 'better-sqlite3';
 import type { Message, Page } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
+import { type Scope, userLevelOf } from '../../core/scope.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { messageFromRow } from '../sql/rows.js';
 import { type MessageRow, prepared } from './sqlite-rows.js';
@@ -15,7 +15,9 @@ export function nextMessageSeqIn(db: Database.Database, scope: Scope): number {
     db,
     `SELECT COALESCE(MAX(g.seq), 0) + 1 AS seq FROM messages g JOIN partitions p ON p.id = g.partition_id
      WHERE p.tenant_id = ? AND p.user_id = ? AND p.agent_id = ? AND g.session_id = ?`,
-  ).get(scope.tenantId, scope.userId ?? '', scope.agentId ?? '', scope.sessionId ?? '') as { seq: number };
+  ).get(scope.tenantId, userLevelOf(scope) ?? '', scope.agentId ?? '', scope.sessionId ?? '') as {
+    seq: number;
+  };
   return row.seq;
 }
 

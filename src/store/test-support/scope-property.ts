@@ -20,7 +20,10 @@ const scopeArbitrary: fc.Arbitrary<Scope> = fc
     (scope) => scope.userId !== undefined || scope.agentId !== undefined || scope.sessionId !== undefined,
   )
   .map(
-    (scope) => Object.fromEntries(Object.entries(scope).filter(([, value]) => value !== undefined)) as Scope,
+    (scope) =>
+      Object.fromEntries(
+        Object.entries(scope).filter(([, value]) => value !== undefined),
+      ) as unknown as Scope,
   );
 
 const operationArbitrary = fc.oneof(
