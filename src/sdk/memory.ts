@@ -20,7 +20,7 @@ import type { MaintainReport } from '../lifecycle/maintain/maintain-report.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { LanguageModel } from '../models/language-model.js';
 import type { SearchOptions, SearchResponse } from '../retrieve/search-memories.js';
-import type { MemoryStore, StoreDumpRow } from '../store/memory-store.js';
+import type { MemoryStore, RestoreCounts, StoreDumpRow } from '../store/memory-store.js';
 import type {
   AddOptions,
   ContextOptions,
@@ -242,7 +242,7 @@ export interface Memory extends AsyncDisposable, SharingMethods {
   }): Promise<{ reembedded: number; model: string }>;
   /** Every row of the store or of one scope, for export. */
   dump(options?: { scope?: ScopeInput | undefined }): AsyncIterable<StoreDumpRow>;
-  restore(rows: StoreDumpRow[]): Promise<{ messages: number; memories: number; history: number }>;
+  restore(rows: StoreDumpRow[]): Promise<RestoreCounts>;
   /**
    * Infers every buffered message now (inside the scope, or everywhere) and summarises idle sessions.
    *

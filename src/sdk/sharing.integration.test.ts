@@ -217,4 +217,34 @@ describe.each(backends)('sharing on %s', (_name, makeBackend) => {
       ),
     ).toBe('INVALID_INPUT');
   });
+  it('dumps carry spaces and grants, and a restore brings the space back whole', async () => {
+    await memory.spaces.create({ ...t1, name: 'research', description: 'notes' });
+    await memory.grants.grant({ ...t1, principal: agent('reader'), target: space('research'), role: 'read' });
+    await memory.add('The lab opens at eight', { ...t1, spaceId: 'research', kind: 'fact' });
+    await memory.add('I like tea', { ...t1, userId: 'u', kind: 'fact' });
+    const rows = [];
+    for await (const row of memory.dump({ scope: { ...t1, spaceId: 'research' } })) rows.push(row);
+    expect(rows.map((row) => row.type).slice(0, 2)).toEqual(['space', 'grant']);
+    expect(rows.some((row) => row.type === 'memory' && row.memory.text === 'I like tea')).toBe(false);
+    const userRows = [];
+    for await (const row of memory.dump({ scope: { ...t1, userId: 'u' } })) userRows.push(row.type);
+    expect(userRows).not.toContain('space');
+
+    await memory.spaces.delete('research', t1);
+    // The grant went with the space: the reader is refused before anyone learns whether the space exists.
+    expect(await codeOf(memory.search('lab', { ...t1, agentId: 'reader', spaceId: 'research' }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await codeOf(memory.search('lab', { ...t1, spaceId: 'research' }))).toBe('NOT_FOUND');
+    const counts = await memory.restore(rows);
+    expect(counts).toMatchObject({ spaces: 1, grants: 1, memories: 1 });
+    expect(await memory.spaces.get('research', t1)).toMatchObject({ name: 'research', description: 'notes' });
+    const found = await memory.search('when does the lab open', {
+      ...t1,
+      agentId: 'reader',
+      spaceId: 'research',
+    });
+    expect(texts(found.results)).toEqual(['The lab opens at eight']);
+    expect(await memory.restore(rows)).toMatchObject({ spaces: 0, grants: 0, memories: 0 });
+  });
 });

@@ -1,6 +1,6 @@
 // Copies every row of one store into another (SQLite ⇄ PostgreSQL), embeddings included, then verifies counts.
 import { MnemoError } from '../core/errors.js';
-import type { MemoryStore, StoreDumpRow } from './memory-store.js';
+import type { MemoryStore, RestoreCounts, StoreDumpRow } from './memory-store.js';
 
 export interface CopyStoreProgress {
   messages: number;
@@ -13,7 +13,7 @@ export interface CopyStoreProgress {
 }
 
 export interface CopyStoreResult {
-  copied: { messages: number; memories: number; history: number };
+  copied: RestoreCounts;
   source: { messages: number; memories: number };
   target: { messages: number; memories: number };
   embeddingSpace?: { model: string; dimensions: number };
@@ -49,7 +49,7 @@ export async function copyStore(input: {
   if (sourceStats.embeddingSpace !== undefined && targetSpace === undefined) {
     await to.setEmbeddingSpace({ space: sourceStats.embeddingSpace });
   }
-  const copied = { messages: 0, memories: 0, history: 0 };
+  const copied: RestoreCounts = { messages: 0, memories: 0, history: 0, spaces: 0, grants: 0 };
   const progress: CopyStoreProgress = {
     ...copied,
     rows: 0,
@@ -62,6 +62,8 @@ export async function copyStore(input: {
     copied.messages += counts.messages;
     copied.memories += counts.memories;
     copied.history += counts.history;
+    copied.spaces += counts.spaces;
+    copied.grants += counts.grants;
     batch = [];
     input.onProgress?.({ ...progress, ...copied });
   };

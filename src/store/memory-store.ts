@@ -10,6 +10,7 @@
 //   indexes and ranks the same token stream. Scores are higher-is-better.
 // - Vector search returns cosine similarity (higher is better) and cosine distance (1 - similarity).
 
+import type { Grant, Space } from '../core/access.js';
 import type { GraphFacts } from '../core/graph.js';
 import type {
   HistoryEntry,
@@ -203,9 +204,20 @@ export interface VacuumReport {
 
 /** A whole-store dump row, for export and migration between backends. */
 export type StoreDumpRow =
+  | { type: 'space'; space: Space }
+  | { type: 'grant'; grant: Grant }
   | { type: 'message'; message: Message }
   | { type: 'memory'; memory: MemoryRecord; tokens: string[]; embedding?: Float32Array }
   | { type: 'history'; entry: HistoryEntry };
+
+/** What `restore` wrote (rows already present are skipped and not counted). */
+export interface RestoreCounts {
+  messages: number;
+  memories: number;
+  history: number;
+  spaces: number;
+  grants: number;
+}
 
 /** The inference queue a store keeps beside its data (see `MemoryStore.openInferenceQueue`). */
 export interface StoreInferenceQueue {
@@ -437,13 +449,16 @@ export interface MemoryStore extends GraphStore, MaintenanceStore, AsyncDisposab
 
   // --- whole-store operations ---
   stats(input?: { scope?: Scope | undefined }): Promise<StoreStats>;
-  /** Every row of the store (or of one scope), messages first, then memories, then history. */
+  /**
+   * Every row of the store (or of one scope): spaces and grants first (all of them, or a space scope's own),
+   * then messages, memories and history. The audit log and usage totals are this store's own and stay.
+   */
   dump(input?: {
     scope?: Scope | undefined;
     includeEmbeddings?: boolean | undefined;
   }): AsyncIterable<StoreDumpRow>;
   /** Writes dump rows verbatim (ids and times kept), skipping ids already present. */
-  restore(input: { rows: StoreDumpRow[] }): Promise<{ messages: number; memories: number; history: number }>;
+  restore(input: { rows: StoreDumpRow[] }): Promise<RestoreCounts>;
 
   // --- one add, one transaction ---
   /** The `seq` the next message logged in exactly `scope` (tenant, user, agent and session) would get. */

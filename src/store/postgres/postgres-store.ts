@@ -14,6 +14,7 @@ import type {
   MemoryFilter,
   MemoryStore,
   ReembedItem,
+  RestoreCounts,
   StoreCapabilities,
   StoreDumpRow,
   StoreInferenceQueue,
@@ -24,7 +25,6 @@ import type {
   VectorHit,
 } from '../memory-store.js';
 import { createPostgresInferenceQueue } from '../queue/sql-inference-queue.js';
-import { eraseAccessIn } from '../sql/access.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
 import { eraseMaintenanceStateIn } from '../sql/maintenance.js';
@@ -32,6 +32,7 @@ import { type MemoryRows, rowInScope } from '../sql/memory-rows.js';
 import { migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
 import { memoryFromRow } from '../sql/rows.js';
+import { eraseAccessIn, withSharingRows } from '../sql/sharing-rows.js';
 import { sql } from '../sql/sql.js';
 import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
 import type { StoreSchema } from '../sql/store-schema.js';
@@ -488,17 +489,16 @@ export class PostgresStore extends SqlMemoryStore<pg.PoolClient, MemoryRow> impl
   }
 
   dump(input: { scope?: Scope; includeEmbeddings?: boolean } = {}): AsyncIterable<StoreDumpRow> {
-    return dumpPostgres(
+    const rows = dumpPostgres(
       () => this.db,
       this.tables,
       input,
       (rows) => this.historyEntries(rows),
     );
+    return withSharingRows(() => this.schema.dialect, input.scope, rows);
   }
 
-  async restore(input: {
-    rows: StoreDumpRow[];
-  }): Promise<{ messages: number; memories: number; history: number }> {
+  async restore(input: { rows: StoreDumpRow[] }): Promise<RestoreCounts> {
     return this.write(async (client) => {
       await this.space.load(client);
       return restoreIn(this.rows, this.schema, client, input.rows);

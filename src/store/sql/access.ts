@@ -15,7 +15,6 @@ import {
 import { MnemoError, notFound } from '../../core/errors.js';
 import { uuidV7 } from '../../core/ids.js';
 import type { Page } from '../../core/records.js';
-import type { Scope } from '../../core/scope.js';
 import {
   type AccessStore,
   type AuditAction,
@@ -31,25 +30,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { scopeOfRow } from '../row-mapping.js';
 import type { Dialect, SqlConnection } from './dialect.js';
 import { scopeColumnsKey, scopeColumnsWithin } from './scope-storage.js';
+import { type GrantRow, grantFromRow, iso, type SpaceRow, spaceFromRow } from './sharing-rows.js';
 import { type SqlFragment, sql } from './sql.js';
-
-interface SpaceRow {
-  tenant_id: string;
-  id: string;
-  name: string;
-  description: string | null;
-  created_at: number | string;
-}
-
-interface GrantRow {
-  tenant_id: string;
-  principal_type: string;
-  principal_id: string;
-  target_type: string;
-  target_id: string;
-  role: string;
-  created_at: number | string;
-}
 
 interface AuditRow {
   id: string;
@@ -65,28 +47,6 @@ interface AuditRow {
   at: number | string;
   last_at: number | string;
   detail: string | null;
-}
-
-const iso = (ms: number | string): string => new Date(Number(ms)).toISOString();
-
-function spaceFromRow(row: SpaceRow): Space {
-  return {
-    id: row.id,
-    tenantId: row.tenant_id,
-    name: row.name,
-    description: row.description ?? undefined,
-    createdAt: iso(row.created_at),
-  };
-}
-
-function grantFromRow(row: GrantRow): Grant {
-  return {
-    tenantId: row.tenant_id,
-    principal: { type: row.principal_type as PrincipalRef['type'], id: row.principal_id },
-    target: { type: row.target_type as GrantTarget['type'], id: row.target_id },
-    role: row.role as GrantRole,
-    createdAt: iso(row.created_at),
-  };
 }
 
 function auditFromRow(row: AuditRow): AuditEntry {
@@ -163,6 +123,16 @@ export class SqlAccessStore implements AccessStore {
       ),
     );
     return rows.map(spaceFromRow);
+  }
+
+  async findSpaceTenants(input: { id: string }): Promise<string[]> {
+    const rows = await this.run('read', (connection) =>
+      connection.all<{ tenant_id: string }>(
+        sql`SELECT tenant_id FROM ${this.table('spaces')} WHERE id = ${input.id}
+            ORDER BY ${this.dialect().binaryOrder(sql`tenant_id`)}`,
+      ),
+    );
+    return rows.map((row) => row.tenant_id);
   }
 
   async putGrant(input: {
@@ -347,54 +317,5 @@ export class SqlAccessStore implements AccessStore {
     return last === undefined
       ? { items }
       : { items, nextCursor: encodeCursor([Number(last.last_at), last.id]) };
-  }
-}
-
-/**
- * Erases, with a scope, the audit rows about it and the sharing rows that name it: a forgotten user's or
- * agent's grants and the audit rows where it acted, a deleted space's grants and the space itself.
- *
- * @example
- * await eraseAccessIn(dialect, connection, { tenantId: 't1', userId: 'alice' });
- */
-export async function eraseAccessIn(
-  dialect: Dialect,
-  connection: SqlConnection,
-  scope: Scope,
-): Promise<void> {
-  const audit = dialect.table('audit_log');
-  const grants = dialect.table('grants');
-  await connection.run(sql`DELETE FROM ${audit} WHERE ${scopeColumnsWithin(scope)}`);
-  const tenant = scope.tenantId;
-  const whole = (level: 'userId' | 'agentId' | 'spaceId') =>
-    (['userId', 'agentId', 'spaceId', 'sessionId'] as const).every(
-      (other) => other === level || scope[other] === undefined,
-    ) && scope[level] !== undefined;
-  if (whole('userId')) {
-    const userId = scope.userId as string;
-    await connection.run(
-      sql`DELETE FROM ${audit} WHERE tenant_id = ${tenant} AND principal_user = ${userId}`,
-    );
-    await connection.run(
-      sql`DELETE FROM ${grants} WHERE tenant_id = ${tenant} AND ((principal_type = 'user' AND principal_id = ${userId})
-          OR (target_type = 'user' AND target_id = ${userId}))`,
-    );
-  }
-  if (whole('agentId')) {
-    const agentId = scope.agentId as string;
-    await connection.run(
-      sql`DELETE FROM ${audit} WHERE tenant_id = ${tenant} AND principal_agent = ${agentId}`,
-    );
-    await connection.run(
-      sql`DELETE FROM ${grants} WHERE tenant_id = ${tenant} AND principal_type = 'agent' AND principal_id = ${agentId}`,
-    );
-  }
-  if (scope.spaceId !== undefined) {
-    await connection.run(
-      sql`DELETE FROM ${grants} WHERE tenant_id = ${tenant} AND target_type = 'space' AND target_id = ${scope.spaceId}`,
-    );
-    await connection.run(
-      sql`DELETE FROM ${dialect.table('spaces')} WHERE tenant_id = ${tenant} AND id = ${scope.spaceId}`,
-    );
   }
 }

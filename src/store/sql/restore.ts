@@ -1,7 +1,8 @@
 // Restoring a dump, written once: rows verbatim (ids and times kept), ids already present skipped.
-import type { StoreDumpRow } from '../memory-store.js';
+import type { RestoreCounts, StoreDumpRow } from '../memory-store.js';
 import type { MemoryRows } from './memory-rows.js';
 import type { MemoryColumns } from './rows.js';
+import { restoreSharingIn } from './sharing-rows.js';
 import { sql } from './sql.js';
 import type { StoreSchema } from './store-schema.js';
 
@@ -16,15 +17,18 @@ export async function restoreIn<Tx, Row extends MemoryColumns>(
   schema: StoreSchema,
   tx: Tx,
   dump: StoreDumpRow[],
-): Promise<{ messages: number; memories: number; history: number }> {
+): Promise<RestoreCounts> {
   const { dialect, scopes } = schema;
   const connection = rows.statements(tx);
-  const counts = { messages: 0, memories: 0, history: 0 };
+  const counts = { messages: 0, memories: 0, history: 0, spaces: 0, grants: 0 };
   const exists = async (table: string, id: string): Promise<boolean> =>
     (await connection.get(sql`SELECT 1 AS found FROM ${dialect.table(table)} WHERE id = ${id}`)) !==
     undefined;
   for (const row of dump) {
-    if (row.type === 'message') {
+    if (row.type === 'space' || row.type === 'grant') {
+      if (await restoreSharingIn(dialect, connection, row))
+        counts[row.type === 'space' ? 'spaces' : 'grants']++;
+    } else if (row.type === 'message') {
       const message = row.message;
       if (await exists('messages', message.id)) continue;
       const key = await scopes.key(connection, message.scope);

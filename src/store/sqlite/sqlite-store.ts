@@ -13,6 +13,7 @@ import type {
   LexicalHit,
   MemoryStore,
   ReembedItem,
+  RestoreCounts,
   StoreCapabilities,
   StoreDumpRow,
   StoreInferenceQueue,
@@ -21,13 +22,13 @@ import type {
   VectorHit,
 } from '../memory-store.js';
 import { createSqliteInferenceQueue } from '../queue/sql-inference-queue.js';
-import { eraseAccessIn } from '../sql/access.js';
 import type { SqlConnection } from '../sql/dialect.js';
 import { eraseGraphOfMemoriesIn, eraseGraphWithinIn } from '../sql/graph-erase.js';
 import { eraseMaintenanceStateIn } from '../sql/maintenance.js';
 import type { MemoryRows } from '../sql/memory-rows.js';
 import { latestVersion, migrate } from '../sql/migrator.js';
 import { restoreIn } from '../sql/restore.js';
+import { eraseAccessIn, withSharingRows } from '../sql/sharing-rows.js';
 import { sql } from '../sql/sql.js';
 import { type ForgetScopeInput, SqlMemoryStore } from '../sql/sql-memory-store.js';
 import type { StoreSchema } from '../sql/store-schema.js';
@@ -507,16 +508,15 @@ export class SqliteStore extends SqlMemoryStore<Database.Database, MemoryRow> im
   }
 
   dump(input: { scope?: Scope; includeEmbeddings?: boolean } = {}): AsyncIterable<StoreDumpRow> {
-    return dumpRows(
+    const rows = dumpRows(
       (work) => this.read(work),
       input,
       (rows) => this.historyEntries(rows),
     );
+    return withSharingRows(() => this.schema.dialect, input.scope, rows);
   }
 
-  async restore(input: {
-    rows: StoreDumpRow[];
-  }): Promise<{ messages: number; memories: number; history: number }> {
+  async restore(input: { rows: StoreDumpRow[] }): Promise<RestoreCounts> {
     return this.write((db) => restoreIn(this.rows, this.schema, db, input.rows));
   }
 
