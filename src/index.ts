@@ -3,6 +3,20 @@ export type { ContextItem, ContextResult, ContextSection } from './context/assem
 export type { CoreBlock, CoreBlockSetOptions } from './context/core-blocks.js';
 export type { WorkingSetOptions } from './context/working-memory.js';
 export type {
+  AccessLevel,
+  Caller,
+  Grant,
+  GrantInput,
+  GrantRole,
+  GrantTarget,
+  PrincipalRef,
+  RevokeInput,
+  ScopeRequest,
+  Space,
+  SpaceInput,
+  Surface,
+} from './core/access.js';
+export type {
   Entity,
   EntityMerge,
   EntityRef,
@@ -81,7 +95,9 @@ export type {
 } from './sdk/options.js';
 export type { EmbedderConfig } from './sdk/resolve-embedder.js';
 export type { StoreConfig } from './sdk/resolve-store.js';
+export type { AuditOptions, GrantMethods, SharingMethods, SpaceMethods } from './sdk/sharing-methods.js';
 export type { MemoryStatus } from './sdk/status.js';
+export type { AccessStore, AuditAction, AuditEntry } from './store/access-store.js';
 export { type CopyStoreResult, copyStore } from './store/copy-store.js';
 export type { EntityQuery, GraphMention, GraphStore, RelationQuery } from './store/graph-store.js';
 export type {
@@ -90,7 +106,14 @@ export type {
   MaintenanceStore,
   MaintenanceWatermark,
 } from './store/maintenance-store.js';
-export type { MemoryFilter, MemoryStore, StoreCapabilities, VacuumReport } from './store/memory-store.js';
+export type {
+  MemoryFilter,
+  MemoryStore,
+  RestoreCounts,
+  StoreCapabilities,
+  StoreDumpRow,
+  VacuumReport,
+} from './store/memory-store.js';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/postgres-store.js';
 export type { SqliteSynchronous } from './store/sqlite/sqlite-busy.js';
 export { createSqliteStore } from './store/sqlite/sqlite-store.js';
