@@ -1,5 +1,6 @@
 // What every command shares: opening the store from --db/$MNEMO_DB, scope flags and value parsers.
 import type { Command } from 'commander';
+import type { Caller, ScopeRequest } from '../core/access.js';
 import { invalidInput } from '../core/errors.js';
 import type { JsonObject } from '../core/records.js';
 import type { ScopeInput } from '../core/scope.js';
@@ -21,25 +22,53 @@ export interface ScopeFlags {
   user?: string | undefined;
   agent?: string | undefined;
   session?: string | undefined;
+  space?: string | undefined;
 }
 
-/** Adds `--tenant --user --agent --session` to a command. */
-export function addScopeFlags(command: Command): Command {
-  return command
+/** Who every SDK call of the CLI is made as: the store's owner, on the `cli` surface (so the audit log says so). */
+export const cliCaller: Caller = { surface: 'cli' };
+
+/**
+ * Adds `--tenant --user --agent --session` to a command, and `--space` unless `space: false` (the
+ * maintenance commands, whose SDK calls have no space scope).
+ */
+export function addScopeFlags(command: Command, options: { space?: boolean } = {}): Command {
+  command
     .option('--tenant <id>', 'tenant id (default "default")')
     .option('--user <id>', 'user id')
     .option('--agent <id>', 'agent id')
     .option('--session <id>', 'session id');
+  if (options.space === false) return command;
+  return command.option(
+    '--space <id>',
+    'a shared space of the tenant; with --agent/--user, they act in it and need a grant',
+  );
 }
 
-/** Turns the scope flags into an SDK scope (undefined fields left out). */
-export function scopeFromFlags(flags: ScopeFlags): ScopeInput {
+/**
+ * The scope fields of the flags (undefined fields left out), for commands that work on the store itself
+ * (export, vacuum, import, maintenance) rather than through a scoped SDK call.
+ */
+export function storeScopeFromFlags(flags: ScopeFlags): ScopeInput {
   const scope: ScopeInput = {};
   if (flags.tenant !== undefined) scope.tenantId = flags.tenant;
   if (flags.user !== undefined) scope.userId = flags.user;
   if (flags.agent !== undefined) scope.agentId = flags.agent;
   if (flags.session !== undefined) scope.sessionId = flags.session;
+  if (flags.space !== undefined) scope.spaceId = flags.space;
   return scope;
+}
+
+/**
+ * Turns the scope flags into the scope of an SDK call, made as the CLI (`caller: { surface: 'cli' }`):
+ * `--space` with `--agent`/`--user` names the space and who acts in it, checked against its grants.
+ *
+ * @example
+ * scopeFromFlags({ tenant: 't1', agent: 'writer', space: 'research' });
+ * // { tenantId: 't1', agentId: 'writer', spaceId: 'research', caller: { surface: 'cli' } }
+ */
+export function scopeFromFlags(flags: ScopeFlags): ScopeRequest {
+  return { ...storeScopeFromFlags(flags), caller: cliCaller };
 }
 
 /** The store path: `--db`, else `$MNEMO_DB`, else `~/.mnemo/mnemo.db`. */

@@ -8,6 +8,11 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** 2: the command line or its values were wrong; nothing was changed. */
 export const EXIT_USAGE = 2;
+/**
+ * 3: refused (`FORBIDDEN`): the acting agent/user holds no grant that allows it, or the target is
+ * read-only. Nothing was changed; a refused read or write is in the audit log (`mnemo audit --action denied`).
+ */
+export const EXIT_FORBIDDEN = 3;
 
 const usageCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INVALID_INPUT', 'SCOPE_REQUIRED']);
 
@@ -33,11 +38,16 @@ export function describeFailure(error: unknown): CliFailure {
     return {
       code: error.code,
       message: oneLine(error.message),
-      exitCode: usageCodes.has(error.code) ? EXIT_USAGE : EXIT_FAILURE,
+      exitCode: exitCodeOf(error.code),
     };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: oneLine(message), exitCode: EXIT_FAILURE };
+}
+
+function exitCodeOf(code: ErrorCode): number {
+  if (usageCodes.has(code)) return EXIT_USAGE;
+  return code === 'FORBIDDEN' ? EXIT_FORBIDDEN : EXIT_FAILURE;
 }
 
 function oneLine(text: string): string {

@@ -66,6 +66,50 @@ describe('planImport', () => {
   });
 });
 
+describe('planImport of sharing rows', () => {
+  const space = { id: 'research', tenantId: 't1', name: 'research', createdAt: '2026-12-06T10:00:00.000Z' };
+  const grant = {
+    tenantId: 't1',
+    principal: { type: 'agent', id: 'reader' },
+    target: { type: 'space', id: 'research' },
+    role: 'read',
+    createdAt: '2026-12-06T10:00:00.000Z',
+  };
+
+  it('restores the spaces and grants of an export', async () => {
+    const lines = [
+      { type: 'space', space },
+      { type: 'grant', grant },
+    ].map((row) => JSON.stringify(row));
+    const plan = await planImport({
+      path: await fixture('sharing.jsonl', `${lines.join('\n')}\n`),
+      scope: {},
+    });
+    expect(plan.steps).toEqual([
+      {
+        kind: 'restore',
+        rows: [
+          { type: 'space', space },
+          { type: 'grant', grant },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    ['an unknown role', { type: 'grant', grant: { ...grant, role: 'owner' } }],
+    [
+      'a principal of no known type',
+      { type: 'grant', grant: { ...grant, principal: { type: 'team', id: 'x' } } },
+    ],
+    ['a space id with a control character', { type: 'space', space: { ...space, id: 'bad\u0001id' } }],
+    ['a space without a creation time', { type: 'space', space: { ...space, createdAt: 'yesterday' } }],
+  ])('refuses %s before anything is written', async (_name, row) => {
+    const file = await fixture('bad-sharing.jsonl', `${JSON.stringify(row)}\n`);
+    await expect(planImport({ path: file, scope: {} })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
+
 describe('importStepKey', () => {
   it('gives the same keys for the same file and scope, and other keys for another scope or content', async () => {
     const file = await fixture('keys.jsonl', '{"role":"user","content":"one"}\n');

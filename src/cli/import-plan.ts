@@ -2,8 +2,9 @@
 // with a deterministic idempotency key.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { grantRoles, grantTargetSchema, principalRefSchema } from '../core/access.js';
 import { invalidInput } from '../core/errors.js';
-import { parseScope, type ScopeInput } from '../core/scope.js';
+import { parseScope, type ScopeInput, scopeSchema } from '../core/scope.js';
 import { locomoConversationMessages, looksLikeLocomo, parseLocomo } from '../eval/datasets/locomo.js';
 import {
   longMemEvalHaystackMessages,
@@ -42,7 +43,29 @@ const scopeLineSchema = z.object({
 });
 const messageLineSchema = messageInputSchema.extend(scopeLineSchema.shape);
 
+const idPart = scopeSchema.shape.userId.unwrap();
+const isoTime = z.iso.datetime();
 const dumpRowSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('space'),
+    space: z.object({
+      id: idPart,
+      tenantId: idPart,
+      name: z.string().min(1).max(200),
+      description: z.string().max(2000).optional(),
+      createdAt: isoTime,
+    }),
+  }),
+  z.object({
+    type: z.literal('grant'),
+    grant: z.object({
+      tenantId: idPart,
+      principal: principalRefSchema,
+      target: grantTargetSchema,
+      role: z.enum(grantRoles),
+      createdAt: isoTime,
+    }),
+  }),
   z.object({ type: z.literal('message'), message: z.object({ id: z.string() }).loose() }),
   z
     .object({

@@ -11,6 +11,7 @@ import { registerMaintainCommands } from './commands/maintain-commands.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerMemoryCommands } from './commands/memory-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
+import { registerSharingCommands } from './commands/sharing-commands.js';
 import { registerStoreCommands } from './commands/store-commands.js';
 import { registerVacuumCommand } from './commands/vacuum-command.js';
 import { registerWorkingSetCommands } from './commands/working-set-commands.js';
@@ -34,6 +35,7 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   registerMemoryCommands(program);
   registerWorkingSetCommands(program);
+  registerSharingCommands(program);
   registerGraphCommands(program);
   registerDataCommands(program);
   registerInferenceCommands(program);

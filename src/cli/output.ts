@@ -77,7 +77,7 @@ export function formatMemoryDetail(memory: MemoryRecord): string[] {
   return lines;
 }
 
-/** Search results as a table: score, date, kind, text, then grounded dates and explanations. */
+/** Search results as a table: score, date, kind, text, then grounded dates, the space, explanations. */
 export function formatSearchResults(results: SearchResult[], options: { explain: boolean }): string[] {
   if (results.length === 0) return ['No memories found.'];
   const lines = ['score   date        kind     text'];
@@ -88,6 +88,8 @@ export function formatSearchResults(results: SearchResult[], options: { explain:
     );
     const dates = groundedDateLabels(memory);
     if (dates.length > 0) lines.push(`        dates: ${dates.join('; ')}`);
+    // A result read from a shared space (a grant of the acting agent/user) says where it came from.
+    if (memory.scope.spaceId !== undefined) lines.push(`        from:  space:${memory.scope.spaceId}`);
     if (options.explain && result.explanation !== undefined)
       lines.push(`        why:   ${formatExplanation(result.explanation)}`);
     for (const message of result.context ?? []) {

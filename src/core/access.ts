@@ -163,7 +163,7 @@ export function decideAccess(input: {
     }
     if (request.spaceId !== caller.boundSpaceId) {
       throw forbiddenError(
-        `This API key is bound to space "${caller.boundSpaceId}"; it cannot reach other scopes.`,
+        `This caller is bound to space "${caller.boundSpaceId}" (by its API key); it cannot reach other scopes.`,
         {
           boundSpaceId: caller.boundSpaceId,
         },
@@ -174,7 +174,7 @@ export function decideAccess(input: {
   if (caller.boundAgentId !== undefined) {
     if (request.agentId !== undefined && request.agentId !== caller.boundAgentId) {
       throw forbiddenError(
-        `This API key acts as agent "${caller.boundAgentId}"; it cannot act as agent "${request.agentId}".`,
+        `This caller acts as agent "${caller.boundAgentId}" (bound by its API key or MCP connection); it cannot act as agent "${request.agentId}".`,
         { boundAgentId: caller.boundAgentId, agentId: request.agentId },
       );
     }
@@ -212,7 +212,7 @@ export function decideAccess(input: {
   if (!bound || scope.userId === undefined || scope.userId === caller.boundUserId) {
     if (bound && caller.boundUserId !== undefined && scope.userId === undefined) {
       throw forbiddenError(
-        `This API key acts as user "${caller.boundUserId}"; it cannot reach ${describeScope(scope)}.`,
+        `This caller acts as user "${caller.boundUserId}" (bound by its API key or MCP connection); it cannot reach ${describeScope(scope)}.`,
         {
           boundUserId: caller.boundUserId,
         },

@@ -350,7 +350,12 @@ function pickScope(value: {
 
 /** A maintenance scope: undefined (every tenant), a whole tenant, or a parsed scope. */
 function maintenanceScope(fields: MaintenanceScope): Scope | undefined {
-  if (fields.userId === undefined && fields.agentId === undefined && fields.sessionId === undefined) {
+  if (
+    fields.userId === undefined &&
+    fields.agentId === undefined &&
+    fields.sessionId === undefined &&
+    fields.spaceId === undefined
+  ) {
     return fields.tenantId === undefined ? undefined : { tenantId: fields.tenantId };
   }
   return parseScope(fields);

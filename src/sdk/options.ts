@@ -114,6 +114,7 @@ export const maintenanceScopeSchema = z.object({
   userId: scopeSchema.shape.userId,
   agentId: scopeSchema.shape.agentId,
   sessionId: scopeSchema.shape.sessionId,
+  spaceId: scopeSchema.shape.spaceId,
 });
 export type MaintenanceScope = z.input<typeof maintenanceScopeSchema>;
 

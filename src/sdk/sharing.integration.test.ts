@@ -247,4 +247,17 @@ describe.each(backends)('sharing on %s', (_name, makeBackend) => {
     expect(texts(found.results)).toEqual(['The lab opens at eight']);
     expect(await memory.restore(rows)).toMatchObject({ spaces: 0, grants: 0, memories: 0 });
   });
+  it('upkeep works on a space like on a user: restatements merge there and nowhere else', async () => {
+    await memory.spaces.create({ ...t1, name: 'research' });
+    const inSpace = { ...t1, spaceId: 'research', kind: 'fact' as const };
+    await memory.add('The team enjoys hiking in the Alps', inSpace);
+    clock.advance(60_000);
+    await memory.add('The team really enjoys hiking in the Alps', inSpace);
+    await memory.add('The team enjoys hiking in the Alps', { ...t1, userId: 'u', kind: 'fact' });
+    const report = await memory.maintain({ ...t1, spaceId: 'research', steps: ['consolidate'] });
+    expect(report.merged).toHaveLength(1);
+    const current = await memory.list({ ...t1, spaceId: 'research', kinds: ['fact'] });
+    expect(current.items.map((item) => item.scope)).toEqual([{ tenantId: 't1', spaceId: 'research' }]);
+    expect((await memory.list({ ...t1, userId: 'u', kinds: ['fact'] })).items).toHaveLength(1);
+  });
 });

@@ -129,6 +129,8 @@ export interface AccessStore {
   getSpace(input: { tenantId: string; id: string }): Promise<Space | undefined>;
   /** The tenant's spaces by id. */
   listSpaces(input: { tenantId: string }): Promise<Space[]>;
+  /** The tenants that have a space with this id, sorted (the CLI finds a space's tenant when none is given). */
+  findSpaceTenants(input: { id: string }): Promise<string[]>;
   /** Gives (or changes) `role` to a principal on a target. A space target must exist (NOT_FOUND). */
   putGrant(input: {
     tenantId: string;

@@ -7,7 +7,13 @@ import { invalidInput, MnemoError } from '../../core/errors.js';
 import type { ScopeInput } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { StoreDumpRow } from '../../store/memory-store.js';
-import { addScopeFlags, type ScopeFlags, scopeFromFlags, withMemory } from '../cli-context.js';
+import {
+  addScopeFlags,
+  cliCaller,
+  type ScopeFlags,
+  storeScopeFromFlags,
+  withMemory,
+} from '../cli-context.js';
 import {
   type ImportFormat,
   type ImportPlan,
@@ -68,6 +74,7 @@ export async function runImport(input: {
     if (step.kind === 'add') {
       const result = await input.memory.add(step.messages, {
         ...step.scope,
+        caller: cliCaller,
         imported: true,
         idempotencyKey: importStepKey(input.plan, index),
       });
@@ -104,6 +111,7 @@ function registerImport(program: Command): void {
       .argument('<file>', 'the file to import')
       .option('--format <format>', `one of ${importFormats.join(', ')} (default: detected)`)
       .option('--json', 'print the summary as JSON'),
+    { space: false },
   ).action(async (file: string, flags: ImportFlags, command: Command) => {
     if (flags.format !== undefined && !(importFormats as readonly string[]).includes(flags.format)) {
       throw invalidInput(`--format must be one of ${importFormats.join(', ')}, got "${flags.format}"`);
@@ -111,7 +119,7 @@ function registerImport(program: Command): void {
     const plan = await planImport({
       path: file,
       format: flags.format as ImportFormat | undefined,
-      scope: scopeFromFlags(flags),
+      scope: storeScopeFromFlags(flags),
     });
     const progress = createProgress({ enabled: flags.json !== true, label: 'import' });
     const summary = await withMemory(command, async (memory) => {
@@ -175,13 +183,17 @@ function registerExport(program: Command): void {
       .option('--all', 'export every scope of every tenant')
       .option('--json', 'print a summary as JSON (with --out)'),
   ).action(async (flags: ExportFlags, command: Command) => {
-    const scope = scopeFromFlags(flags);
-    const scoped = flags.user !== undefined || flags.agent !== undefined || flags.session !== undefined;
+    const scope = storeScopeFromFlags(flags);
+    const scoped =
+      flags.user !== undefined ||
+      flags.agent !== undefined ||
+      flags.session !== undefined ||
+      flags.space !== undefined;
     if (flags.all === true && scoped) throw invalidInput('give either --all or scope flags, not both');
     if (flags.all !== true && !scoped) {
       throw new MnemoError({
         code: 'SCOPE_REQUIRED',
-        message: 'export needs --user, --agent or --session, or --all',
+        message: 'export needs --user, --agent, --session or --space, or --all',
       });
     }
     const counts = await withMemory(command, async (memory) => {

@@ -9,6 +9,7 @@ import {
   parseIntegerFlag,
   type ScopeFlags,
   scopeFromFlags,
+  storeScopeFromFlags,
   withMemory,
 } from '../cli-context.js';
 import { printJson, printLines } from '../output.js';
@@ -39,7 +40,7 @@ export function formatUsage(usage: Usage): string {
  * tenant). One of them is required, so nothing runs store-wide by accident.
  */
 export function wideScopeFromFlags(flags: WideScopeFlags, command: string): ScopeInput {
-  const scope = scopeFromFlags(flags);
+  const scope = storeScopeFromFlags(flags);
   const named = flags.user !== undefined || flags.agent !== undefined || flags.session !== undefined;
   if (named && flags.all === true) {
     throw new MnemoError({
@@ -83,6 +84,7 @@ function registerFlush(program: Command): void {
       .description('infer every buffered message now and summarise idle sessions')
       .option('--all', 'every scope')
       .option('--json', 'print the result as JSON'),
+    { space: false },
   ).action(async (flags: WideScopeFlags, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'flush');
     const result = await withMemory(command, (memory) => memory.flush(scope));
@@ -106,6 +108,7 @@ function registerFailures(program: Command): void {
       .option('--all', 'every scope')
       .option('--limit <n>', 'at most this many (1-10000, default 100)')
       .option('--json', 'print the failures as JSON'),
+    { space: false },
   ).action(async (flags: WideScopeFlags & { limit?: string }, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'failures');
     const limit =
@@ -136,6 +139,7 @@ function registerReprocess(program: Command): void {
       .option('--all', 'every scope')
       .option('--message <id...>', 'only these message ids (re-extracted even without a failure)')
       .option('--json', 'print the result as JSON'),
+    { space: false },
   ).action(async (flags: WideScopeFlags & { message?: string[] }, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'reprocess');
     const result = await withMemory(command, (memory) =>

@@ -22,6 +22,7 @@ import {
   parseIntegerFlag,
   type ScopeFlags,
   scopeFromFlags,
+  storeScopeFromFlags,
   withMemory,
 } from '../cli-context.js';
 import { createProgress, formatMemoryLine, type Progress, printJson, printLines } from '../output.js';
@@ -88,7 +89,7 @@ export function parseStepsFlag(value: string): MaintainStep[] {
  * maintainOptionsFromFlags({ user: 'h', steps: 'expire,consolidate', maxLlmCalls: '0' });
  */
 export function maintainOptionsFromFlags(flags: MaintainFlags): MaintainOptions {
-  const options: MaintainOptions = { ...scopeFromFlags(flags) };
+  const options: MaintainOptions = { ...storeScopeFromFlags(flags) };
   if (flags.steps !== undefined) options.steps = parseStepsFlag(flags.steps);
   if (flags.maxLlmCalls !== undefined)
     options.maxLlmCalls = parseIntegerFlag(flags.maxLlmCalls, '--max-llm-calls', { min: 0, max: 100_000 });
@@ -189,6 +190,7 @@ function registerMaintain(program: Command): void {
       .option('--max-memories <n>', 'most memories this run examines, 1-10000000 (default 2000)')
       .option('--full', 'examine every current memory again, not only those new since the last run')
       .option('--json', 'print the MaintainReport as JSON'),
+    { space: false },
   ).action(async (flags: MaintainFlags, command: Command) => {
     const options = maintainOptionsFromFlags(flags);
     const progress = createStepProgress(flags.json !== true);
@@ -246,8 +248,9 @@ function registerPurge(program: Command): void {
         'erase memories past their expiry date (--expires) now, as forget does; no scope flag = every tenant',
       )
       .option('--json', 'print { purged } as JSON'),
+    { space: false },
   ).action(async (flags: ScopeFlags & JsonFlag, command: Command) => {
-    const scope = parseInput(maintenanceScopeSchema, scopeFromFlags(flags), 'purge scope');
+    const scope = parseInput(maintenanceScopeSchema, storeScopeFromFlags(flags), 'purge scope');
     const result = await withMemory(command, (memory) => memory.purgeExpired(scope));
     if (flags.json === true) printJson(result);
     else printLines(`purged ${plural(result.purged, 'expired memory', 'expired memories')}`);

@@ -360,15 +360,19 @@ function registerForget(program: Command): void {
       .command('forget')
       .description('erase a memory and all its versions, or everything in a scope')
       .argument('[id]', 'memory id')
-      .option('--all-in-scope', 'erase every memory and message in the --user/--agent/--session scope')
+      .option(
+        '--all-in-scope',
+        'erase every memory and message in the --user/--agent/--session/--space scope',
+      )
       .option('--json', 'print the result as JSON'),
   ).action(async (id: string | undefined, flags: ForgetFlags, command: Command) => {
     if (flags.allInScope === true) {
       if (id !== undefined) throw invalidInput('give either a memory id or --all-in-scope, not both');
-      if (flags.user === undefined && flags.agent === undefined && flags.session === undefined) {
+      const named = [flags.user, flags.agent, flags.session, flags.space].some((flag) => flag !== undefined);
+      if (!named) {
         throw new MnemoError({
           code: 'SCOPE_REQUIRED',
-          message: '--all-in-scope needs --user, --agent or --session',
+          message: '--all-in-scope needs --user, --agent, --session or --space',
         });
       }
       const result = await withMemory(command, (memory) => memory.forgetScope(scopeFromFlags(flags)));

@@ -1,7 +1,7 @@
 // `mnemo serve` (the REST server) and `mnemo keys create|list|revoke` (API keys in the store's database).
 import type { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
-import { createMemory } from '../../sdk/create-memory.js';
+import { createMemory, type Memory } from '../../sdk/create-memory.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from '../../server/rest/create-rest-app.js';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../../server/rest/rate-limit.js';
 import { isLoopbackHost, startServer } from '../../server/serve.js';
@@ -14,6 +14,7 @@ import {
 } from '../../store/keys/api-key-store.js';
 import {
   BACKGROUND_INTERVAL_MS,
+  cliCaller,
   embedderFromEnvironment,
   llmFromEnvironment,
   resolveDbPath,
@@ -230,12 +231,22 @@ function resolveRateLimit(flag: string | undefined): number {
   return DEFAULT_RATE_LIMIT_PER_MINUTE;
 }
 
+/** What a key is bound to, e.g. `user:alice,agent:support`, `space:research`, or `-` (the whole tenant). */
+export function describeKeyBinding(key: Pick<ApiKeyRecord, 'userId' | 'agentId' | 'spaceId'>): string {
+  const parts: string[] = [];
+  if (key.userId !== undefined) parts.push(`user:${key.userId}`);
+  if (key.agentId !== undefined) parts.push(`agent:${key.agentId}`);
+  if (key.spaceId !== undefined) parts.push(`space:${key.spaceId}`);
+  return parts.length === 0 ? '-' : parts.join(',');
+}
+
 function formatKey(key: ApiKeyRecord): string {
   const state = key.revokedAt === undefined ? 'active' : `revoked ${key.revokedAt}`;
   return [
     key.id,
     `tenant=${key.tenantId}`,
     `role=${key.role}`,
+    `bound=${describeKeyBinding(key)}`,
     `name=${key.name ?? '-'}`,
     `created=${key.createdAt}`,
     `lastUsed=${key.lastUsedAt ?? 'never'}`,
@@ -249,11 +260,19 @@ function keyStoreOptions(db: string): Parameters<typeof openApiKeyStore>[0] {
   return synchronous === undefined ? { db } : { db, synchronous };
 }
 
-async function withKeys<T>(command: Command, work: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
+async function withKeys<T>(
+  command: Command,
+  work: (keys: ApiKeyStore) => Promise<T>,
+  check?: (memory: Memory) => Promise<void>,
+): Promise<T> {
   const db = resolveDbPath(command);
   // Opening the memory first creates the file (and its folder) and migrates the memory tables beside the keys.
   const memory = await createMemory({ store: db, embedder: false, actor: 'cli' });
-  await memory.close();
+  try {
+    await check?.(memory);
+  } finally {
+    await memory.close();
+  }
   const keys = await openApiKeyStore(keyStoreOptions(db));
   try {
     return await work(keys);
@@ -262,36 +281,64 @@ async function withKeys<T>(command: Command, work: (keys: ApiKeyStore) => Promis
   }
 }
 
+interface KeyCreateFlags {
+  tenant: string;
+  role: string;
+  name?: string | undefined;
+  user?: string | undefined;
+  agent?: string | undefined;
+  space?: string | undefined;
+  json?: boolean | undefined;
+}
+
 function registerKeys(program: Command, io: { out: (text: string) => void }): void {
   const keys = program
     .command('keys')
     .description('manage REST API keys (stored hashed in the --db database)');
   keys
     .command('create')
-    .description('create an API key bound to a tenant; the key is printed once')
+    .description('create an API key bound to a tenant (and optionally a user, agent or space); printed once')
     .requiredOption('--tenant <id>', 'the tenant every request of this key is bound to')
-    .option('--role <role>', `one of ${apiKeyRoles.join(', ')}`, 'read')
+    .option('--user <id>', 'the key acts only as this user (its memory, and what the user was granted)')
+    .option('--agent <id>', 'the key acts only as this agent')
+    .option('--space <id>', 'the key reaches only this space (not with --user/--agent)')
+    .option('--role <role>', `one of ${apiKeyRoles.join(', ')}: a ceiling on everything the key does`, 'read')
     .option('--name <name>', 'a label to recognise the key by')
     .option('--json', 'print JSON')
-    .action(
-      async (flags: { tenant: string; role: string; name?: string; json?: boolean }, command: Command) => {
-        const role = parseRole(flags.role);
-        const { record, key } = await withKeys(command, (store) =>
+    .action(async (flags: KeyCreateFlags, command: Command) => {
+      const role = parseRole(flags.role);
+      if (flags.space !== undefined && (flags.user !== undefined || flags.agent !== undefined)) {
+        throw invalidInput(
+          'a key bound to a space cannot also be bound to a user or agent: give --space alone',
+        );
+      }
+      const spaceId = flags.space;
+      const { record, key } = await withKeys(
+        command,
+        (store) =>
           store.create({
             tenantId: flags.tenant,
             role,
             ...(flags.name === undefined ? {} : { name: flags.name }),
+            ...(flags.user === undefined ? {} : { userId: flags.user }),
+            ...(flags.agent === undefined ? {} : { agentId: flags.agent }),
+            ...(spaceId === undefined ? {} : { spaceId }),
           }),
-        );
-        if (flags.json === true) {
-          io.out(`${JSON.stringify({ key, ...record })}\n`);
-          return;
-        }
-        io.out(
-          `${key}\n\n${formatKey(record)}\nStore this key now: it is not saved and will not be shown again.\n`,
-        );
-      },
-    );
+        // A key bound to a space that does not exist could never be used: NOT_FOUND, and no key is made.
+        spaceId === undefined
+          ? undefined
+          : async (memory) => {
+              await memory.spaces.get(spaceId, { tenantId: flags.tenant, caller: cliCaller });
+            },
+      );
+      if (flags.json === true) {
+        io.out(`${JSON.stringify({ key, ...record })}\n`);
+        return;
+      }
+      io.out(
+        `${key}\n\n${formatKey(record)}\nStore this key now: it is not saved and will not be shown again.\n`,
+      );
+    });
   keys
     .command('list')
     .description('list API keys (never the keys themselves)')

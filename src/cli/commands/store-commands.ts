@@ -1,7 +1,6 @@
 // `mnemo migrate` (copy a whole store between SQLite and PostgreSQL) and `mnemo context`.
 import type { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
-import { parseScope } from '../../core/scope.js';
 import { resolveStore } from '../../sdk/resolve-store.js';
 import { copyStore } from '../../store/copy-store.js';
 import {
@@ -80,10 +79,9 @@ export function registerStoreCommands(program: Command): void {
       flags.recent === undefined
         ? undefined
         : parseIntegerFlag(flags.recent, '--recent', { min: 0, max: 200 });
-    const scope = parseScope(scopeFromFlags(flags));
     await withMemory(command, async (memory) => {
       const result = await memory.context(query, {
-        ...scope,
+        ...scopeFromFlags(flags),
         budgetTokens,
         recentTurns,
         ...(flags.sessionOnly === true ? { sessionOnly: true } : {}),

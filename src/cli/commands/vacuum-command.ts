@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { invalidInput, MnemoError } from '../../core/errors.js';
 import { parseScope } from '../../core/scope.js';
 import { resolveStore } from '../../sdk/resolve-store.js';
-import { addScopeFlags, resolveStoreOption, type ScopeFlags, scopeFromFlags } from '../cli-context.js';
+import { addScopeFlags, resolveStoreOption, type ScopeFlags, storeScopeFromFlags } from '../cli-context.js';
 import { printJson, printLines } from '../output.js';
 
 interface VacuumFlags extends ScopeFlags {
@@ -29,16 +29,17 @@ export function registerVacuumCommand(program: Command): void {
       .option('--full', 'PostgreSQL: VACUUM FULL (locks each table while it is rewritten)')
       .option('--json', 'machine-readable output'),
   ).action(async (flags: VacuumFlags, command: Command) => {
-    const fields = scopeFromFlags(flags);
+    const fields = storeScopeFromFlags(flags);
     const scoped = Object.keys(fields).length > 0;
     if (
       scoped &&
       fields.userId === undefined &&
       fields.agentId === undefined &&
-      fields.sessionId === undefined
+      fields.sessionId === undefined &&
+      fields.spaceId === undefined
     )
       throw invalidInput(
-        'vacuum takes --user, --agent or --session with --tenant (a scope that was forgotten)',
+        'vacuum takes --user, --agent, --session or --space with --tenant (a scope that was forgotten)',
       );
     const store = await resolveStore(resolveStoreOption(command));
     try {

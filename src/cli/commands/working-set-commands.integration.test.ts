@@ -236,7 +236,7 @@ describe('mnemo core', () => {
         run(['core', 'append', 'rules', 'Share everything.', '--agent', 'cook'], { db }),
       ]);
       expect(unchanged.stdout).toBe('Answer in Portuguese.\nKeep answers short.\n');
-      expect(forbidden.code).toBe(1);
+      expect(forbidden.code).toBe(3);
       expect(forbidden.stderr).toMatch(/^error \[FORBIDDEN\]: Core block "rules" is read-only/);
 
       const replaced = await run(['core', 'replace', 'persona', 'short', 'brief', '--user', 'erin'], { db });

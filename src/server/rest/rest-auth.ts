@@ -11,6 +11,8 @@ export interface Principal {
   tenantId: string | undefined;
   role: ApiKeyRole;
   keyId: string | undefined;
+  /** The surface the request says it came from: `dashboard` for the dashboard's own requests, else `rest`. */
+  surface?: Surface | undefined;
   /** The user, agent or space the key is bound to (it acts only as / in it). */
   userId?: string | undefined;
   agentId?: string | undefined;
@@ -56,7 +58,8 @@ export function createKeyCheck(options: {
 }): (headers: Headers) => Promise<Principal> {
   const lastTouched = new Map<string, number>();
   return async (headers) => {
-    if (options.keys === undefined) return { tenantId: undefined, role: 'admin', keyId: undefined };
+    const surface = surfaceOf(headers);
+    if (options.keys === undefined) return { tenantId: undefined, role: 'admin', keyId: undefined, surface };
     const key = readKey(headers);
     if (key === undefined) {
       throw unauthorized('Missing API key: send `Authorization: Bearer <key>` or `x-api-key: <key>`.');
@@ -82,6 +85,7 @@ export function createKeyCheck(options: {
       userId: record.userId,
       agentId: record.agentId,
       spaceId: record.spaceId,
+      surface,
     };
   };
 }
@@ -106,7 +110,7 @@ export function requireRole(role: ApiKeyRole): MiddlewareHandler<{ Variables: Re
  * // { surface: 'rest', keyId: 'k1', role: 'read', boundUserId: 'alice' }
  */
 export function callerOf(principal: Principal, surface: Surface): Caller {
-  const caller: Caller = { surface };
+  const caller: Caller = { surface: surface === 'rest' ? (principal.surface ?? surface) : surface };
   if (principal.keyId === undefined) return caller;
   caller.keyId = principal.keyId;
   caller.role = principal.role;
@@ -160,4 +164,12 @@ function readKey(headers: Headers): string | undefined {
   }
   const header = headers.get('x-api-key')?.trim();
   return header === undefined || header === '' ? undefined : header;
+}
+
+/**
+ * The dashboard labels its own requests (`x-mnemo-surface: dashboard`) so the audit log can tell them from
+ * other REST clients; the label names a surface only, it grants nothing. Anything else is `rest`.
+ */
+function surfaceOf(headers: Headers): Surface {
+  return headers.get('x-mnemo-surface')?.trim() === 'dashboard' ? 'dashboard' : 'rest';
 }
