@@ -122,11 +122,11 @@ describe('decideAccess: user scopes', () => {
       'FORBIDDEN',
     ],
     [
-      'an agent-bound key fills its agent in',
+      'an agent-bound key fills its agent in, and reaches no user through it',
       key({ boundAgentId: 'support' }),
       { sessionId: 's' },
       'read',
-      { agentId: 'support', sessionId: 's' },
+      { agentId: 'support', sessionId: 's', withoutUsers: true },
     ],
     [
       'a granted agent reads the user',

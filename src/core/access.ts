@@ -158,9 +158,7 @@ export function decideAccess(input: {
     );
   }
   if (caller.boundSpaceId !== undefined) {
-    if (request.spaceId === undefined && request.userId === undefined && request.agentId === undefined) {
-      request.spaceId = caller.boundSpaceId;
-    }
+    request.spaceId = requestedSpace(caller, request);
     if (request.spaceId !== caller.boundSpaceId) {
       throw forbiddenError(
         `This caller is bound to space "${caller.boundSpaceId}" (by its API key); it cannot reach other scopes.`,
@@ -209,6 +207,11 @@ export function decideAccess(input: {
     agentId: request.agentId,
     sessionId: request.sessionId,
   });
+  if (bound && caller.boundUserId === undefined && scope.userId === undefined) {
+    // A caller bound to an agent alone: its own memories, not those of the users it served (each of those
+    // needs a grant on the user and a request naming the user).
+    return { scope: { ...scope, withoutUsers: true }, principals, grant: undefined };
+  }
   if (!bound || scope.userId === undefined || scope.userId === caller.boundUserId) {
     if (bound && caller.boundUserId !== undefined && scope.userId === undefined) {
       throw forbiddenError(
@@ -225,6 +228,19 @@ export function decideAccess(input: {
     principals,
     grant: requireGrant(grants, principals, { type: 'user', id: scope.userId }, access),
   };
+}
+
+/**
+ * The space a request reaches: the one it names, or, for a key bound to a space, that space when the
+ * request names no user or agent (the binding fills it in).
+ *
+ * @example
+ * requestedSpace({ surface: 'rest', keyId: 'k', boundSpaceId: 'research' }, {}); // 'research'
+ */
+export function requestedSpace(caller: Caller, request: AccessRequest): string | undefined {
+  if (request.spaceId !== undefined) return request.spaceId;
+  const namesNobody = request.userId === undefined && request.agentId === undefined;
+  return namesNobody ? caller.boundSpaceId : undefined;
 }
 
 function requireGrant(

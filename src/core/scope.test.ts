@@ -148,3 +148,17 @@ describe('spaces in the scope rule', () => {
     expect(describeScope(space)).toBe('t/space:research');
   });
 });
+
+describe('a scope without users (an agent-bound caller)', () => {
+  const own = { tenantId: 't', agentId: 'support', withoutUsers: true as const };
+  it.each([
+    [{ tenantId: 't', agentId: 'support' }, true],
+    [{ tenantId: 't', agentId: 'support', sessionId: 's' }, true],
+    [{ tenantId: 't', userId: 'alice', agentId: 'support' }, false],
+    [{ tenantId: 't', agentId: 'other' }, false],
+  ])('sees and contains %j: %s', (record, expected) => {
+    expect(isVisible(own, record)).toBe(expected);
+    expect(isVisible(own, record, 'write')).toBe(expected);
+    expect(scopeContains(own, record)).toBe(expected);
+  });
+});

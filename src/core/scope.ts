@@ -27,7 +27,15 @@ export const scopeSchema = z.object({
  * spaceId }` alone. `sharedSpaces` never comes from input: only the access check (core/access.ts) sets it,
  * on read scopes, to the spaces the caller was granted.
  */
-export type Scope = z.infer<typeof scopeSchema> & { readonly sharedSpaces?: readonly string[] };
+export type Scope = z.infer<typeof scopeSchema> & {
+  readonly sharedSpaces?: readonly string[];
+  /**
+   * Set only by the access check, for a caller bound to an agent but to no user: without a user, the
+   * scope spans the agent's own memories (no user), never users' memories with that agent (those need a
+   * grant on the user, and a request naming the user).
+   */
+  readonly withoutUsers?: true;
+};
 /** What callers pass: every field optional, `tenantId` defaults to `"default"`. */
 export type ScopeInput = z.input<typeof scopeSchema>;
 
@@ -84,8 +92,11 @@ const SPACE_LEVEL_PREFIX = '\u0001space:';
 export function userLevelOf(scope: {
   userId?: string | undefined;
   spaceId?: string | undefined;
+  withoutUsers?: true | undefined;
 }): string | undefined {
-  return scope.spaceId !== undefined ? `${SPACE_LEVEL_PREFIX}${scope.spaceId}` : scope.userId;
+  if (scope.spaceId !== undefined) return `${SPACE_LEVEL_PREFIX}${scope.spaceId}`;
+  // '' is how storage says "no user": a scope without users spans only rows that name none.
+  return scope.userId ?? (scope.withoutUsers ? '' : undefined);
 }
 
 /**
@@ -120,7 +131,7 @@ export function scopeContains(filter: Scope, record: Scope): boolean {
   const userLevel = userLevelOf(filter);
   return (
     filter.tenantId === record.tenantId &&
-    (userLevel === undefined || userLevel === userLevelOf(record)) &&
+    (userLevel === undefined || userLevel === (userLevelOf(record) ?? '')) &&
     (filter.agentId === undefined || filter.agentId === record.agentId) &&
     (filter.sessionId === undefined || filter.sessionId === record.sessionId)
   );
@@ -176,7 +187,7 @@ export function visibleScopePatterns(scope: Scope, access: ScopeAccess = 'read')
       }
     }
   } else {
-    patterns.push(pattern({ tenantId, agentId, sessionId }));
+    patterns.push(pattern({ tenantId, userId: scope.withoutUsers ? null : undefined, agentId, sessionId }));
   }
   if (agentId !== undefined && access === 'read') {
     // The agent's own memories, shared by every user it serves.
@@ -243,6 +254,18 @@ export function ownScope(scope: Scope): Scope {
   if (scope.sharedSpaces === undefined) return scope;
   const { sharedSpaces: _shared, ...own } = scope;
   return own;
+}
+
+/**
+ * The levels of a scope alone (tenant, user, agent, session, space), without what the access check adds
+ * for reads (`sharedSpaces`, `withoutUsers`): the scope a new record or message is stored in.
+ *
+ * @example
+ * scopeLevels({ tenantId: 't1', agentId: 'a', withoutUsers: true }); // { tenantId: 't1', agentId: 'a' }
+ */
+export function scopeLevels(scope: Scope): Scope {
+  const { sharedSpaces: _shared, withoutUsers: _withoutUsers, ...levels } = scope;
+  return levels;
 }
 
 /** True when two scopes are the same on every level (tenant, user, agent, session). */

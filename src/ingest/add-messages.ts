@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { GraphStep } from '../core/graph.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { JsonObject, MemoryRecord, Message, Origin, Usage } from '../core/records.js';
-import type { Scope } from '../core/scope.js';
+import { type Scope, scopeLevels } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import type { MemoryStore, MemoryWrite, ReindexWrite, SequencedMessage } from '../store/memory-store.js';
 import { isStaleTurns } from '../store/turn-errors.js';
@@ -209,10 +209,13 @@ async function sequenceMessages(
 ): Promise<{ rows: SequencedMessage[]; messages: Message[] }> {
   const defaultObservedAt = input.observedAt ?? now;
   const first = await input.store.nextMessageSeq({ scope: input.scope });
+  // Messages (and the episodes built from them) are stored in the scope's levels, without what the access
+  // check added for reads.
+  const scope = scopeLevels(input.scope);
   const rows: SequencedMessage[] = input.messages.map((message, index) => {
     const row: SequencedMessage = {
       id: input.ids(),
-      scope: input.scope,
+      scope,
       seq: first + index,
       role: message.role,
       content: message.content,

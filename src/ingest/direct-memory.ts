@@ -6,7 +6,7 @@ import type { GraphStep } from '../core/graph.js';
 import { contentHash } from '../core/hashing.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { GroundedDate, JsonObject, MemoryKind, MemoryRecord, Origin, Trust } from '../core/records.js';
-import type { Scope } from '../core/scope.js';
+import { type Scope, scopeLevels } from '../core/scope.js';
 import type { EmbeddingModel } from '../models/embedding-model.js';
 import { analyze } from '../models/text-analyzer.js';
 import type { MemoryStore, MemoryWrite } from '../store/memory-store.js';
@@ -97,7 +97,7 @@ export interface BuildDirectMemoryOptions {
 export function buildDirectMemory(options: BuildDirectMemoryOptions): MemoryWrite {
   const { kind, text, observedAt } = options;
   const dates = groundDates({ text, reference: observedAt });
-  const scope = directScope(kind, options.scope);
+  const scope = scopeLevels(directScope(kind, options.scope));
   const attributes: JsonObject = {
     direct: true,
     dates: dates.map((date) => ({ ...date })),

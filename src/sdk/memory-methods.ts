@@ -2,6 +2,7 @@
 // edge and delegates to the write path (ingest), the read path (retrieve, context) or lifecycle work.
 import { assembleContext } from '../context/assemble-context.js';
 import type { ProfileSlots } from '../context/profile-slots.js';
+import { requestedSpace } from '../core/access.js';
 import type { Clock } from '../core/clock.js';
 import { notFound } from '../core/errors.js';
 import type { GraphStep } from '../core/graph.js';
@@ -135,9 +136,12 @@ export function createWriteMethods(
     },
     async forgetScope(scopeOptions) {
       ensureOpen();
-      // Forgetting a space deletes it: that takes admin on the space; a user's or agent's scope, write.
-      const access = scopeOptions?.spaceId === undefined ? 'write' : 'admin';
-      const scope = await gate.resolve(scopeOptions ?? {}, access, 'forgetScope');
+      // Forgetting a space deletes it: that takes admin on the space (named, or filled in by a space-bound
+      // key); a user's or agent's scope, write.
+      const request = scopeOptions ?? {};
+      const space = requestedSpace(gate.callerOf(request.caller), request);
+      const access = space === undefined ? 'write' : 'admin';
+      const scope = await gate.resolve(request, access, 'forgetScope');
       return forgetScope({ store, queue: deps.queue, scope, at: clock.now(), actor });
     },
     async restore(rows) {

@@ -198,6 +198,16 @@ describe.each(backends)('sharing on %s', (_name, makeBackend) => {
         }),
       ),
     ).toBe('FORBIDDEN');
+    // A key bound to the space with role write writes in it, but forgetting its (implied) scope deletes the
+    // space: that takes admin.
+    const spaceKey = {
+      surface: 'rest' as const,
+      keyId: 'k-space',
+      role: 'write' as const,
+      boundSpaceId: 'scratch',
+    };
+    expect(await codeOf(memory.forgetScope({ ...t1, caller: spaceKey }))).toBe('FORBIDDEN');
+    expect((await memory.spaces.list(t1)).map((entry) => entry.id)).toEqual(['keep', 'scratch']);
     const erased = await memory.spaces.delete('scratch', t1);
     expect(erased.memories).toBeGreaterThan(0);
     expect((await memory.spaces.list(t1)).map((entry) => entry.id)).toEqual(['keep']);

@@ -582,8 +582,20 @@ export function describeStoreConformance(name: string, createStore: StoreFactory
       expect(rows.map((row) => row.type)).toEqual(['message', 'memory', 'memory', 'history', 'history']);
       const target = await createStore();
       try {
-        expect(await target.store.restore({ rows })).toEqual({ messages: 1, memories: 2, history: 2 });
-        expect(await target.store.restore({ rows })).toEqual({ messages: 0, memories: 0, history: 0 });
+        expect(await target.store.restore({ rows })).toEqual({
+          messages: 1,
+          memories: 2,
+          history: 2,
+          spaces: 0,
+          grants: 0,
+        });
+        expect(await target.store.restore({ rows })).toEqual({
+          messages: 0,
+          memories: 0,
+          history: 0,
+          spaces: 0,
+          grants: 0,
+        });
         const stats = await target.store.stats();
         expect([stats.memories, stats.messages]).toEqual([2, 1]);
         expect(await target.store.getMemory({ scope: alice, id: record!.id })).toEqual(record);

@@ -92,7 +92,7 @@ describe('copyStore', () => {
       expect(progress.length).toBeGreaterThan(1);
       await expectSameContent(source, target);
       const again = await copyStore({ from: source, to: target });
-      expect(again.copied).toEqual({ messages: 0, memories: 0, history: 0 });
+      expect(again.copied).toEqual({ messages: 0, memories: 0, history: 0, spaces: 0, grants: 0 });
     } finally {
       await source.close();
       await target.close();

@@ -472,7 +472,9 @@ describe.runIf(testPostgresUrl !== undefined)('issue 15 on a fresh PostgreSQL da
 if (testPostgresUrl === undefined && postgresRequired) {
   describe('PostgreSQL', () => {
     it('runs in CI (MNEMO_TEST_POSTGRES_URL must be set)', () => {
-      expect.fail('CI=true but MNEMO_TEST_POSTGRES_URL is not set: the PostgreSQL CLI test would be skipped.');
+      expect.fail(
+        'CI=true but MNEMO_TEST_POSTGRES_URL is not set: the PostgreSQL CLI test would be skipped.',
+      );
     });
   });
 }

@@ -26,9 +26,8 @@ export interface InferContext {
 /** Where long-term memories of a batch live: the scope without the session (facts outlive sessions). */
 export function memoryScopeOf(scope: Scope): Scope {
   if (scope.userId === undefined && scope.agentId === undefined) return scope;
-  const out: Scope = { tenantId: scope.tenantId };
-  if (scope.userId !== undefined) out.userId = scope.userId;
-  if (scope.agentId !== undefined) out.agentId = scope.agentId;
+  // Only the session goes: what the access check set (e.g. `withoutUsers`) stays.
+  const { sessionId: _session, ...out } = scope;
   return out;
 }
 

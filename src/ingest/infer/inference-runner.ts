@@ -318,8 +318,7 @@ export function createInferenceRunner(options: InferenceRunnerOptions): Inferenc
 /** Where an add looks for other due work: its user/agent without the session, else its own scope. */
 function neighbourhood(scope: Scope): Scope {
   if (scope.userId === undefined && scope.agentId === undefined) return scope;
-  const wider: Scope = { tenantId: scope.tenantId };
-  if (scope.userId !== undefined) wider.userId = scope.userId;
-  if (scope.agentId !== undefined) wider.agentId = scope.agentId;
+  // Only the session goes: what the access check set (e.g. `withoutUsers`) stays.
+  const { sessionId: _session, ...wider } = scope;
   return wider;
 }

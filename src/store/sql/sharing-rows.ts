@@ -48,8 +48,10 @@ export function grantFromRow(row: GrantRow): Grant {
 }
 
 /**
- * Erases, with a scope, the audit rows about it and the sharing rows that name it: a forgotten user's or
- * agent's grants and the audit rows where it acted, a deleted space's grants and the space itself.
+ * Erases, with a scope, the audit rows about it and the sharing rows that name it: a forgotten user's
+ * grants (given to it or on it) and the audit rows where that person acted, a deleted space's grants and the
+ * space itself. An agent's grants and the record of what it did elsewhere stay: an agent is not a person,
+ * and a key bound to an agent must not be able to wipe the trail of its own acts.
  *
  * @example
  * await eraseAccessIn(dialect, connection, { tenantId: 't1', userId: 'alice' });
@@ -63,7 +65,7 @@ export async function eraseAccessIn(
   const grants = dialect.table('grants');
   await connection.run(sql`DELETE FROM ${audit} WHERE ${scopeColumnsWithin(scope)}`);
   const tenant = scope.tenantId;
-  const whole = (level: 'userId' | 'agentId' | 'spaceId') =>
+  const whole = (level: 'userId' | 'spaceId') =>
     (['userId', 'agentId', 'spaceId', 'sessionId'] as const).every(
       (other) => other === level || scope[other] === undefined,
     ) && scope[level] !== undefined;
@@ -75,15 +77,6 @@ export async function eraseAccessIn(
     await connection.run(
       sql`DELETE FROM ${grants} WHERE tenant_id = ${tenant} AND ((principal_type = 'user' AND principal_id = ${userId})
           OR (target_type = 'user' AND target_id = ${userId}))`,
-    );
-  }
-  if (whole('agentId')) {
-    const agentId = scope.agentId as string;
-    await connection.run(
-      sql`DELETE FROM ${audit} WHERE tenant_id = ${tenant} AND principal_agent = ${agentId}`,
-    );
-    await connection.run(
-      sql`DELETE FROM ${grants} WHERE tenant_id = ${tenant} AND principal_type = 'agent' AND principal_id = ${agentId}`,
     );
   }
   if (scope.spaceId !== undefined) {
