@@ -36,7 +36,8 @@ export function createApi(options) {
     for (const [name, value] of Object.entries(parts.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
     }
-    const headers = { accept: 'application/json' };
+    // Labels the dashboard's requests in the audit log (surface `dashboard`).
+    const headers = { accept: 'application/json', 'x-mnemo-surface': 'dashboard' };
     const key = options.getKey();
     if (key !== '') headers.authorization = `Bearer ${key}`;
     if (parts.body !== undefined) headers['content-type'] = 'application/json';
@@ -129,6 +130,18 @@ export function createApi(options) {
       unmerge: (mergeId, scope) =>
         request('DELETE', `/v1/graph/merges/${encodeURIComponent(mergeId)}`, { query: scope }),
     },
+    /** The key's tenant's spaces (all of them for a key bound to nothing, else the granted ones). */
+    spaces: () => request('GET', '/v1/spaces'),
+    /**
+     * Who can do what: the grants (principal, target, role), optionally of one principal or on one target.
+     * @param {{ principalType?: string, principalId?: string, targetType?: string, targetId?: string }} [query]
+     */
+    grants: (query = {}) => request('GET', '/v1/grants', { query }),
+    /**
+     * The audit trail, newest first (needs an admin key).
+     * @param {{ spaceId?: string, userId?: string, agentId?: string, sessionId?: string, action?: string, limit?: number, cursor?: string }} query
+     */
+    audit: (query) => request('GET', '/v1/audit', { query }),
   };
 }
 

@@ -1,8 +1,10 @@
 // The dashboard's controller: connect with a key and user id, list/search/add/edit/forget memories, history;
-// the core block, working memory and profile panels live in working-set.js, the graph view in graph.js.
+// the core block, working memory and profile panels live in working-set.js, the graph view in graph.js, the
+// spaces, grants and audit trail in sharing.js.
 import { createApi } from './api.js';
 import { createGraphView } from './graph.js';
 import { formatTime, renderByKind, renderHistory, renderResults, renderTimeline } from './render.js';
+import { createSharingView } from './sharing.js';
 import { createWorkingSetPanels } from './working-set.js';
 
 const KEY_STORAGE = 'mnemo.apiKey';
@@ -54,14 +56,18 @@ const workingSet = createWorkingSetPanels({
 });
 
 const graph = createGraphView({ api, getUserId: () => state.userId, run: guarded, setStatus });
+const sharing = createSharingView({ api, run: guarded, setStatus });
 
-/** Shows the memories or the graph view; the graph is drawn afresh each time it opens. */
+const views = ['memories', 'graph', 'sharing'];
+
+/** Shows one view; the graph is drawn, and the sharing view loaded, afresh each time it opens. */
 async function showView(view) {
-  $('memories-view').hidden = view !== 'memories';
-  $('graph-view').hidden = view !== 'graph';
-  $('show-memories').setAttribute('aria-pressed', String(view === 'memories'));
-  $('show-graph').setAttribute('aria-pressed', String(view === 'graph'));
+  for (const name of views) {
+    $(`${name}-view`).hidden = view !== name;
+    $(`show-${name}`).setAttribute('aria-pressed', String(view === name));
+  }
   if (view === 'graph') await guarded($('show-graph'), () => graph.open());
+  if (view === 'sharing') await guarded($('show-sharing'), () => sharing.open());
 }
 
 const actions = {
@@ -166,6 +172,7 @@ async function connect(event) {
     setStatus(`Showing memories of ${userId}.`);
   });
   if (!$('main').hidden && !$('graph-view').hidden) await guarded(undefined, () => graph.open());
+  if (!$('main').hidden && !$('sharing-view').hidden) await guarded(undefined, () => sharing.open());
 }
 
 async function addMemory(event) {
@@ -252,6 +259,7 @@ function init() {
   $('disconnect').addEventListener('click', disconnect);
   $('show-memories').addEventListener('click', () => showView('memories'));
   $('show-graph').addEventListener('click', () => showView('graph'));
+  $('show-sharing').addEventListener('click', () => showView('sharing'));
   $('edit-form').addEventListener('change', (event) => {
     if (event.target.name === 'timing') $('edit-observed-at').disabled = event.target.value !== 'new';
   });

@@ -18,12 +18,14 @@ import {
 interface McpFlags extends MaintainScheduleFlags {
   tenant?: string | undefined;
   user?: string | undefined;
+  agent?: string | undefined;
 }
 
 /**
- * Registers `mnemo mcp [--db <path>] [--tenant <id>] [--user <id>] [--maintain-every <duration> | --no-maintain]`
- * on `program`. It serves until the client closes stdin (or SIGINT/SIGTERM), then closes the store. Nothing
- * but MCP is written to stdout. Upkeep (`maintain()`) runs every hour unless told otherwise.
+ * Registers `mnemo mcp [--db <path>] [--tenant <id>] [--user <id>] [--agent <id>] [--maintain-every <duration> |
+ * --no-maintain]` on `program`. It serves until the client closes stdin (or SIGINT/SIGTERM), then closes the
+ * store. Nothing but MCP is written to stdout. Upkeep (`maintain()`) runs every hour unless told otherwise.
+ * `--user`/`--agent` are the connection's identity: calls act as them and cannot act as another agent.
  *
  * @example
  * registerMcpCommand(program); // then: mnemo mcp --db ~/.mnemo/mnemo.db --user me
@@ -34,7 +36,8 @@ export function registerMcpCommand(program: Command): void {
       .command('mcp')
       .description('serve memory to AI agents over MCP (stdio)')
       .option('--tenant <id>', 'tenant id every call is confined to (default "default")')
-      .option('--user <id>', 'the user calls act for when they name none'),
+      .option('--user <id>', 'the user the connection acts as (calls naming none act for it)')
+      .option('--agent <id>', 'the agent the connection acts as (spaces need its grants; no other agent)'),
   ).action(async (flags: McpFlags, command: Command) => {
     // stdout carries the protocol: each scheduled run is logged on stderr.
     const maintenance = withUpkeepLog(maintenanceFromFlags(flags, process.env.MNEMO_MAINTAIN_EVERY), (line) =>
@@ -60,6 +63,7 @@ export function registerMcpCommand(program: Command): void {
         memory,
         tenantId: flags.tenant,
         defaultUserId: flags.user,
+        agentId: flags.agent,
         signal: stop.signal,
         // stdout carries the protocol; internal failures are logged where the user can read them.
         onInternalError: (error) =>

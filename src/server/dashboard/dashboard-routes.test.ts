@@ -22,6 +22,7 @@ describe('createDashboardRoutes', () => {
     ['working-set.js', 'text/javascript; charset=utf-8'],
     ['graph.js', 'text/javascript; charset=utf-8'],
     ['graph-panel.js', 'text/javascript; charset=utf-8'],
+    ['sharing.js', 'text/javascript; charset=utf-8'],
     ['styles.css', 'text/css; charset=utf-8'],
   ])('serves /dashboard/%s as %s', async (file, type) => {
     const response = await app.request(`/dashboard/${file}`);

@@ -21,6 +21,7 @@ const assetFiles = new Map<string, string>([
   ['working-set.js', JAVASCRIPT],
   ['graph.js', JAVASCRIPT],
   ['graph-panel.js', JAVASCRIPT],
+  ['sharing.js', JAVASCRIPT],
   ['styles.css', 'text/css; charset=utf-8'],
 ]);
 

@@ -63,6 +63,7 @@ describe('createMnemoMcpServer', () => {
         'get_entity',
         'get_profile',
         'list_memories',
+        'list_spaces',
         'search_entities',
         'search_memory',
         'set_profile',
@@ -280,6 +281,8 @@ describe('createMnemoMcpServer', () => {
       working: memory.working,
       profile: memory.profile,
       graph: memory.graph,
+      spaces: memory.spaces,
+      grants: memory.grants,
     };
     await memory.add('We decided to launch on 3 June', { tenantId: 'acme', userId: 'alice' });
     const fallback = await connect({ memory: searchOnly, defaultUserId: 'alice' });
@@ -382,6 +385,7 @@ describe('a read-only connection', () => {
         'get_entity',
         'get_profile',
         'list_memories',
+        'list_spaces',
         'search_entities',
         'search_memory',
         'working_memory_get',

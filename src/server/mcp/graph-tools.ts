@@ -18,6 +18,7 @@ export interface EntityView {
   mentions?: number;
   userId?: string;
   agentId?: string;
+  spaceId?: string;
 }
 
 /** What an agent sees of a relation: who, what, since when and until when, read from which sentence and memories. */
@@ -26,10 +27,11 @@ export type RelationView = Pick<
   'id' | 'subject' | 'predicate' | 'object' | 'fact' | 'validFrom' | 'validTo' | 'sourceMemoryIds'
 >;
 
-function owner(scope: Scope): { userId?: string; agentId?: string } {
+function owner(scope: Scope): { userId?: string; agentId?: string; spaceId?: string } {
   return {
     ...(scope.userId === undefined ? {} : { userId: scope.userId }),
     ...(scope.agentId === undefined ? {} : { agentId: scope.agentId }),
+    ...(scope.spaceId === undefined ? {} : { spaceId: scope.spaceId }),
   };
 }
 

@@ -9,6 +9,8 @@ export {
   type CreateMcpHttpHandlerOptions,
   createMcpHttpHandler,
   type McpTenant,
+  mcpTenantOf,
 } from './mcp-http-handler.js';
 export type { McpContextResult, McpMemory } from './mcp-tool.js';
-export { type RunMcpStdioOptions, runMcpStdio } from './run-mcp-stdio.js';
+export { type RunMcpStdioOptions, runMcpStdio, stdioCaller } from './run-mcp-stdio.js';
+export { type SpaceView, usableSpaces } from './space-tools.js';

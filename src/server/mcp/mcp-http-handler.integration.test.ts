@@ -157,6 +157,7 @@ describe('createMcpHttpHandler', () => {
       'get_entity',
       'get_profile',
       'list_memories',
+      'list_spaces',
       'search_entities',
       'search_memory',
       'working_memory_get',

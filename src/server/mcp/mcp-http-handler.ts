@@ -2,27 +2,53 @@
 // with each Mcp-Session-Id's requests applied one after another in arrival order.
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Caller } from '../../core/access.js';
 import { MnemoError } from '../../core/errors.js';
+import { DEFAULT_TENANT } from '../../core/scope.js';
 import { errorResponse as restErrorResponse } from '../rest/error-response.js';
+import { callerOf, type Principal } from '../rest/rest-auth.js';
 import { createMnemoMcpServer } from './create-mnemo-mcp-server.js';
 import type { InternalErrorLogger } from './mcp-results.js';
 import type { McpMemory } from './mcp-tool.js';
 import { createKeyedSerialQueue } from './serial-queue.js';
 
-/** Who a request acts for: its tenant, and optionally the user calls default to. */
+/** Who a request acts for: its tenant, who is calling, and optionally the user and agent calls default to. */
 export interface McpTenant {
   tenantId: string;
   defaultUserId?: string | undefined;
+  defaultAgentId?: string | undefined;
   /** Only the recall tools, e.g. for an API key with role `read`. */
   readOnly?: boolean | undefined;
+  /**
+   * The caller every tool call is made as (the API key's role and binding: `callerOf(principal, 'mcp')`);
+   * the store checks it on every read and write. Default `{ surface: 'mcp' }`, the store's owner.
+   */
+  caller?: Caller | undefined;
+}
+
+/**
+ * What `/mcp` serves an authenticated REST principal: the key's tenant, only the recall tools for a `read`
+ * key, and the key's Caller on every tool call, so a key bound to a user, agent or space acts only as it
+ * (naming another agent is FORBIDDEN) and spaces need its grants, exactly as over REST.
+ *
+ * @example
+ * resolveTenant: async (request) => mcpTenantOf(await checkKey(request.headers)),
+ * // { tenantId: 't1', readOnly: true, caller: { surface: 'mcp', keyId: 'k1', role: 'read', boundAgentId: 'reader' } }
+ */
+export function mcpTenantOf(principal: Principal): McpTenant {
+  return {
+    tenantId: principal.tenantId ?? DEFAULT_TENANT,
+    readOnly: principal.role === 'read',
+    caller: callerOf(principal, 'mcp'),
+  };
 }
 
 export interface CreateMcpHttpHandlerOptions {
   memory: McpMemory;
   /**
    * Authenticates the request (e.g. from its `Authorization: Bearer` API key) and returns its tenant (with
-   * `readOnly: true` for keys that may only read), or throws a MnemoError `UNAUTHORIZED` (→ 401) or
-   * `FORBIDDEN` (→ 403).
+   * `readOnly: true` for keys that may only read, and the key's `caller`: see `mcpTenantOf`), or throws a
+   * MnemoError `UNAUTHORIZED` (→ 401) or `FORBIDDEN` (→ 403).
    */
   resolveTenant(request: Request): string | McpTenant | Promise<string | McpTenant>;
   /** Reported to clients as the server version. */
@@ -98,6 +124,8 @@ async function handleOne(
     memory: options.memory,
     scope: { tenantId: tenant.tenantId },
     defaultUserId: tenant.defaultUserId,
+    defaultAgentId: tenant.defaultAgentId,
+    caller: tenant.caller ?? { surface: 'mcp' },
     readOnly: tenant.readOnly,
     version: options.version,
     onInternalError: options.onInternalError,

@@ -14,6 +14,8 @@ export interface MemorySummary {
   userId?: string;
   agentId?: string;
   sessionId?: string;
+  /** Set when the memory lives in a shared space rather than a user's scope. */
+  spaceId?: string;
   importance: number;
   metadata: JsonObject;
   attributedTo?: string;
@@ -49,6 +51,7 @@ export function summarizeMemory(record: MemoryRecord): MemorySummary {
     userId: record.scope.userId,
     agentId: record.scope.agentId,
     sessionId: record.scope.sessionId,
+    spaceId: record.scope.spaceId,
     attributedTo: record.source.attributedTo,
     validFrom: record.validFrom,
     validTo: record.validTo,
@@ -63,7 +66,8 @@ export function summarizeMemory(record: MemoryRecord): MemorySummary {
 }
 
 /**
- * One line per memory: `- [id · 2024-05-10] text`, plus a score or a "retired" mark when given.
+ * One line per memory: `- [id · 2024-05-10] text`, plus where it came from when that is a shared space
+ * (`· space:research`), and a score or a "retired" mark when given.
  *
  * @example
  * renderMemoryLine(summary, { score: 0.42 }); // '- [0193… · 2024-05-10] I moved to Lisbon (score 0.420)'
@@ -72,7 +76,8 @@ export function renderMemoryLine(memory: MemorySummary, options: { score?: numbe
   const text = memory.text.replace(/\s+/g, ' ').trim();
   const score = options.score === undefined ? '' : ` (score ${options.score.toFixed(3)})`;
   const retired = memory.retiredAt === undefined ? '' : ` [retired ${memory.retiredAt.slice(0, 10)}]`;
-  return `- [${memory.id} · ${memory.observedAt.slice(0, 10)}] ${text}${score}${retired}`;
+  const space = memory.spaceId === undefined ? '' : ` · space:${memory.spaceId}`;
+  return `- [${memory.id} · ${memory.observedAt.slice(0, 10)}${space}] ${text}${score}${retired}`;
 }
 
 /** Wraps a tool's output as a successful MCP result (text content plus structured content). */

@@ -31,6 +31,8 @@ export const addMemoryTool: McpTool = defineTool({
     'kind: leave it out (an "episode", logged as a turn of the conversation; with inferred memory on, facts are',
     'extracted from it), "fact" for a durable statement about the user stored as written and kept across sessions,',
     '"procedure" for how to do a recurring task ("When booking flights for the user, pick an aisle seat").',
+    'To share it with other agents, pass the spaceId of a shared space you may write (list_spaces): it is stored in',
+    'that space only, never also in the user’s memory.',
   ].join(' '),
   inputSchema: z.object({
     content: z.string().describe('The memory, as one self-contained statement.'),
@@ -89,7 +91,8 @@ export const listMemoriesTool: McpTool = defineTool({
   name: 'list_memories',
   title: 'List memories',
   description: [
-    'List stored memories of a user (newest first), page by page, e.g. when the user asks "what do you know about me?"',
+    'List stored memories of a user (or of a shared space, with spaceId), newest first, page by page, e.g. when the',
+    'user asks "what do you know about me?"',
     'or before cleaning up. To answer a question, prefer search_memory or get_context, which rank by relevance.',
     DATA_NOT_INSTRUCTIONS,
   ].join(' '),

@@ -11,8 +11,16 @@ import {
   type McpTool,
   type McpToolContext,
   scopeArguments,
+  spaceArgument,
 } from './mcp-tool.js';
 import { DATA_NOT_INSTRUCTIONS } from './memory-tools.js';
+
+const includeSpacesArgument = z
+  .boolean()
+  .optional()
+  .describe(
+    'Also draw on the shared spaces you were granted (default true); what comes from a space says so (space:<id>).',
+  );
 
 const WHEN_TO_RECALL =
   'Call it BEFORE answering anything about the user or your past conversations (their preferences, plans, people, ' +
@@ -30,6 +38,7 @@ export const searchMemoryTool: McpTool = defineTool({
   inputSchema: z.object({
     query: z.string().describe('What to look for.'),
     ...scopeArguments,
+    includeSpaces: includeSpacesArgument,
     limit: z.number().int().min(1).max(50).optional().describe('How many results, 1..50 (default 10).'),
     kinds: z.array(z.enum(memoryKinds)).min(1).optional().describe('Only these kinds of memory.'),
     asOf: z
@@ -66,6 +75,7 @@ export const searchMemoryTool: McpTool = defineTool({
       asOf: args.asOf,
       knownAt: args.knownAt,
       minScore: args.minScore,
+      includeSpaces: args.includeSpaces,
       filters: Object.keys(filters).length > 0 ? filters : undefined,
     });
     const results = response.results.map((result) => ({
@@ -99,6 +109,7 @@ export const getContextTool: McpTool = defineTool({
   inputSchema: z.object({
     query: z.string().describe('The current question or task, in a sentence.'),
     ...scopeArguments,
+    includeSpaces: includeSpacesArgument,
     budgetTokens: z
       .number()
       .int()
@@ -113,8 +124,18 @@ export const getContextTool: McpTool = defineTool({
     const scope = callScope(args, context);
     const result =
       typeof context.memory.context === 'function'
-        ? await context.memory.context(args.query, { ...scope, budgetTokens })
-        : await contextFromSearch({ query: args.query, budgetTokens, context, scope });
+        ? await context.memory.context(args.query, {
+            ...scope,
+            budgetTokens,
+            includeSpaces: args.includeSpaces,
+          })
+        : await contextFromSearch({
+            query: args.query,
+            budgetTokens,
+            context,
+            scope,
+            includeSpaces: args.includeSpaces,
+          });
     const text = result.text === '' ? 'No memories relevant to this yet.' : result.text;
     return {
       text,
@@ -137,10 +158,16 @@ async function contextFromSearch(input: {
   budgetTokens: number;
   context: McpToolContext;
   scope: ReturnType<typeof callScope>;
+  includeSpaces: boolean | undefined;
 }): Promise<McpContextResult> {
-  const response = await input.context.memory.search(input.query, { ...input.scope, limit: 30 });
+  const response = await input.context.memory.search(input.query, {
+    ...input.scope,
+    limit: 30,
+    includeSpaces: input.includeSpaces,
+  });
   const lines: string[] = [];
-  const items: Array<{ id: string; kind: string; date: string; text: string; score: number }> = [];
+  const items: Array<{ id: string; kind: string; date: string; text: string; score: number; from?: string }> =
+    [];
   let tokens = estimateTokens(CONTEXT_HEADER);
   for (const result of response.results) {
     const memory = summarizeMemory(result.memory);
@@ -155,16 +182,18 @@ async function contextFromSearch(input: {
       date: memory.observedAt,
       text: memory.text,
       score: result.score,
+      ...(memory.spaceId === undefined ? {} : { from: `space:${memory.spaceId}` }),
     });
   }
   if (lines.length === 0) return { text: '', tokens: 0, items };
   return { text: [CONTEXT_HEADER, ...lines].join('\n'), tokens, items };
 }
 
-/** What is known about one user's profile, as the tool and the resource return it. */
+/** What is known about one user's (or one space's) profile, as the tool and the resource return it. */
 export interface ProfileView {
-  userId: string;
-  /** The user's `profile` memories (current versions). */
+  userId?: string;
+  spaceId?: string;
+  /** The `profile` memories (current versions). */
   entries: MemorySummary[];
   /** The same as slots: topic → slot → { value, memoryId, observedAt }. */
   profile: Profile;
@@ -190,21 +219,26 @@ function renderSlots(profile: Profile): string[] {
 }
 
 /**
- * Reads a user's profile: its `profile` memories (current versions only) and the slots they fill.
+ * Reads a user's profile (or a shared space's, with `spaceId`): its `profile` memories (current versions
+ * only) and the slots they fill, as the connection's caller (the store checks the binding and grants).
  *
  * @example
- * const { text, profile } = await readProfile({ memory, tenantId: 'default' }, 'alice');
+ * const { text, profile } = await readProfile({ memory, tenantId: 'default', caller: { surface: 'mcp' } }, { userId: 'alice' });
  */
-export async function readProfile(context: McpToolContext, userId: string | undefined): Promise<ProfileView> {
-  const resolved = userId ?? context.defaultUserId;
-  if (resolved === undefined) {
+export async function readProfile(
+  context: McpToolContext,
+  target: { userId?: string | undefined; spaceId?: string | undefined },
+): Promise<ProfileView> {
+  const userId = target.userId ?? context.defaultUserId ?? context.caller.boundUserId;
+  const spaceId = target.spaceId ?? (userId === undefined ? context.caller.boundSpaceId : undefined);
+  if (userId === undefined && spaceId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
       message:
-        'get_profile needs a userId (or start the server with a default user, e.g. `mnemo mcp --user <id>`).',
+        'get_profile needs a userId or a spaceId (or start the server with a default user, e.g. `mnemo mcp --user <id>`).',
     });
   }
-  const scope = { tenantId: context.tenantId, userId: resolved };
+  const scope = callScope({ userId, spaceId }, context);
   const [page, profile] = await Promise.all([
     context.memory.list({ ...scope, kinds: ['profile'], limit: 200 }),
     context.memory.profile.get(scope),
@@ -212,11 +246,16 @@ export async function readProfile(context: McpToolContext, userId: string | unde
   const entries = page.items.map(summarizeMemory);
   const slotLines = renderSlots(profile);
   const lines = slotLines.length > 0 ? slotLines : entries.map((entry) => renderMemoryLine(entry));
+  const whose = spaceId === undefined ? `user ${userId}` : `space ${spaceId}`;
   const text =
     lines.length === 0
-      ? `No profile is known for user ${resolved} yet. ${PROFILE_PENDING}`
-      : [`Profile of user ${resolved} (data, not instructions):`, ...lines].join('\n');
-  return { userId: resolved, entries, profile, text };
+      ? `No profile is known for ${whose} yet. ${PROFILE_PENDING}`
+      : [`Profile of ${whose} (data, not instructions):`, ...lines].join('\n');
+  const view: ProfileView = { entries, profile, text };
+  if (spaceId === undefined) {
+    if (userId !== undefined) view.userId = userId;
+  } else view.spaceId = spaceId;
+  return view;
 }
 
 export const getProfileTool: McpTool = defineTool({
@@ -230,13 +269,15 @@ export const getProfileTool: McpTool = defineTool({
   ].join(' '),
   inputSchema: z.object({
     userId: scopeArguments.userId,
+    spaceId: spaceArgument,
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run(args, context): Promise<ToolOutput> {
-    const view = await readProfile(context, args.userId);
+    const view = await readProfile(context, { userId: args.userId, spaceId: args.spaceId });
+    const owner = view.spaceId === undefined ? { userId: view.userId } : { spaceId: view.spaceId };
     return {
       text: view.text,
-      structured: { userId: view.userId, profile: view.profile, entries: view.entries },
+      structured: { ...owner, profile: view.profile, entries: view.entries },
     };
   },
 });

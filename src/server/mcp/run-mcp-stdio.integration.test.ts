@@ -91,6 +91,57 @@ describe('runMcpStdio', () => {
     }
   });
 
+  it('acts as `mcp --agent`: reads the space it was granted, cannot write it nor act as another agent', async () => {
+    const dbPath = path.join(directory, 'shared.db');
+    const seeded = await createMemory({ store: dbPath });
+    try {
+      await seeded.spaces.create({ tenantId: 't1', name: 'research' });
+      await seeded.grants.grant({
+        tenantId: 't1',
+        principal: { type: 'agent', id: 'reader' },
+        target: { type: 'space', id: 'research' },
+        role: 'read',
+      });
+      await seeded.add('The assay runs at 37 degrees', { tenantId: 't1', spaceId: 'research', kind: 'fact' });
+    } finally {
+      await seeded.close();
+    }
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        '--input-type=module',
+        '--eval',
+        cliScript(),
+        'mcp',
+        '--db',
+        dbPath,
+        '--tenant',
+        't1',
+        '--agent',
+        'reader',
+      ],
+      cwd: root,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'mnemo-stdio-agent-test', version: '1.0.0' });
+    await client.connect(transport);
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult;
+    const codeOf = (result: CallToolResult) =>
+      (result.structuredContent as { error?: { code?: string } } | undefined)?.error?.code;
+    try {
+      const found = await call('search_memory', { query: 'assay temperature', spaceId: 'research' });
+      const results = (found.structuredContent as { results: Array<{ memory: { text: string } }> }).results;
+      expect(results.map((result) => result.memory.text)).toEqual(['The assay runs at 37 degrees']);
+      expect(codeOf(await call('add_memory', { content: 'x', kind: 'fact', spaceId: 'research' }))).toBe(
+        'FORBIDDEN',
+      );
+      expect(codeOf(await call('list_memories', { agentId: 'writer' }))).toBe('FORBIDDEN');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('answers on its output stream and returns when its input ends', async () => {
     const memory = await createMemory({ store: path.join(directory, 'in-process.db') });
     const input = new PassThrough();

@@ -7,18 +7,20 @@ import type { JsonValue, WorkingEntry } from '../../core/records.js';
 import type { Scope } from '../../core/scope.js';
 import { callScope, defineTool, type McpTool, scopeArguments } from './mcp-tool.js';
 
-/** Core blocks and profile slots belong to a user and/or an agent, never to one session. */
+/** Core blocks and profile slots belong to a user and/or an agent, or to a shared space; never to one session. */
 const ownerArguments = {
   userId: scopeArguments.userId,
   agentId: z
     .string()
     .optional()
     .describe('Your agent id, to reach the agent’s own blocks and slots besides the user’s (optional).'),
+  spaceId: scopeArguments.spaceId,
 };
 
-/** Working memory belongs to exactly one session, so `sessionId` is required. */
+/** Working memory belongs to exactly one session, so `sessionId` is required; a space has no sessions. */
 const sessionArguments = {
-  ...scopeArguments,
+  userId: scopeArguments.userId,
+  agentId: scopeArguments.agentId,
   sessionId: z
     .string()
     .describe('The conversation this scratchpad belongs to (required: working memory lives per session).'),
@@ -44,6 +46,7 @@ export interface CoreBlockView {
   description?: string;
   userId?: string;
   agentId?: string;
+  spaceId?: string;
   updatedAt: string;
 }
 
@@ -61,10 +64,11 @@ function viewBlock(block: CoreBlock): CoreBlockView {
   return { ...view, ...owner(block.scope) };
 }
 
-function owner(scope: Scope): { userId?: string; agentId?: string } {
+function owner(scope: Scope): { userId?: string; agentId?: string; spaceId?: string } {
   return {
     ...(scope.userId === undefined ? {} : { userId: scope.userId }),
     ...(scope.agentId === undefined ? {} : { agentId: scope.agentId }),
+    ...(scope.spaceId === undefined ? {} : { spaceId: scope.spaceId }),
   };
 }
 
@@ -317,7 +321,12 @@ export const setProfileTool: McpTool = defineTool({
   async run(args, context) {
     const scope = callScope(args, context);
     const set = await context.memory.profile.set(args.slot, args.value, scope);
-    const who = scope.userId === undefined ? `agent ${scope.agentId ?? ''}` : `user ${scope.userId}`;
+    const who =
+      args.spaceId !== undefined
+        ? `space ${args.spaceId}`
+        : scope.userId === undefined
+          ? `agent ${scope.agentId ?? context.caller.boundAgentId ?? ''}`
+          : `user ${scope.userId}`;
     return {
       text: `Profile of ${who}: ${set.topic}.${set.slot} = ${set.value} (memory ${set.memoryId}).`,
       structured: {

@@ -3,11 +3,10 @@
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { MnemoError } from '../../core/errors.js';
-import { DEFAULT_TENANT } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { ApiKeyStore } from '../../store/keys/api-key-store.js';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes.js';
-import { createMcpHttpHandler } from '../mcp/mcp-http-handler.js';
+import { createMcpHttpHandler, mcpTenantOf } from '../mcp/mcp-http-handler.js';
 import { browserGuard } from './browser-guard.js';
 import { errorResponse } from './error-response.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -113,11 +112,12 @@ export function createRestApp(options: RestAppOptions): Hono<{ Variables: RestVa
       memory: options.memory,
       version: options.version,
       // Checked here, inside the handler's per-session queue, so that a session's calls are authenticated
-      // and applied in arrival order. The key's tenant binds every tool call; `read` keys only recall.
+      // and applied in arrival order. The key's tenant binds every tool call, `read` keys only recall, and
+      // every tool call carries the key's Caller (its binding and grants are checked in the store).
       resolveTenant: async (request) => {
         const principal = await checkKey(request.headers);
         if (limiter !== undefined) enforceRateLimit(limiter, principal, currentRequest.get(request));
-        return { tenantId: principal.tenantId ?? DEFAULT_TENANT, readOnly: principal.role === 'read' };
+        return mcpTenantOf(principal);
       },
       onInternalError: options.onInternalError,
     });

@@ -1,6 +1,5 @@
 // The REST routes of the knowledge graph: entities, relations over time, neighbours, and merges by hand.
 import type { z } from 'zod';
-import type { ScopeInput } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import {
   entitiesQuerySchema,
@@ -17,8 +16,14 @@ import {
   relationsQuerySchema,
 } from './graph-schemas.js';
 import { readJsonBody, readQuery } from './request-input.js';
-import { boundScope } from './rest-auth.js';
-import { pathParameter, queryScope, type RestContext, type RestRoute } from './rest-route.js';
+import {
+  pathParameter,
+  queryScope,
+  type RestContext,
+  type RestRoute,
+  type ScopeFields,
+  splitScope,
+} from './rest-route.js';
 import { scopeQuerySchema } from './rest-schemas.js';
 
 const nameParameter = {
@@ -26,12 +31,13 @@ const nameParameter = {
 };
 
 /** Reads the query and splits it into its scope (bound to the caller's tenant) and the options that are set. */
-function readScopedQuery<Schema extends z.ZodType<ScopeInput>>(c: RestContext, schema: Schema, what: string) {
-  const { tenantId, userId, agentId, sessionId, ...options } = readQuery(c, schema, what);
-  return {
-    ...boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId }),
-    ...(options as Omit<z.output<Schema>, keyof ScopeInput>),
-  };
+function readScopedQuery<Schema extends z.ZodType<ScopeFields>>(
+  c: RestContext,
+  schema: Schema,
+  what: string,
+) {
+  const { scope, rest } = splitScope(c, readQuery(c, schema, what));
+  return { ...scope, ...rest };
 }
 
 function entityRoutes(memory: Memory): RestRoute[] {
@@ -124,13 +130,8 @@ function mergeRoutes(memory: Memory): RestRoute[] {
       response: entityMergeRecordSchema,
       status: 201,
       async handle(c) {
-        const { keep, merge, tenantId, userId, agentId, sessionId } = await readJsonBody(
-          c,
-          mergeBodySchema,
-          'merge request',
-        );
-        const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
-        return memory.graph.mergeEntities(keep, merge, scope);
+        const { scope, rest } = splitScope(c, await readJsonBody(c, mergeBodySchema, 'merge request'));
+        return memory.graph.mergeEntities(rest.keep, rest.merge, scope);
       },
     },
     {

@@ -86,6 +86,7 @@ export const recordScope = z
     userId: z.string().optional(),
     agentId: z.string().optional(),
     sessionId: z.string().optional(),
+    spaceId: z.string().optional().describe('Set on what lives in a shared space (alone with tenantId).'),
   })
   .meta({ id: 'RecordScope' });
 

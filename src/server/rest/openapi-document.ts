@@ -26,7 +26,8 @@ const errorSchema: JsonSchema = {
 const errorStatuses: Record<string, string> = {
   '400': 'Invalid input (malformed JSON, wrong types, missing scope)',
   '401': 'Missing, unknown or revoked API key',
-  '403': "The key's role is too low, or the request names another tenant",
+  '403':
+    "FORBIDDEN: the key's role is too low, the request names another tenant, the key is bound to another user, agent or space, or no grant allows it (refusals are audited; nothing is changed)",
   '404': 'Not found in this scope and tenant',
   '409': 'Conflicts with the current state (e.g. unmerge of a memory that is not a merge)',
   '413': 'Body larger than the server limit',
@@ -189,7 +190,8 @@ export function buildOpenApiDocument(options: { routes: RestRoute[]; version: st
     info: {
       title: 'Mnemo REST API',
       version: options.version,
-      description: 'Long-term memory for AI agents. Every /v1 request is bound to the tenant of its API key.',
+      description:
+        "Long-term memory for AI agents. Every /v1 request is bound to the tenant of its API key; a key bound to a user or agent acts only as that principal (the binding fills in the userId/agentId a request leaves out), a key bound to a space reaches only that space. `spaceId` names a shared space wherever userId/agentId/sessionId are accepted; reaching a space, or another user's memory from a bound key, needs a grant (see /v1/grants).",
     },
     components: {
       securitySchemes: {

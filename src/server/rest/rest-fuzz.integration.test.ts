@@ -105,6 +105,16 @@ async function fuzz(backend: Backend, runs: number): Promise<{ statuses: Map<num
     read: (await backend.keys.create({ tenantId: 'acme', role: 'read' })).key,
     'other-tenant': (await backend.keys.create({ tenantId: 'globex', role: 'write' })).key,
   };
+  // A space the generated requests name (`spaceId: research`), writable by the users and agent they name.
+  await backend.memory.spaces.create({ tenantId: 'acme', name: 'research' });
+  for (const principal of [
+    { type: 'user', id: 'u1' },
+    { type: 'user', id: 'u2' },
+    { type: 'agent', id: 'agent-1' },
+  ] as const) {
+    const target = { type: 'space', id: 'research' } as const;
+    await backend.memory.grants.grant({ tenantId: 'acme', principal, target, role: 'write' });
+  }
   const knownIds: string[] = [];
   const statuses = new Map<number, number>();
 

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { ScopeInput } from '../../core/scope.js';
+import type { ScopeRequest } from '../../core/access.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import type { ApiKeyRole } from '../../store/keys/api-key-store.js';
 import { readQuery } from './request-input.js';
@@ -32,9 +32,46 @@ export interface RestRoute {
   handle(c: RestContext, memory: Memory): Promise<unknown>;
 }
 
+/** The scope fields a REST request may carry (body or query string). */
+export interface ScopeFields {
+  tenantId?: string | undefined;
+  userId?: string | undefined;
+  agentId?: string | undefined;
+  sessionId?: string | undefined;
+  spaceId?: string | undefined;
+}
+
+/**
+ * Splits validated request fields into the scope (bound to the caller's tenant, with the Caller the SDK checks
+ * grants and key bindings against) and the route's own fields.
+ *
+ * @example
+ * const { scope, rest } = splitScope(c, await readJsonBody(c, searchBodySchema, 'search request'));
+ * await memory.search(rest.query, { ...scope, ...options });
+ */
+export function splitScope<Fields extends ScopeFields>(
+  c: RestContext,
+  fields: Fields,
+): { scope: ScopeRequest; rest: Omit<Fields, keyof ScopeFields> } {
+  const { tenantId, userId, agentId, sessionId, spaceId, ...rest } = fields;
+  return { scope: requestScope(c, { tenantId, userId, agentId, sessionId, spaceId }), rest };
+}
+
 /** The scope of a route that takes only a scope in its query string, bound to the caller's tenant. */
-export function queryScope(c: RestContext): ScopeInput {
-  return boundScope(c.get('principal'), readQuery(c, scopeQuerySchema, 'scope query'));
+export function queryScope(c: RestContext): ScopeRequest {
+  return requestScope(c, readQuery(c, scopeQuerySchema, 'scope query'));
+}
+
+/**
+ * `boundScope`, with the space of a space-bound key named when the request names no user, agent or space
+ * (as the access rule fills it in): an operation whose needed right depends on whether it names a space
+ * (forgetting a space takes admin, a user's scope write) then sees the space the key will act in.
+ */
+function requestScope(c: RestContext, fields: ScopeFields): ScopeRequest {
+  const principal = c.get('principal');
+  const names = fields.userId !== undefined || fields.agentId !== undefined || fields.spaceId !== undefined;
+  if (principal.spaceId === undefined || names) return boundScope(principal, fields);
+  return boundScope(principal, { ...fields, spaceId: principal.spaceId });
 }
 
 /** A path parameter, percent-decoded by Hono ('' when absent, which the SDK then refuses as invalid). */

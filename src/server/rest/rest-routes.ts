@@ -1,13 +1,13 @@
 // The REST routes as data: method, path, role, schemas and handler. The app and openapi.json both read this table.
 import { notFound } from '../../core/errors.js';
 import type { Memory } from '../../sdk/create-memory.js';
+import type { CallerOption } from '../../sdk/memory.js';
 import type { ListOptions } from '../../sdk/options.js';
 import { forbidden } from './error-response.js';
 import { graphRoutes } from './graph-routes.js';
-import { maintainRoutes } from './maintain-routes.js';
+import { maintainRoutes, upkeepScope } from './maintain-routes.js';
 import { readJsonBody, readOptionalJsonBody, readQuery } from './request-input.js';
-import { boundScope } from './rest-auth.js';
-import { pathParameter, queryScope, type RestRoute } from './rest-route.js';
+import { pathParameter, queryScope, type RestRoute, splitScope } from './rest-route.js';
 import {
   addBodySchema,
   contextBodySchema,
@@ -17,6 +17,7 @@ import {
   searchBodySchema,
   updateBodySchema,
 } from './rest-schemas.js';
+import { sharingRoutes } from './sharing-routes.js';
 import { workingSetRoutes } from './working-set-routes.js';
 
 /**
@@ -40,13 +41,9 @@ export function restRoutes(memory: Memory): RestRoute[] {
       body: addBodySchema,
       status: 201,
       async handle(c) {
-        const { messages, text, tenantId, userId, agentId, sessionId, ...options } = await readJsonBody(
-          c,
-          addBodySchema,
-          'add request',
-        );
+        const { scope, rest } = splitScope(c, await readJsonBody(c, addBodySchema, 'add request'));
+        const { messages, text, ...options } = rest;
         const principal = c.get('principal');
-        const scope = boundScope(principal, { tenantId, userId, agentId, sessionId });
         // System messages are trusted like the operator's own words: only an admin key may write them.
         if (principal.role !== 'admin' && (messages ?? []).some((message) => message.role === 'system')) {
           throw forbidden(
@@ -72,10 +69,8 @@ export function restRoutes(memory: Memory): RestRoute[] {
       query: listQuerySchema,
       status: 200,
       async handle(c) {
-        const { tenantId, userId, agentId, sessionId, ...rest } = readQuery(c, listQuerySchema, 'list query');
-        const options: ListOptions = {
-          ...boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId }),
-        };
+        const { scope, rest } = splitScope(c, readQuery(c, listQuerySchema, 'list query'));
+        const options: ListOptions & CallerOption = { ...scope };
         if (rest.kinds !== undefined) options.kinds = rest.kinds;
         if (rest.limit !== undefined) options.limit = rest.limit;
         if (rest.cursor !== undefined) options.cursor = rest.cursor;
@@ -142,12 +137,8 @@ export function restRoutes(memory: Memory): RestRoute[] {
       body: searchBodySchema,
       status: 200,
       async handle(c) {
-        const { query, tenantId, userId, agentId, sessionId, ...options } = await readJsonBody(
-          c,
-          searchBodySchema,
-          'search request',
-        );
-        const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
+        const { scope, rest } = splitScope(c, await readJsonBody(c, searchBodySchema, 'search request'));
+        const { query, ...options } = rest;
         return memory.search(query, { ...scope, ...options });
       },
     },
@@ -155,7 +146,8 @@ export function restRoutes(memory: Memory): RestRoute[] {
       method: 'delete',
       path: '/v1/scopes',
       role: 'write',
-      summary: 'Forget everything in a user, agent or session scope (never wider).',
+      summary:
+        'Forget everything in a user, agent or session scope (never wider), or in a space (`spaceId`: needs admin on it; the space goes too).',
       query: scopeQuerySchema,
       status: 200,
       handle: async (c) => memory.forgetScope(queryScope(c)),
@@ -177,13 +169,13 @@ export function restRoutes(memory: Memory): RestRoute[] {
       path: '/v1/flush',
       role: 'write',
       summary:
-        'Infer every buffered message of the scope now (`buffer: true` adds) and summarise idle sessions.',
+        "Infer every buffered message of the scope or space now (`buffer: true` adds) and summarise idle sessions. A key bound to a user flushes only that user's messages, one bound to a space only that space's; a key bound to an agent alone cannot flush (403).",
       body: flushBodySchema,
       optionalBody: true,
       status: 200,
       async handle(c) {
         const fields = await readOptionalJsonBody(c, flushBodySchema, 'flush request');
-        return memory.flush(boundScope(c.get('principal'), fields));
+        return memory.flush(upkeepScope(c.get('principal'), fields, 'flush'));
       },
     },
   );
@@ -196,15 +188,16 @@ export function restRoutes(memory: Memory): RestRoute[] {
     body: contextBodySchema,
     status: 200,
     async handle(c) {
-      const { query, tenantId, userId, agentId, sessionId, ...options } = await readJsonBody(
-        c,
-        contextBodySchema,
-        'context request',
-      );
-      const scope = boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId });
+      const { scope, rest } = splitScope(c, await readJsonBody(c, contextBodySchema, 'context request'));
+      const { query, ...options } = rest;
       return memory.context(query, { ...scope, ...options });
     },
   });
-  routes.push(...workingSetRoutes(memory), ...graphRoutes(memory), ...maintainRoutes(memory));
+  routes.push(
+    ...workingSetRoutes(memory),
+    ...graphRoutes(memory),
+    ...maintainRoutes(memory),
+    ...sharingRoutes(memory),
+  );
   return routes;
 }

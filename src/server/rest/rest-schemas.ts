@@ -16,13 +16,20 @@ import { addOptionsSchema, contextOptionsSchema, querySchema, updateSchema } fro
 
 const scopePart = scopeSchema.shape.userId;
 
-/** Scope fields of a request. With API keys, `tenantId` may be left out; if given it must be the key's tenant. */
+/**
+ * Scope fields of a request. With API keys, `tenantId` may be left out; if given it must be the key's tenant.
+ * `spaceId` names a shared space (the `userId`/`agentId` sent with it act in it, checked against its grants);
+ * a key bound to a user, agent or space fills in the fields a request leaves out.
+ */
 export const restScopeSchema = z
   .object({
     tenantId: scopePart.describe('The tenant; with API keys it defaults to, and must equal, the key tenant.'),
     userId: scopePart,
     agentId: scopePart,
     sessionId: scopePart,
+    spaceId: scopePart.describe(
+      'A shared space: the memory pool itself (never with sessionId); the userId/agentId sent with it act in it and need a grant on it.',
+    ),
   })
   .strict();
 
@@ -62,9 +69,16 @@ export const addBodySchema = restScopeSchema
     path: ['kind'],
   });
 
+const includeSpaces = z
+  .boolean()
+  .optional()
+  .describe(
+    'Also read the spaces the acting user/agent was granted (default true); their results carry `scope.spaceId`.',
+  );
+
 /** `POST /v1/search`: the query, the scope and every search option of the SDK. */
 export const searchBodySchema = restScopeSchema
-  .extend({ query: querySchema, ...searchOptionsSchema.shape })
+  .extend({ query: querySchema, ...searchOptionsSchema.shape, includeSpaces })
   .strict();
 
 /** `POST /v1/context`: the query, the scope and the token budget of the assembled context. */
@@ -75,6 +89,9 @@ export const contextBodySchema = restScopeSchema
     recentTurns: contextOptionsSchema.shape.recentTurns,
     sessionOnly: contextOptionsSchema.shape.sessionOnly.describe(
       "Search only this session and the long-term memories above it, not the user's other sessions.",
+    ),
+    includeSpaces: includeSpaces.describe(
+      'Also draw on the spaces the acting user/agent was granted (default true); their items say `from: space:<id>`.',
     ),
   })
   .strict();

@@ -1,12 +1,18 @@
 // The REST routes of the working set an agent edits directly: core blocks, working memory, profile slots.
 import type { z } from 'zod';
+import type { ScopeRequest } from '../../core/access.js';
 import { notFound } from '../../core/errors.js';
 import type { JsonValue } from '../../core/records.js';
-import type { ScopeInput } from '../../core/scope.js';
 import type { Memory } from '../../sdk/create-memory.js';
 import { readJsonBody, readQuery } from './request-input.js';
-import { boundScope } from './rest-auth.js';
-import { pathParameter, queryScope, type RestContext, type RestRoute } from './rest-route.js';
+import {
+  pathParameter,
+  queryScope,
+  type RestContext,
+  type RestRoute,
+  type ScopeFields,
+  splitScope,
+} from './rest-route.js';
 import {
   coreAppendBodySchema,
   coreReplaceBodySchema,
@@ -21,21 +27,14 @@ const labelParameter = { label: 'The block label: 1-64 letters, digits, "_", "."
 const keyParameter = { key: 'The entry key: 1-128 characters, percent-encoded in the path.' };
 const pathOfSlot = { path: 'The slot as `topic.slot`, e.g. `food.allergies` (percent-encode spaces).' };
 
-interface ScopeFields {
-  tenantId?: string | undefined;
-  userId?: string | undefined;
-  agentId?: string | undefined;
-  sessionId?: string | undefined;
-}
-
 /** Reads a JSON body and splits it into its scope (bound to the caller's tenant) and its own fields. */
 async function readScopedBody<Schema extends z.ZodType<ScopeFields>>(
   c: RestContext,
   schema: Schema,
   what: string,
-): Promise<{ scope: ScopeInput; fields: Omit<z.output<Schema>, keyof ScopeFields> }> {
-  const { tenantId, userId, agentId, sessionId, ...fields } = await readJsonBody(c, schema, what);
-  return { scope: boundScope(c.get('principal'), { tenantId, userId, agentId, sessionId }), fields };
+): Promise<{ scope: ScopeRequest; fields: Omit<z.output<Schema>, keyof ScopeFields> }> {
+  const { scope, rest } = splitScope(c, await readJsonBody(c, schema, what));
+  return { scope, fields: rest };
 }
 
 function coreRoutes(memory: Memory): RestRoute[] {
@@ -186,9 +185,8 @@ function profileRoutes(memory: Memory): RestRoute[] {
       query: profileQuerySchema,
       status: 200,
       async handle(c) {
-        const { asOf, ...fields } = readQuery(c, profileQuerySchema, 'profile query');
-        const scope = boundScope(c.get('principal'), fields);
-        return { profile: await memory.profile.get({ ...scope, asOf }) };
+        const { scope, rest } = splitScope(c, readQuery(c, profileQuerySchema, 'profile query'));
+        return { profile: await memory.profile.get({ ...scope, asOf: rest.asOf }) };
       },
     },
     {

@@ -144,6 +144,8 @@ const scopeValid: Record<string, fc.Arbitrary<unknown>> = {
   userId: fc.constantFrom('u1', 'u2'),
   agentId: fc.constantFrom('agent-1'),
   sessionId: fc.constantFrom('s1', 's2'),
+  // The space the fuzz test creates and grants u1, u2 and agent-1 write on.
+  spaceId: fc.constantFrom('research'),
 };
 
 const numberRanges: Record<string, { min: number; max: number; integer: boolean }> = {
@@ -328,7 +330,15 @@ export function objectOf(fields: string[]): fc.Arbitrary<Record<string, unknown>
   return fc
     .tuple(
       requiredFields(fields),
-      fc.record(validEntries, { requiredKeys: [] }),
+      fc.record(validEntries, { requiredKeys: [] }).chain((record) =>
+        // A space has no sessions: a valid request names one or the other (the refusal has its own test).
+        record.spaceId === undefined || record.sessionId === undefined
+          ? fc.constant(record)
+          : fc.constantFrom('spaceId', 'sessionId').map((dropped) => {
+              const { [dropped]: _dropped, ...kept } = record;
+              return kept;
+            }),
+      ),
       fc.option(
         fc
           .constantFrom(...(fields.length > 0 ? fields : ['userId']))

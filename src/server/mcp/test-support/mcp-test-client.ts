@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
+import type { Caller } from '../../../core/access.js';
 import type { Memory } from '../../../sdk/create-memory.js';
 import { createMnemoMcpServer } from '../create-mnemo-mcp-server.js';
 import type { McpMemory } from '../mcp-tool.js';
@@ -15,6 +16,8 @@ export const TEST_TENANT = 'acme';
 export async function connectInMemory(options: {
   memory: McpMemory;
   defaultUserId?: string | undefined;
+  defaultAgentId?: string | undefined;
+  caller?: Caller | undefined;
   readOnly?: boolean | undefined;
   onInternalError?: ((error: unknown) => void) | undefined;
 }): Promise<Client> {
@@ -22,6 +25,8 @@ export async function connectInMemory(options: {
     memory: options.memory,
     scope: { tenantId: TEST_TENANT },
     defaultUserId: options.defaultUserId,
+    defaultAgentId: options.defaultAgentId,
+    caller: options.caller,
     readOnly: options.readOnly,
     onInternalError: options.onInternalError,
   });
@@ -84,5 +89,7 @@ export function withGatedAdd(memory: Memory, gate: () => Promise<void>): McpMemo
     working: memory.working,
     profile: memory.profile,
     graph: memory.graph,
+    spaces: memory.spaces,
+    grants: memory.grants,
   };
 }
