@@ -255,7 +255,7 @@ function requireGrant(
   const what = `${target.type} "${target.id}"`;
   throw forbiddenError(
     grant === undefined
-      ? `${who} has no grant on ${what}; ask its admin for one (mnemo space grant / memory.grants.grant).`
+      ? `${who} has no grant on ${what}; ask its admin for one (mnemo ${target.type} grant / memory.grants.grant).`
       : `${who} holds "${grant.role}" on ${what}; this request needs "${access}".`,
     { target, needed: access, held: grant?.role ?? null, principals: principals.map(describePrincipal) },
   );

@@ -252,6 +252,7 @@ function maintenanceSettings(option: MaintenanceOption | undefined): Maintenance
       maxMemories: maintainDefaults.maxMemories,
       intervalMs: undefined,
       onRun: undefined,
+      auditRetentionMs: AUDIT_RETENTION_DAYS * DAY_MS,
     };
   }
   return {
@@ -263,5 +264,10 @@ function maintenanceSettings(option: MaintenanceOption | undefined): Maintenance
     maxMemories: parsed.maxMemories ?? maintainDefaults.maxMemories,
     intervalMs: parsed.intervalMs,
     onRun: parsed.onRun,
+    auditRetentionMs: (parsed.auditRetentionDays ?? AUDIT_RETENTION_DAYS) * DAY_MS,
   };
 }
+
+/** How long the audit log keeps a row by default: a year. */
+const AUDIT_RETENTION_DAYS = 365;
+const DAY_MS = 86_400_000;

@@ -73,6 +73,8 @@ export interface MaintenanceSettings {
   intervalMs: number | undefined;
   /** Told the outcome of every scheduled run. */
   onRun: ((run: MaintenanceRun) => void) | undefined;
+  /** Audit rows older than this are erased by tenant-wide and whole-store runs. */
+  auditRetentionMs: number;
 }
 
 /**
@@ -310,6 +312,7 @@ export function createUpkeepMethods(
           actor: deps.actor === 'sdk' ? 'maintain' : deps.actor,
           graph: deps.graph,
           strength: settings.strength,
+          auditRetentionMs: settings.auditRetentionMs,
         },
         {
           scope: maintenanceScope(scopeFields),

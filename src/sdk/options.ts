@@ -152,6 +152,8 @@ export const maintenanceOptionSchema = z.union([
       halfLifeDays: z.number().positive().max(36_500).optional(),
       /** Strength below which a memory is archived (default 0.05; 0 never archives). */
       archiveBelow: z.number().min(0).max(1).optional(),
+      /** Audit rows older than this many days are erased by tenant-wide and whole-store runs (default 365). */
+      auditRetentionDays: z.number().positive().max(36_500).optional(),
       /** Told the outcome of every scheduled run (counts, or the error it met), e.g. to log it. */
       onRun: z
         .custom<(run: MaintenanceRun) => void>(

@@ -270,4 +270,19 @@ describe.each(backends)('sharing on %s', (_name, makeBackend) => {
     expect(current.items.map((item) => item.scope)).toEqual([{ tenantId: 't1', spaceId: 'research' }]);
     expect((await memory.list({ ...t1, userId: 'u', kinds: ['fact'] })).items).toHaveLength(1);
   });
+  it('keeps audit rows for the retention only: a tenant-wide run erases older ones, a user run none', async () => {
+    await memory.add('old note', { ...t1, userId: 'u', kind: 'fact' });
+    await memory.search('note', { ...t1, userId: 'u' });
+    await memory.add('other tenant note', { tenantId: 't2', userId: 'u', kind: 'fact' });
+    clock.advance(366 * 86_400_000);
+    await memory.add('new note', { ...t1, userId: 'u', kind: 'fact' });
+    const before = (await memory.audit(t1)).items.length;
+    expect((await memory.maintain({ ...t1, userId: 'u', steps: ['expire'] })).auditPurged).toBe(0);
+    const report = await memory.maintain({ ...t1, steps: ['expire'] });
+    expect(report.auditPurged).toBe(2);
+    const left = (await memory.audit(t1)).items;
+    expect(left.length).toBe(before - 2);
+    expect(left.every((entry) => Date.parse(entry.lastAt) >= clock.now() - 365 * 86_400_000)).toBe(true);
+    expect((await memory.audit({ tenantId: 't2' })).items.length).toBeGreaterThan(0);
+  });
 });

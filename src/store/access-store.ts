@@ -157,6 +157,8 @@ export interface AccessStore {
   recordAudit(entries: readonly AuditWrite[]): Promise<void>;
   /** Audit rows, newest first. */
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
+  /** Erases audit rows whose last occurrence is before `before` (epoch ms), of one tenant or all. */
+  purgeAudit(input: { before: number; tenantId?: string | undefined }): Promise<{ purged: number }>;
 }
 
 /** The scope a refused request aimed at, for its audit row (malformed requests fall back to the tenant). */

@@ -130,7 +130,7 @@ export function formatMaintainReport(report: MaintainReport): string[] {
     `examined ${plural(report.examined, 'memory', 'memories')} in ${plural(scopes.examined, 'scope')}${skipped}`,
     `merged ${report.merged.length}, superseded ${report.superseded.length}; ${plural(report.refused.length, 'merge')} refused (it would have lost words)`,
     `insights: ${insights.written.length} written, ${insights.retired.length} retired, ${insights.kept.length} kept`,
-    `archived ${report.archived.length}, purged ${report.purged} expired`,
+    `archived ${report.archived.length}, purged ${report.purged} expired${report.auditPurged > 0 ? `, ${plural(report.auditPurged, 'audit row')} past retention` : ''}`,
     `usage: ${formatUsage(report.usage)}`,
     left,
     ...listed(

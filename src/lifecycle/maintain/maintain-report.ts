@@ -54,6 +54,8 @@ export interface MaintainReport {
   examined: number;
   /** Expired memories erased. */
   purged: number;
+  /** Audit rows past their retention erased (runs over a whole tenant or store only). */
+  auditPurged: number;
   merged: MergeReport[];
   superseded: SupersessionReport[];
   refused: RefusedMergeReport[];

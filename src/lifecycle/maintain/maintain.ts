@@ -45,6 +45,7 @@ function emptyReport(now: number): MaintainReport {
     scopes: { examined: 0, skipped: 0 },
     examined: 0,
     purged: 0,
+    auditPurged: 0,
     merged: [],
     superseded: [],
     refused: [],
@@ -78,6 +79,17 @@ export async function runMaintenance(deps: UpkeepDeps, request: MaintainRequest)
   if (request.steps.has('expire')) {
     request.onProgress?.({ step: 'expire', done: 0, total: 1, scope: request.scope });
     report.purged = (await store.purgeExpired({ now, scope: request.scope })).purged;
+    const scope = request.scope;
+    const wholeTenant =
+      scope === undefined ||
+      (scope.userId === undefined &&
+        scope.agentId === undefined &&
+        scope.sessionId === undefined &&
+        scope.spaceId === undefined);
+    if (wholeTenant && deps.auditRetentionMs !== undefined) {
+      const before = now - deps.auditRetentionMs;
+      report.auditPurged = (await store.access.purgeAudit({ before, tenantId: scope?.tenantId })).purged;
+    }
     request.onProgress?.({ step: 'expire', done: 1, total: 1, scope: request.scope });
   }
   const scopes = await store.listMaintenanceScopes({ scope: request.scope });

@@ -25,6 +25,8 @@ export interface UpkeepDeps {
   graph: GraphStep | undefined;
   /** The decay curve; undefined turns decay off. */
   strength: StrengthPolicy | undefined;
+  /** Audit rows older than this are erased by runs over a whole tenant or store (the expire step). */
+  auditRetentionMs?: number | undefined;
 }
 
 /** What is left to spend in this run. */

@@ -53,6 +53,10 @@ export const maintainReportSchema = z
     }),
     examined: z.number().int().describe('Memories examined (new since the last run, and fading candidates).'),
     purged: z.number().int().describe('Expired memories erased.'),
+    auditPurged: z
+      .number()
+      .int()
+      .describe('Audit rows past their retention erased (runs over the whole tenant only).'),
     merged: z.array(
       z.object({
         id: z.string().describe('The new memory.'),

@@ -289,6 +289,16 @@ export class SqlAccessStore implements AccessStore {
     );
   }
 
+  async purgeAudit(input: { before: number; tenantId?: string | undefined }): Promise<{ purged: number }> {
+    const tenant = input.tenantId === undefined ? sql`1 = 1` : sql`tenant_id = ${input.tenantId}`;
+    const result = await this.run('write', (connection) =>
+      connection.run(
+        sql`DELETE FROM ${this.table('audit_log')} WHERE ${tenant} AND last_at < ${input.before}`,
+      ),
+    );
+    return { purged: result.changes };
+  }
+
   async listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
     const clauses = [
       query.scope === undefined ? sql`tenant_id = ${query.tenantId}` : scopeColumnsWithin(query.scope),
