@@ -51,9 +51,8 @@ async function blockScope(
   access: AccessLevel,
   operation: string,
 ): Promise<Scope> {
-  const { tenantId, userId, agentId, sessionId, spaceId, caller } = options;
-  const request = { tenantId, userId, agentId, sessionId, spaceId, caller };
-  const scope = directScope('core', await resolve(request, access, operation));
+  // The resolver reads the scope fields and the caller; a block's other options are left aside.
+  const scope = directScope('core', await resolve(options, access, operation));
   if (scope.userId === undefined && scope.agentId === undefined && scope.spaceId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',

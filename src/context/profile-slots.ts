@@ -32,11 +32,8 @@ async function slotScope(
   access: AccessLevel,
   operation: string,
 ): Promise<Scope> {
-  const { tenantId, userId, agentId, sessionId, spaceId, caller } = options;
-  return directScope(
-    'profile',
-    await resolve({ tenantId, userId, agentId, sessionId, spaceId, caller }, access, operation),
-  );
+  // The resolver reads the scope fields and the caller, nothing else of the options.
+  return directScope('profile', await resolve(options, access, operation));
 }
 
 /**

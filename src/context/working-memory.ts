@@ -57,8 +57,8 @@ async function sessionScope(
   access: AccessLevel,
   operation: string,
 ): Promise<Scope> {
-  const { tenantId, userId, agentId, sessionId, spaceId, caller } = options;
-  const scope = await resolve({ tenantId, userId, agentId, sessionId, spaceId, caller }, access, operation);
+  // The resolver reads the scope fields and the caller; `ttlMs` and `expiresAt` are left aside.
+  const scope = await resolve(options, access, operation);
   if (scope.sessionId === undefined) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',

@@ -320,7 +320,8 @@ export type ScopeRequest = {
 
 /**
  * Turns a call's scope fields into the scope it may use, applying the access rule (the SDK's resolver runs
- * `store.access.authorize`). `includeSpaces` (reads) adds the spaces the caller was granted.
+ * `store.access.authorize`). `includeSpaces` (reads) adds the spaces the caller was granted. Other keys of the
+ * request (a method's own options) are ignored, so callers may pass their options whole.
  */
 export type ScopeResolver = (
   request: ScopeRequest,

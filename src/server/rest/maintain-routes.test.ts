@@ -4,56 +4,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { MemoryRecord } from '../../core/records.js';
-import { createMemory, type Memory } from '../../sdk/create-memory.js';
-import { type ApiKeyStore, openApiKeyStore } from '../../store/keys/api-key-store.js';
-import { dropSchema, testPostgresUrl, uniqueSchema } from '../../store/postgres/postgres-test-database.js';
-import { createRestFixture, type LooseJson, restCaller } from '../test-support/rest-fixture.js';
+import { type RestBackend, restBackends } from '../test-support/rest-backends.js';
+import { type LooseJson, restCaller } from '../test-support/rest-fixture.js';
 import { createRestApp } from './create-rest-app.js';
 import { maintainReportSchema, memoryRecordSchema, unmergeResultSchema } from './maintain-schemas.js';
 
-/** What the tests need of a backend: its memory, its keys by name, and how to drop it. */
-interface Backend {
-  memory: Memory;
-  keys: ApiKeyStore;
-  secrets: { acmeWrite: string; acmeRead: string; acmeAdmin: string; globexWrite: string };
-  cleanup(): Promise<void>;
-}
-
-async function openPostgres(url: string): Promise<Backend> {
-  const schema = uniqueSchema('mnemo_maintain_rest');
-  const memory = await createMemory({
-    store: { provider: 'postgres', connection: url, schema, maxConnections: 4 },
-    actor: 'rest',
-  });
-  const keys = await openApiKeyStore({ db: url, schema });
-  const key = async (tenantId: string, role: 'read' | 'write' | 'admin') =>
-    (await keys.create({ tenantId, role })).key;
-  return {
-    memory,
-    keys,
-    secrets: {
-      acmeWrite: await key('acme', 'write'),
-      acmeRead: await key('acme', 'read'),
-      acmeAdmin: await key('acme', 'admin'),
-      globexWrite: await key('globex', 'write'),
-    },
-    async cleanup() {
-      await keys.close();
-      await memory.close();
-      await dropSchema(url, schema);
-    },
-  };
-}
-
-const backends: Array<{ name: string; open: () => Promise<Backend> }> = [
-  { name: 'SQLite', open: createRestFixture },
-  ...(testPostgresUrl === undefined
-    ? []
-    : [{ name: 'PostgreSQL', open: () => openPostgres(testPostgresUrl!) }]),
-];
+const backends = restBackends('maintain');
 
 describe.each(backends)('the upkeep routes on $name', ({ open }) => {
-  let fixture: Backend;
+  let fixture: RestBackend;
   let app: ReturnType<typeof createRestApp>;
   let call: ReturnType<typeof restCaller>;
 
