@@ -28,21 +28,17 @@ export interface ScopeFlags {
 /** Who every SDK call of the CLI is made as: the store's owner, on the `cli` surface (so the audit log says so). */
 export const cliCaller: Caller = { surface: 'cli' };
 
-/**
- * Adds `--tenant --user --agent --session` to a command, and `--space` unless `space: false` (the
- * maintenance commands, whose SDK calls have no space scope).
- */
-export function addScopeFlags(command: Command, options: { space?: boolean } = {}): Command {
-  command
+/** Adds `--tenant --user --agent --session --space` to a command. */
+export function addScopeFlags(command: Command): Command {
+  return command
     .option('--tenant <id>', 'tenant id (default "default")')
     .option('--user <id>', 'user id')
     .option('--agent <id>', 'agent id')
-    .option('--session <id>', 'session id');
-  if (options.space === false) return command;
-  return command.option(
-    '--space <id>',
-    'a shared space of the tenant; with --agent/--user, they act in it and need a grant',
-  );
+    .option('--session <id>', 'session id')
+    .option(
+      '--space <id>',
+      'a shared space of the tenant; with --agent/--user, they act in it and need a grant',
+    );
 }
 
 /**

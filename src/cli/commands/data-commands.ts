@@ -111,7 +111,6 @@ function registerImport(program: Command): void {
       .argument('<file>', 'the file to import')
       .option('--format <format>', `one of ${importFormats.join(', ')} (default: detected)`)
       .option('--json', 'print the summary as JSON'),
-    { space: false },
   ).action(async (file: string, flags: ImportFlags, command: Command) => {
     if (flags.format !== undefined && !(importFormats as readonly string[]).includes(flags.format)) {
       throw invalidInput(`--format must be one of ${importFormats.join(', ')}, got "${flags.format}"`);

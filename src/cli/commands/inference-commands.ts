@@ -41,17 +41,21 @@ export function formatUsage(usage: Usage): string {
  */
 export function wideScopeFromFlags(flags: WideScopeFlags, command: string): ScopeInput {
   const scope = storeScopeFromFlags(flags);
-  const named = flags.user !== undefined || flags.agent !== undefined || flags.session !== undefined;
+  const named =
+    flags.user !== undefined ||
+    flags.agent !== undefined ||
+    flags.session !== undefined ||
+    flags.space !== undefined;
   if (named && flags.all === true) {
     throw new MnemoError({
       code: 'INVALID_INPUT',
-      message: `${command}: give either --user/--agent/--session or --all, not both`,
+      message: `${command}: give either --user/--agent/--session/--space or --all, not both`,
     });
   }
   if (!named && flags.all !== true) {
     throw new MnemoError({
       code: 'SCOPE_REQUIRED',
-      message: `${command} needs --user, --agent or --session, or --all for every scope`,
+      message: `${command} needs --user, --agent, --session or --space, or --all for every scope`,
     });
   }
   return scope;
@@ -84,7 +88,6 @@ function registerFlush(program: Command): void {
       .description('infer every buffered message now and summarise idle sessions')
       .option('--all', 'every scope')
       .option('--json', 'print the result as JSON'),
-    { space: false },
   ).action(async (flags: WideScopeFlags, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'flush');
     const result = await withMemory(command, (memory) => memory.flush(scope));
@@ -108,7 +111,6 @@ function registerFailures(program: Command): void {
       .option('--all', 'every scope')
       .option('--limit <n>', 'at most this many (1-10000, default 100)')
       .option('--json', 'print the failures as JSON'),
-    { space: false },
   ).action(async (flags: WideScopeFlags & { limit?: string }, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'failures');
     const limit =
@@ -139,7 +141,6 @@ function registerReprocess(program: Command): void {
       .option('--all', 'every scope')
       .option('--message <id...>', 'only these message ids (re-extracted even without a failure)')
       .option('--json', 'print the result as JSON'),
-    { space: false },
   ).action(async (flags: WideScopeFlags & { message?: string[] }, command: Command) => {
     const scope = wideScopeFromFlags(flags, 'reprocess');
     const result = await withMemory(command, (memory) =>

@@ -190,7 +190,6 @@ function registerMaintain(program: Command): void {
       .option('--max-memories <n>', 'most memories this run examines, 1-10000000 (default 2000)')
       .option('--full', 'examine every current memory again, not only those new since the last run')
       .option('--json', 'print the MaintainReport as JSON'),
-    { space: false },
   ).action(async (flags: MaintainFlags, command: Command) => {
     const options = maintainOptionsFromFlags(flags);
     const progress = createStepProgress(flags.json !== true);
@@ -248,7 +247,6 @@ function registerPurge(program: Command): void {
         'erase memories past their expiry date (--expires) now, as forget does; no scope flag = every tenant',
       )
       .option('--json', 'print { purged } as JSON'),
-    { space: false },
   ).action(async (flags: ScopeFlags & JsonFlag, command: Command) => {
     const scope = parseInput(maintenanceScopeSchema, storeScopeFromFlags(flags), 'purge scope');
     const result = await withMemory(command, (memory) => memory.purgeExpired(scope));

@@ -416,10 +416,23 @@ describe('grants, keys and bad input', () => {
     },
   );
 
-  it('keeps --space off the maintenance commands, whose scope cannot name a space', slow, async () => {
-    const flush = await run(['flush', '--tenant', 't1', '--space', 'research']);
-    expectExit(flush, EXIT_USAGE, 'flush --space');
-    expect(flush.stderr).toMatch(/unknown option '--space'/);
+  it('runs upkeep on a space, and nowhere else', slow, async () => {
+    const db = freshFile('upkeep');
+    await issueCheck(db);
+    expectExit(
+      await runBuiltCli(['add', 'a user note', '--tenant', 't1', '--user', 'u'], { db }),
+      0,
+      'user add',
+    );
+    const run = (args: string[]) => runBuiltCli(args, { db });
+    const purge = await run(['purge', '--tenant', 't1', '--space', 'research', '--json']);
+    expectExit(purge, 0, 'purge --space');
+    expect(JSON.parse(purge.stdout)).toEqual({ purged: 0 });
+    const maintain = await run(['maintain', '--tenant', 't1', '--space', 'research', '--json']);
+    expectExit(maintain, 0, 'maintain --space');
+    expect(JSON.parse(maintain.stdout).scopes.examined).toBe(1);
+    const both = await run(['flush', '--tenant', 't1', '--space', 'research', '--all']);
+    expectExit(both, EXIT_USAGE, 'flush --space --all');
   });
 });
 
