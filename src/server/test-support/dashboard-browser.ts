@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { type Browser, chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createDashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { createRestApp } from '../rest/create-rest-app.js';
 import type { RestFixture } from './rest-fixture.js';
