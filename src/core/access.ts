@@ -94,10 +94,33 @@ export function describePrincipal(principal: PrincipalRef): string {
   return `${principal.type}:${principal.id}`;
 }
 
+/** True when a caller is bound to a user or an agent: it acts only as them. */
+export function boundToPrincipal(caller: Caller): boolean {
+  return caller.boundUserId !== undefined || caller.boundAgentId !== undefined;
+}
+
+/** True when a caller is bound to anything (a user, an agent or a space). */
+export function isBound(caller: Caller): boolean {
+  return boundToPrincipal(caller) || caller.boundSpaceId !== undefined;
+}
+
+/**
+ * True when a request acts as the store's owner: no bound key, and no user or agent among the acting
+ * identities (an embedded call naming nobody, the CLI on its file, an unbound tenant key).
+ */
+export function actsAsOwner(caller: Caller, principals: readonly PrincipalRef[]): boolean {
+  return !isBound(caller) && principals.every((principal) => principal.type === 'key');
+}
+
+/** True when `grant` was given to one of `principals`. */
+export function holdsGrant(principals: readonly PrincipalRef[], grant: Grant): boolean {
+  return principals.some((p) => p.type === grant.principal.type && p.id === grant.principal.id);
+}
+
 /** The identities a request acts as: a bound key's, else the user and agent it names; the key itself too. */
 export function principalsOf(caller: Caller, request: AccessRequest): PrincipalRef[] {
   const principals: PrincipalRef[] = [];
-  const bound = caller.boundUserId !== undefined || caller.boundAgentId !== undefined;
+  const bound = boundToPrincipal(caller);
   const userId = bound ? caller.boundUserId : request.userId;
   const agentId = bound ? caller.boundAgentId : request.agentId;
   if (agentId !== undefined) principals.push({ type: 'agent', id: agentId });
@@ -115,7 +138,7 @@ export function grantedRole(
   let best: Grant | undefined;
   for (const grant of grants) {
     if (grant.target.type !== target.type || grant.target.id !== target.id) continue;
-    if (!principals.some((p) => p.type === grant.principal.type && p.id === grant.principal.id)) continue;
+    if (!holdsGrant(principals, grant)) continue;
     if (best === undefined || roleRank[grant.role] > roleRank[best.role]) best = grant;
   }
   return best;
@@ -168,7 +191,7 @@ export function decideAccess(input: {
       );
     }
   }
-  const bound = caller.boundUserId !== undefined || caller.boundAgentId !== undefined;
+  const bound = boundToPrincipal(caller);
   if (caller.boundAgentId !== undefined) {
     if (request.agentId !== undefined && request.agentId !== caller.boundAgentId) {
       throw forbiddenError(
@@ -192,8 +215,7 @@ export function decideAccess(input: {
     }
     const scope = parseScope({ tenantId, spaceId: request.spaceId });
     if (caller.boundSpaceId !== undefined) return { scope, principals, grant: undefined };
-    const acting = principals.filter((p) => p.type !== 'key' || bound);
-    if (acting.length === 0 && !bound) return { scope, principals, grant: undefined };
+    if (actsAsOwner(caller, principals)) return { scope, principals, grant: undefined };
     return {
       scope,
       principals,
@@ -266,7 +288,7 @@ export function readableSpaces(grants: readonly Grant[], principals: readonly Pr
   const spaces = new Set<string>();
   for (const grant of grants) {
     if (grant.target.type !== 'space') continue;
-    if (principals.some((p) => p.type === grant.principal.type && p.id === grant.principal.id)) {
+    if (holdsGrant(principals, grant)) {
       spaces.add(grant.target.id);
     }
   }
@@ -350,11 +372,7 @@ export const parseOnlyResolver: ScopeResolver = async (request) => {
  * requireTenantAdmin({ surface: 'rest', keyId: 'k1', role: 'write' }, 'create a space'); // throws FORBIDDEN
  */
 export function requireTenantAdmin(caller: Caller, what: string): void {
-  const bound =
-    caller.boundUserId !== undefined ||
-    caller.boundAgentId !== undefined ||
-    caller.boundSpaceId !== undefined;
-  if (bound || (caller.role !== undefined && caller.role !== 'admin')) {
+  if (isBound(caller) || (caller.role !== undefined && caller.role !== 'admin')) {
     throw forbiddenError(
       `Only the tenant's admin (an unbound admin key, or the store's owner) may ${what}.`,
       {

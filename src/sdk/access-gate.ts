@@ -87,7 +87,7 @@ export function createAccessGate(deps: { store: MemoryStore; clock: Clock; audit
       // A refused read is recorded like a read: counted here, written within a second (never on the read's path).
       if (access === 'read' && error instanceof MnemoError && error.code === 'FORBIDDEN') {
         const tenantId = parsedFields.tenantId ?? DEFAULT_TENANT;
-        const scope = deniedScope(tenantId, parsedFields, parsedCaller.boundSpaceId);
+        const scope = deniedScope(tenantId, parsedFields, parsedCaller);
         read(scope, principalsOf(parsedCaller, parsedFields), { action: 'denied', detail: error.message });
       }
       throw error;

@@ -7,10 +7,13 @@ import {
   type GrantInput,
   grantInputSchema,
   grantTargetSchema,
+  holdsGrant,
+  isBound,
   type PrincipalRef,
   principalRefSchema,
   principalsOf,
   type RevokeInput,
+  readableSpaces,
   requireTenantAdmin,
   revokeInputSchema,
   type Space,
@@ -155,18 +158,8 @@ export function createSharingMethods(deps: {
       const tenantId = tenantOf(options);
       const who = gate.callerOf(options?.caller);
       const all = await access.listSpaces({ tenantId });
-      const bound =
-        who.boundUserId !== undefined || who.boundAgentId !== undefined || who.boundSpaceId !== undefined;
-      if (!bound) return all;
-      const principals = principalsOf(who, {});
-      const granted = new Set(
-        (await access.listGrants({ tenantId })).flatMap((grant) =>
-          grant.target.type === 'space' &&
-          principals.some((p) => p.type === grant.principal.type && p.id === grant.principal.id)
-            ? [grant.target.id]
-            : [],
-        ),
-      );
+      if (!isBound(who)) return all;
+      const granted = new Set(readableSpaces(await access.listGrants({ tenantId }), principalsOf(who, {})));
       if (who.boundSpaceId !== undefined) granted.add(who.boundSpaceId);
       return all.filter((space) => granted.has(space.id));
     },
@@ -213,13 +206,10 @@ export function createSharingMethods(deps: {
         options?.target === undefined ? undefined : parseInput(grantTargetSchema, options.target, 'target');
       const who = gate.callerOf(options?.caller);
       const listed = await access.listGrants({ tenantId, principal, target });
-      const bound =
-        who.boundUserId !== undefined || who.boundAgentId !== undefined || who.boundSpaceId !== undefined;
-      if (!bound) return listed;
+      if (!isBound(who)) return listed;
       // A bound caller sees the grants it holds, and those of spaces it administers.
       const own = principalsOf(who, {});
-      const holds = (grant: Grant) =>
-        own.some((p) => p.type === grant.principal.type && p.id === grant.principal.id);
+      const holds = (grant: Grant) => holdsGrant(own, grant);
       const administers = new Set(
         listed
           .filter((grant) => holds(grant) && grant.role === 'admin')

@@ -12,7 +12,7 @@ import type {
   Space,
   Surface,
 } from '../core/access.js';
-import { describePrincipal } from '../core/access.js';
+import { describePrincipal, requestedSpace } from '../core/access.js';
 import type { Page } from '../core/records.js';
 import { type Scope, scopeKey } from '../core/scope.js';
 
@@ -162,14 +162,12 @@ export interface AccessStore {
 }
 
 /** The scope a refused request aimed at, for its audit row (malformed requests fall back to the tenant). */
-export function deniedScope(tenantId: string, request: AccessRequest, boundSpaceId?: string): Scope {
-  if (request.spaceId !== undefined) return { tenantId, spaceId: request.spaceId };
+export function deniedScope(tenantId: string, request: AccessRequest, caller: Caller): Scope {
+  const spaceId = requestedSpace(caller, request);
+  if (spaceId !== undefined) return { tenantId, spaceId };
   const scope: Scope = { tenantId };
   if (request.userId !== undefined) scope.userId = request.userId;
   if (request.agentId !== undefined) scope.agentId = request.agentId;
   if (request.sessionId !== undefined) scope.sessionId = request.sessionId;
-  if (scope.userId === undefined && scope.agentId === undefined && boundSpaceId !== undefined) {
-    return { tenantId, spaceId: boundSpaceId };
-  }
   return scope;
 }

@@ -1,6 +1,13 @@
 // The MCP tool of shared spaces: list_spaces, the spaces this connection may use and its role in each.
 import { z } from 'zod';
-import { type GrantRole, grantedRole, principalsOf, roleAllows, type Space } from '../../core/access.js';
+import {
+  actsAsOwner,
+  type GrantRole,
+  grantedRole,
+  principalsOf,
+  roleAllows,
+  type Space,
+} from '../../core/access.js';
 import { defineTool, type McpTool, type McpToolContext } from './mcp-tool.js';
 
 /** What an agent sees of a space: its id (the `spaceId` tools take), name, description and its own role. */
@@ -39,10 +46,8 @@ export async function usableSpaces(context: McpToolContext): Promise<SpaceView[]
       .filter((space) => space.id === caller.boundSpaceId)
       .map((space) => viewSpace(space, ceiling ?? 'admin'));
   }
-  const bound = caller.boundUserId !== undefined || caller.boundAgentId !== undefined;
   const principals = principalsOf(caller, { userId: context.defaultUserId, agentId: context.defaultAgentId });
-  const acting = principals.filter((principal) => principal.type !== 'key' || bound);
-  if (!bound && acting.length === 0) return spaces.map((space) => viewSpace(space, ceiling ?? 'admin'));
+  if (actsAsOwner(caller, principals)) return spaces.map((space) => viewSpace(space, ceiling ?? 'admin'));
   const grants = await memory.grants.list({ tenantId, caller });
   return spaces.flatMap((space) => {
     const grant = grantedRole(grants, principals, { type: 'space', id: space.id });

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dropSchema, testPostgresUrl, uniqueSchema } from '../postgres/postgres-test-database.js';
+import {
+  dropSchema,
+  postgresRequired,
+  testPostgresUrl,
+  uniqueSchema,
+} from '../postgres/postgres-test-database.js';
 import {
   type ApiKeyStore,
   generateApiKey,
@@ -141,7 +146,17 @@ describe("SQLite ApiKeyStore under another process's write lock", () => {
   });
 });
 
-describe.skipIf(testPostgresUrl === undefined)('PostgreSQL', () => {
+if (testPostgresUrl === undefined && postgresRequired) {
+  describe('PostgreSQL', () => {
+    it('runs in CI (MNEMO_TEST_POSTGRES_URL must be set)', () => {
+      expect.fail(
+        'CI=true but MNEMO_TEST_POSTGRES_URL is not set: the PostgreSQL key store tests would be skipped.',
+      );
+    });
+  });
+}
+
+describe.runIf(testPostgresUrl !== undefined)('PostgreSQL', () => {
   describeKeyStore('PostgreSQL', async () => {
     const schema = uniqueSchema('mnemo_keys');
     const url = testPostgresUrl as string;

@@ -6,9 +6,11 @@ import {
   type Grant,
   type GrantRole,
   type GrantTarget,
+  isBound,
   type PrincipalRef,
   principalsOf,
   readableSpaces,
+  requestedSpace,
   type Space,
   type Surface,
 } from '../../core/access.js';
@@ -201,15 +203,21 @@ export class SqlAccessStore implements AccessStore {
     const tenantId = request.tenantId ?? 'default';
     const principals = principalsOf(caller, request);
     const reading = access === 'read';
+    // Grants decide only for a space, a bound caller, or a read that draws on granted spaces; an unbound
+    // call on a user's scope (every embedded add) skips the lookup.
+    const needsGrants =
+      isBound(caller) ||
+      requestedSpace(caller, request) !== undefined ||
+      (reading && input.includeGrantedSpaces === true);
     const outcome = await this.run(reading ? 'read' : 'write', async (connection) => {
-      const grants = await this.grantsOfIn(connection, tenantId, principals);
+      const grants = needsGrants ? await this.grantsOfIn(connection, tenantId, principals) : [];
       let decision: AccessDecision;
       try {
         decision = decideAccess({ caller, request, access, grants });
       } catch (error) {
         if (!(error instanceof MnemoError) || error.code !== 'FORBIDDEN' || reading) throw error;
         // The refusal is recorded (this transaction commits), then thrown to the caller.
-        const scope = deniedScope(tenantId, request, caller.boundSpaceId);
+        const scope = deniedScope(tenantId, request, caller);
         await this.auditIn(connection, {
           tenantId,
           scope,
